@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/env';
+import { InputError } from '../domain/errors';
+import { registerStackCommands } from './commands/stack';
+
+/** Exit codes: 0 success, 1 a failed operation, 2 bad input (DESIGN.md §6). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('restorectl')
+    .description('validate a recovered snapshot and restore it into the live store through durable Temporal workflows')
+    .version(require('../../package.json').version)
+    .showHelpAfterError('(run with --help for usage)');
+  registerStackCommands(program);
+  return program;
+}
+
+/** Turns any error into one line on stderr and the exit code its kind calls for. */
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+    return EXIT.badInput; // commander has already printed the one-line usage error
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`restorectl: ${message}\n`);
+  return err instanceof InputError || err instanceof ConfigError ? EXIT.badInput : EXIT.failed;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.commands.forEach(function override(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(override);
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+if (require.main === module || require.main?.filename.endsWith('bin/restorectl')) {
+  void main(process.argv);
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The environment restorectl reads (DESIGN.md §6), with its defaults. */
+const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017/'),
+  RESTORE_TARGET_DB: z.string().min(1).default('app'),
+  RESTORE_CONTROL_DB: z.string().min(1).default('restore'),
+  RESTORE_TASK_QUEUE: z.string().min(1).default('restorectl'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Raised for a malformed environment; the CLI turns it into exit code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the process environment (or the given one) into typed settings.
+ * Throws {@link ConfigError} naming the first bad variable.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`bad environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}

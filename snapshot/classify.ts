@@ -1,0 +1,108 @@
+import type { Category } from '../domain/categories';
+import { checkLine, type QuarantineReason } from '../domain/line-check';
+import type { RecordLine } from '../domain/record-schemas';
+import { checkPhotoBlob } from './blobs';
+import type { NumberedLine } from './line-reader';
+
+/** A line that claims its (userId, recordId) key, valid or not. */
+export interface Claim {
+  key: string;
+  line: number;
+  lineHash: string;
+  userId: string;
+  recordId: string;
+  /** The record when the line is valid, null when it is quarantined but still claims its key. */
+  record: RecordLine | null;
+}
+
+/** How a claim relates to the first line of its key. Re-claiming by the same line (a resumed run) is `first`. */
+export type ClaimResult = { first: true } | { first: false; identical: boolean; firstLine: number };
+
+/**
+ * Who saw which (userId, recordId) first. `claim` takes claims in file order and must
+ * answer for each as if they were made one by one.
+ */
+export interface ClaimRegistry {
+  claim(claims: Claim[]): Promise<ClaimResult[]>;
+}
+
+export type LineOutcome =
+  | { kind: 'valid'; claim: Claim & { record: RecordLine } }
+  | { kind: 'quarantined'; line: number; raw: string; userId: string | null; recordId: string | null; reason: QuarantineReason }
+  | { kind: 'ignored'; line: number };
+
+export function recordKey(userId: string, recordId: string): string {
+  return `${userId}\u0000${recordId}`;
+}
+
+/**
+ * Classifies a run of consecutive lines of one category file by every rule of
+ * DESIGN.md §3: per-line checks, photo blobs, then repeats through `registry`.
+ */
+export async function classifyLines(
+  lines: NumberedLine[],
+  category: Category,
+  snapshotDir: string,
+  isKnownUser: (userId: string) => boolean,
+  registry: ClaimRegistry,
+): Promise<LineOutcome[]> {
+  const checked = await Promise.all(
+    lines.map(async ({ number, text }) => {
+      const check = checkLine(text, category, isKnownUser);
+      if (check.kind === 'valid' && category === 'photos') {
+        const reason = await checkPhotoBlob(snapshotDir, check.record.data as { sha256?: string; bytes?: number });
+        if (reason) return { number, text, check: { ...check, kind: 'quarantined' as const, reason } };
+      }
+      return { number, text, check };
+    }),
+  );
+
+  const claims: Claim[] = [];
+  for (const { number, check } of checked) {
+    if (check.lineHash === null || check.recordId === null || check.userId === null) continue;
+    claims.push({
+      key: recordKey(check.userId, check.recordId),
+      line: number,
+      lineHash: check.lineHash,
+      userId: check.userId,
+      recordId: check.recordId,
+      record: check.kind === 'valid' ? check.record : null,
+    });
+  }
+  const results = new Map<number, { claim: Claim; result: ClaimResult }>();
+  (await registry.claim(claims)).forEach((result, i) => results.set(claims[i].line, { claim: claims[i], result }));
+
+  return checked.map(({ number, text, check }): LineOutcome => {
+    const claimed = results.get(number);
+    const result = claimed?.result;
+    if (result && !result.first) {
+      if (result.identical) return { kind: 'ignored', line: number };
+      return {
+        kind: 'quarantined',
+        line: number,
+        raw: text,
+        userId: check.userId,
+        recordId: check.recordId,
+        reason: { code: 'duplicate-conflict', message: `repeats the userId and recordId of line ${result.firstLine} with different content` },
+      };
+    }
+    if (check.kind === 'valid') return { kind: 'valid', claim: { ...claimed!.claim, record: check.record } };
+    return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: check.reason };
+  });
+}
+
+/** Answers claims from memory; for checking a snapshot without a store (`snapshot verify`). */
+export class InMemoryClaimRegistry implements ClaimRegistry {
+  private readonly firsts = new Map<string, { line: number; lineHash: string }>();
+
+  async claim(claims: Claim[]): Promise<ClaimResult[]> {
+    return claims.map(({ key, line, lineHash }) => {
+      const first = this.firsts.get(key);
+      if (!first || first.line === line) {
+        this.firsts.set(key, { line, lineHash });
+        return { first: true };
+      }
+      return { first: false, identical: first.lineHash === lineHash, firstLine: first.line };
+    });
+  }
+}

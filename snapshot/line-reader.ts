@@ -1,0 +1,44 @@
+import { createReadStream } from 'node:fs';
+
+/** Where to start (or resume) reading an NDJSON file: a byte offset and the number of lines before it. */
+export interface LinePosition {
+  byte: number;
+  line: number;
+}
+
+export interface NumberedLine {
+  /** 1-based line number in the file. */
+  number: number;
+  text: string;
+  /** Position just after this line: resuming there reads the next one. */
+  next: LinePosition;
+}
+
+/**
+ * Reads an NDJSON file line by line from `from`, with each line's number and the
+ * position after it, so a crashed reader can resume exactly where it stopped.
+ * Blank lines are counted but not yielded. Memory is bounded by the longest line.
+ */
+export async function* readLines(path: string, from: LinePosition = { byte: 0, line: 0 }): AsyncGenerator<NumberedLine> {
+  let { byte, line } = from;
+  let pending: Buffer[] = [];
+  for await (const chunk of createReadStream(path, { start: byte }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      pending.push(chunk.subarray(start, nl));
+      const bytes = Buffer.concat(pending);
+      pending = [];
+      byte += bytes.length + 1;
+      line += 1;
+      start = nl + 1;
+      const text = bytes.toString('utf8').replace(/\r$/, '');
+      if (text.trim() !== '') yield { number: line, text, next: { byte, line } };
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  const rest = Buffer.concat(pending);
+  if (rest.length > 0) {
+    const text = rest.toString('utf8').replace(/\r$/, '');
+    if (text.trim() !== '') yield { number: line + 1, text, next: { byte: byte + rest.length, line: line + 1 } };
+  }
+}

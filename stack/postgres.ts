@@ -1,0 +1,83 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PrerequisiteMissingError } from '../domain/errors';
+import { execFileAsync } from './processes';
+
+const POSTGRES_LIBS = '/usr/lib/postgresql';
+export const FERRETDB_DATABASE = 'ferretdb';
+
+/** The bin folder of the newest PostgreSQL server installed from Debian's packages. */
+export function findPostgresBin(): string {
+  const versions = existsSync(POSTGRES_LIBS)
+    ? readdirSync(POSTGRES_LIBS)
+        .filter((v) => existsSync(join(POSTGRES_LIBS, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) throw new PrerequisiteMissingError('PostgreSQL server is not installed: apt-get install postgresql');
+  return join(POSTGRES_LIBS, versions[0], 'bin');
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root we run its programs as the `postgres`
+ * user that Debian's package creates, and hand it the folders it writes.
+ */
+const asRoot = process.getuid?.() === 0;
+
+async function run(bin: string, program: string, args: string[]): Promise<string> {
+  const command = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args];
+  const { stdout } = await execFileAsync(command[0] as string, command[1] as string[], { cwd: '/' });
+  return stdout;
+}
+
+async function ownedByPostgres(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (!asRoot) return;
+  const { stdout } = await execFileAsync('id', ['-u', 'postgres']).catch(() => {
+    throw new PrerequisiteMissingError('the postgres user is missing: apt-get install postgresql');
+  });
+  const { stdout: gid } = await execFileAsync('id', ['-g', 'postgres']);
+  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  try {
+    await execFileAsync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]);
+  } catch {
+    throw new PrerequisiteMissingError(`the postgres user cannot reach ${dir}: choose a --data-dir whose parent folders others may enter`);
+  }
+}
+
+/** Initializes the cluster on first use, starts it on `port` (loopback only) and creates FerretDB's database. Returns the pid. */
+export async function startPostgres(dataDir: string, socketDir: string, port: number, logFile: string): Promise<number> {
+  const bin = findPostgresBin();
+  await ownedByPostgres(dirname(dataDir));
+  await ownedByPostgres(socketDir);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    await ownedByPostgres(dataDir);
+    await run(bin, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  }
+  await run(bin, 'pg_ctl', [
+    '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start',
+    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=on -c shared_buffers=256MB`,
+  ]);
+  const databases = await run(bin, 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-Atc', 'SELECT datname FROM pg_database']);
+  if (!databases.split('\n').includes(FERRETDB_DATABASE)) {
+    await run(bin, 'createdb', ['-h', socketDir, '-p', String(port), '-U', 'postgres', FERRETDB_DATABASE]);
+  }
+  return postgresPid(dataDir) as Promise<number>;
+}
+
+/** The postmaster's pid, from its pid file, or undefined when the cluster is not running. */
+export async function postgresPid(dataDir: string): Promise<number | undefined> {
+  try {
+    return Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function stopPostgres(dataDir: string): Promise<void> {
+  await run(findPostgresBin(), 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+}
+
+export function postgresUrl(port: number): string {
+  return `postgres://postgres@127.0.0.1:${port}/${FERRETDB_DATABASE}`;
+}
