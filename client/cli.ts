@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env';
 import { InputError } from '../domain/errors';
+import { registerCampaignCommands } from './commands/campaign';
+import { registerDemoCommand } from './commands/demo';
+import { registerSnapshotCommands } from './commands/snapshot';
 import { registerStackCommands } from './commands/stack';
+import { registerUserCommands } from './commands/user';
+import { registerWorkerCommand } from './commands/worker';
 
 /** Exit codes: 0 success, 1 a failed operation, 2 bad input (DESIGN.md §6). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -12,6 +17,11 @@ export function buildProgram(): Command {
     .version(require('../../package.json').version)
     .showHelpAfterError('(run with --help for usage)');
   registerStackCommands(program);
+  registerWorkerCommand(program);
+  registerDemoCommand(program);
+  registerSnapshotCommands(program);
+  registerCampaignCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

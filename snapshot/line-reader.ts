@@ -42,3 +42,16 @@ export async function* readLines(path: string, from: LinePosition = { byte: 0, l
     if (text.trim() !== '') yield { number: line + 1, text, next: { byte: byte + rest.length, line: line + 1 } };
   }
 }
+
+/** Groups an async sequence into arrays of up to `size` items, so work can be batched per round trip. */
+export async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
+}

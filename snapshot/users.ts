@@ -5,7 +5,7 @@ import { type LinePosition, readLines } from './line-reader';
 
 export type UserEntry =
   | { number: number; next: LinePosition; user: UserLine }
-  | { number: number; next: LinePosition; user: null; reason: QuarantineReason };
+  | { number: number; next: LinePosition; user: null; reason: QuarantineReason; raw: string };
 
 /** Reads users.ndjson from `from`, checking each line; a bad line comes back with its reason. */
 export async function* readUsers(dir: string, from?: LinePosition): AsyncGenerator<UserEntry> {
@@ -14,12 +14,12 @@ export async function* readUsers(dir: string, from?: LinePosition): AsyncGenerat
     try {
       json = JSON.parse(text);
     } catch {
-      yield { number, next, user: null, reason: { code: 'invalid-json', message: 'line is not valid JSON' } };
+      yield { number, next, user: null, reason: { code: 'invalid-json', message: 'line is not valid JSON' }, raw: text };
       continue;
     }
     const parsed = UserLine.safeParse(json);
     if (parsed.success) yield { number, next, user: parsed.data };
-    else yield { number, next, user: null, reason: { code: 'schema', message: describeIssue(parsed.error) } };
+    else yield { number, next, user: null, reason: { code: 'schema', message: describeIssue(parsed.error) }, raw: text };
   }
 }
 

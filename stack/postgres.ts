@@ -56,7 +56,7 @@ export async function startPostgres(dataDir: string, socketDir: string, port: nu
   }
   await run(bin, 'pg_ctl', [
     '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start',
-    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=on -c shared_buffers=256MB`,
+    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB`,
   ]);
   const databases = await run(bin, 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-Atc', 'SELECT datname FROM pg_database']);
   if (!databases.split('\n').includes(FERRETDB_DATABASE)) {
@@ -78,6 +78,12 @@ export async function stopPostgres(dataDir: string): Promise<void> {
   await run(findPostgresBin(), 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
 }
 
+/**
+ * FerretDB's connection string. FerretDB 1.24 holds one pooled connection per update
+ * statement that matched a document until the whole command ends, and stalls for
+ * good once its pool (50 by default) runs dry; a larger pool, with restorectl's
+ * small write batches (store/live-writes.ts), keeps it clear of that.
+ */
 export function postgresUrl(port: number): string {
-  return `postgres://postgres@127.0.0.1:${port}/${FERRETDB_DATABASE}`;
+  return `postgres://postgres@127.0.0.1:${port}/${FERRETDB_DATABASE}?pool_max_conns=200`;
 }

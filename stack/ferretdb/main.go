@@ -23,7 +23,7 @@ func main() {
 	handler := flag.String("handler", "postgresql", "backend: postgresql or sqlite")
 	pgURL := flag.String("postgresql-url", "", "PostgreSQL connection string (postgresql handler)")
 	sqliteURL := flag.String("sqlite-url", "", "SQLite directory URI, e.g. file:data/ (sqlite handler)")
-	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	flag.Parse()
 
 	var level slog.Level

@@ -1,0 +1,17 @@
+import type { Stores } from '../store/connection';
+import { controlCollections } from '../store/control-collections';
+import { campaignActivities } from './campaign';
+import { restoreActivities } from './restore';
+import { stagingActivities } from './staging';
+
+/** Every activity, bound to the stores of this worker. */
+export function createActivities(stores: Stores) {
+  const c = controlCollections(stores.control);
+  return {
+    ...campaignActivities(c),
+    ...stagingActivities(c),
+    ...restoreActivities(stores.target, c),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,101 @@
+import { Context, log } from '@temporalio/activity';
+import type { Db } from 'mongodb';
+import { LiveStoreRaceError } from '../domain/errors';
+import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
+import type { ControlCollections } from '../store/control-collections';
+import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
+import { type UserOutcome, userStatusWriter } from '../store/user-status';
+import { typedFailures } from './failures';
+import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
+
+/** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
+const MAX_ROUNDS = 4;
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+export function restoreActivities(target: Db, c: ControlCollections) {
+  return {
+    /**
+     * Restores one category of a batch of users from the staged records. Reads the
+     * users' live documents, decides per record (DESIGN.md §4), applies conditional
+     * writes, and reads again until nothing is left to write: a crash at any point
+     * leaves writes that the next attempt finds and counts, never repeats.
+     */
+    async restoreUsers(input: RestoreBatchInput): Promise<BatchOutcome> {
+      return typedFailures(async () => {
+        const { campaignId, snapshotId, category, policy, dedupe, users } = input;
+        const context = Context.current();
+        const userIds = users.map((u) => u.userId);
+        const status = userStatusWriter(c, campaignId, category);
+        const now = new Date();
+        for (const other of input.initCategories) {
+          await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
+        }
+        await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+
+        const staged = await c.staged.find({ campaignId, category, userId: { $in: userIds }, record: { $ne: null } }).toArray();
+        const records = groupBy(staged, (s) => s.userId);
+        const quarantined = groupBy(
+          await c.quarantine.find({ campaignId, category, userId: { $in: userIds } }, { projection: { userId: 1 } }).toArray(),
+          (q) => q.userId!,
+        );
+
+        const provenance = { campaignId, snapshotId, restoredAt: now };
+        let plans = new Map<string, Map<string, Decision>>();
+        for (let round = 1; ; round++) {
+          const live = await readLiveDocuments(target, category, userIds);
+          const writes: LiveWrite[] = [];
+          plans = new Map();
+          for (const userId of userIds) {
+            const userRecords: RecoveredRecord[] = (records.get(userId) ?? []).map((s) => s.record!);
+            const plan = planUser(category, userRecords, live.get(userId) ?? [], policy, dedupe);
+            plans.set(userId, plan);
+            for (const record of userRecords) {
+              const decision = plan.get(record.recordId)!;
+              if (decision.action === 'replace') writes.push({ kind: 'replace', userId, record, live: decision.live });
+              if (decision.action === 'insert') writes.push({ kind: 'insert', userId, record });
+            }
+          }
+          if (writes.length === 0) break;
+          if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
+          await applyLiveWrites(target, category, writes, provenance);
+          context.heartbeat({ round });
+        }
+
+        const outcomes: UserOutcome[] = users.map(({ userId, expected }) => {
+          const decisions = [...(plans.get(userId)?.values() ?? [])];
+          const valid = decisions.length;
+          const bad = quarantined.get(userId)?.length ?? 0;
+          const received = valid + bad;
+          const exp = expected[category] ?? 0;
+          return {
+            userId,
+            expected: exp,
+            received,
+            valid,
+            quarantined: bad,
+            missing: Math.max(0, exp - received),
+            restored: decisions.filter((d) => d.action === 'present').length,
+            keptLive: decisions.filter((d) => d.action === 'keep-live').length,
+            duplicates: decisions.filter((d) => d.action === 'duplicate').length,
+          };
+        });
+        await status.markDone(outcomes, new Date());
+        const partial = outcomes.filter((o) => o.quarantined > 0 || o.missing > 0).length;
+        log.info('batch restored', { campaignId, category, users: users.length, partial });
+        return { restored: users.length - partial, partial, failed: 0 };
+      });
+    },
+
+    /** Records that a batch ran out of retries; its users become `failed`, replayable. */
+    async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
+      await userStatusWriter(c, input.campaignId, input.category).markFailed(input.userIds, input.error, new Date());
+      log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
+      return { restored: 0, partial: 0, failed: input.userIds.length };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { Context, log } from '@temporalio/activity';
+import { classifyLines } from '../snapshot/classify';
+import { exists, snapshotFiles } from '../snapshot/layout';
+import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
+import { loadUserIds } from '../snapshot/users';
+import { StoreClaimRegistry } from '../store/claim-registry';
+import { type ControlCollections, controlIds, type QuarantineDoc, RAW_LINE_LIMIT, type StagingSummary } from '../store/control-collections';
+import type { StageInput } from './types';
+
+/** Lines classified and written per round trip; also how often progress is heartbeated. */
+const CHUNK_LINES = 500;
+
+/** Heartbeat details: where a retried attempt resumes. */
+interface StagingProgress {
+  position: LinePosition;
+  lines: number;
+  ignored: number;
+}
+
+export function stagingActivities(c: ControlCollections) {
+  return {
+    /**
+     * Reads one category file once, in file order, and stages it: each record that
+     * stands goes to staged_records under its (userId, recordId), each bad line to
+     * quarantine with its reason and line number, identical repeats are counted and
+     * dropped. Resumes from its last heartbeat; every write is keyed, so a line
+     * staged twice leaves one document.
+     */
+    async stageCategory(input: StageInput): Promise<StagingSummary> {
+      const { campaignId, snapshotDir, category } = input;
+      const file = snapshotFiles.category(snapshotDir, category);
+      const context = Context.current();
+      const progress: StagingProgress = (context.info.heartbeatDetails as StagingProgress | undefined) ?? {
+        position: { byte: 0, line: 0 },
+        lines: 0,
+        ignored: 0,
+      };
+      if (await exists(file)) {
+        const users = await loadUserIds(snapshotDir);
+        const registry = new StoreClaimRegistry(c.staged, campaignId, category);
+        for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
+          const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry);
+          const quarantined: QuarantineDoc[] = [];
+          for (const o of outcomes) {
+            if (o.kind === 'ignored') progress.ignored += 1;
+            if (o.kind !== 'quarantined') continue;
+            quarantined.push({
+              _id: controlIds.quarantine(campaignId, category, o.line),
+              campaignId,
+              category,
+              line: o.line,
+              userId: o.userId,
+              recordId: o.recordId,
+              reason: o.reason,
+              raw: o.raw.slice(0, RAW_LINE_LIMIT),
+              rawTruncated: o.raw.length > RAW_LINE_LIMIT,
+            });
+          }
+          if (quarantined.length) {
+            await c.quarantine.bulkWrite(
+              quarantined.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+              { ordered: false },
+            );
+          }
+          progress.lines += chunk.length;
+          progress.position = chunk[chunk.length - 1].next;
+          context.heartbeat(progress);
+        }
+      }
+      const summary: StagingSummary = {
+        lines: progress.lines,
+        valid: await c.staged.countDocuments({ campaignId, category, record: { $ne: null } }),
+        quarantined: await c.quarantine.countDocuments({ campaignId, category }),
+        ignored: progress.ignored,
+      };
+      await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary } });
+      log.info('category staged', { campaignId, category, ...summary });
+      return summary;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Inputs and results of activities, shared with workflows. Types only: workflows
+ * import this module for its types, never for code.
+ */
+import type { Category, ConflictPolicy } from '../domain/categories';
+import type { StatusError } from '../store/control-collections';
+import type { LinePosition } from '../snapshot/line-reader';
+
+/** What a campaign was started with. */
+export interface CampaignSettings {
+  campaignId: string;
+  snapshotDir: string;
+  /** In wave order. */
+  categories: Category[];
+  policies: Record<string, ConflictPolicy>;
+  /** De-duplicate recovered contacts against those users re-entered (DESIGN.md §4). */
+  dedupe: boolean;
+}
+
+export interface PagedUser {
+  userId: string;
+  /** Expected record count per category of the campaign. */
+  expected: Record<string, number>;
+}
+
+export interface UserPage {
+  users: PagedUser[];
+  next: LinePosition;
+  done: boolean;
+}
+
+export interface StageInput {
+  campaignId: string;
+  snapshotDir: string;
+  category: Category;
+}
+
+export interface RestoreBatchInput {
+  campaignId: string;
+  snapshotId: string;
+  category: Category;
+  policy: ConflictPolicy;
+  dedupe: boolean;
+  users: PagedUser[];
+  /** Categories whose pending status this batch creates first (the first wave's batches do it for all). */
+  initCategories: Category[];
+}
+
+/** How a batch's users ended, per state. */
+export interface BatchOutcome {
+  restored: number;
+  partial: number;
+  failed: number;
+}
+
+export interface MarkFailedInput {
+  campaignId: string;
+  category: Category;
+  userIds: string[];
+  error: StatusError;
+}

@@ -1,0 +1,87 @@
+/**
+ * Measures the MongoDB-wire store on the two operations restorectl leans on: finding a
+ * user's documents by `userId`, and a bulk upsert keyed by (userId, recordId), in a
+ * collection of N documents. Prints figures; asserts nothing.
+ *
+ *   node dist/bench/store.js --uri mongodb://127.0.0.1:27017/ [--docs 200000] [--lookups 50] [--upserts 1000]
+ */
+import { Command } from 'commander';
+import { MongoClient } from 'mongodb';
+import { positiveIntArg } from '../client/parse';
+
+const PER_USER = 10;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return [value, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  const opts = new Command('bench-store')
+    .requiredOption('--uri <uri>', 'MongoDB URI of the store to measure')
+    .option('--docs <n>', 'documents in the collection', positiveIntArg, 200_000)
+    .option('--lookups <n>', 'lookups by userId to time', positiveIntArg, 50)
+    .option('--upserts <n>', 'upserts in the timed bulk write', positiveIntArg, 1000)
+    .parse()
+    .opts();
+  const client = await MongoClient.connect(opts.uri);
+  const db = client.db('restorectl_bench');
+  const coll = db.collection(`contacts_${process.pid}`);
+  try {
+    const users = Math.ceil(opts.docs / PER_USER);
+    const doc = (i: number) => ({
+      userId: `u-${i % users}`,
+      recordId: `c-${i}`,
+      updatedAt: new Date(Date.UTC(2009, 9, 1) + i * 1000),
+      data: { displayName: `Contact ${i}`, emails: [{ address: `c${i}@example.com` }] },
+    });
+    await coll.createIndex({ userId: 1, recordId: 1 }, { unique: true });
+    const [, seedMs] = await timed(async () => {
+      for (let i = 0; i < opts.docs; i += 1000) {
+        await coll.insertMany(Array.from({ length: Math.min(1000, opts.docs - i) }, (_, k) => doc(i + k)));
+        if (i % 20_000 === 0) process.stderr.write(`seeded ${i}/${opts.docs}\r`);
+      }
+    });
+    const lookupMs: number[] = [];
+    for (let n = 0; n < opts.lookups; n++) {
+      const userId = `u-${(n * 7919) % users}`;
+      const [found, ms] = await timed(() => coll.find({ userId }).toArray());
+      if (found.length !== PER_USER) throw new Error(`lookup found ${found.length} documents, expected ${PER_USER}`);
+      lookupMs.push(ms);
+    }
+    // Half the upserts replace existing documents, half insert new ones.
+    const ops = Array.from({ length: opts.upserts }, (_, n) => {
+      const i = n % 2 === 0 ? (n * 104729) % opts.docs : opts.docs + n;
+      const { userId, recordId, ...rest } = doc(i);
+      return { updateOne: { filter: { userId, recordId }, update: { $set: { ...rest, restored: true } }, upsert: true } };
+    });
+    const [result, upsertMs] = await timed(() => coll.bulkWrite(ops, { ordered: false }));
+    const figures = {
+      uri: opts.uri,
+      docs: opts.docs,
+      seedDocsPerSecond: Math.round(opts.docs / (seedMs / 1000)),
+      lookupByUserIdMedianMs: Number(median(lookupMs).toFixed(1)),
+      lookupByUserIdMaxMs: Number(Math.max(...lookupMs).toFixed(1)),
+      bulkUpserts: opts.upserts,
+      bulkUpsertTotalMs: Math.round(upsertMs),
+      bulkUpsertPerOpMs: Number((upsertMs / opts.upserts).toFixed(2)),
+      matched: result.matchedCount,
+      upserted: result.upsertedCount,
+    };
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    await coll.drop().catch(() => undefined);
+    await client.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench-store: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

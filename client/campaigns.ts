@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { CampaignSettings } from '../activities/types';
+import type { Env } from '../config/env';
+import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
+import { readManifest } from '../snapshot/manifest';
+import type { CampaignReport } from '../store/campaign-report';
+import { type CampaignInput, type CampaignProgress, campaignWorkflow, progressQuery } from '../workflows';
+import { campaignWorkflowId } from './temporal';
+
+export interface StartCampaignOptions {
+  snapshotDir: string;
+  categories?: Category[];
+  policy?: ConflictPolicy;
+  dedupe?: boolean;
+  batchSize?: number;
+  concurrency?: number;
+  campaignId?: string;
+}
+
+/** A campaign id: sortable by start time, unique, and free of any user data. */
+export function newCampaignId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `c-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Checks the snapshot's manifest here, so bad input fails at once with exit 2, then
+ * starts the campaign workflow. Returns the campaign id.
+ */
+export async function startCampaign(client: Client, env: Env, options: StartCampaignOptions): Promise<string> {
+  const snapshotDir = resolve(options.snapshotDir);
+  await readManifest(snapshotDir);
+  const categories = inWaveOrder(options.categories ?? [...CATEGORIES]);
+  const campaignId = options.campaignId ?? newCampaignId();
+  const settings: CampaignSettings = {
+    campaignId,
+    snapshotDir,
+    categories,
+    policies: Object.fromEntries(categories.map((c) => [c, options.policy ?? DEFAULT_POLICY])),
+    dedupe: options.dedupe ?? true,
+  };
+  const input: CampaignInput = { settings, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4 };
+  await client.workflow.start(campaignWorkflow, {
+    taskQueue: env.RESTORE_TASK_QUEUE,
+    workflowId: campaignWorkflowId(campaignId),
+    args: [input],
+  });
+  return campaignId;
+}
+
+/** Waits for a campaign to finish, calling `onProgress` every `intervalMs` while it runs. */
+export async function waitForCampaign(
+  client: Client,
+  campaignId: string,
+  onProgress: (progress: CampaignProgress) => void = () => undefined,
+  intervalMs = 1000,
+): Promise<CampaignReport> {
+  const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+  let finished = false;
+  const result = handle.result().finally(() => (finished = true));
+  const poll = (async () => {
+    while (!finished) {
+      try {
+        onProgress(await handle.query(progressQuery));
+      } catch {
+        // A query can fall between continue-as-new runs; the next one answers.
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  const report = await result;
+  await poll;
+  return report;
+}

@@ -1,0 +1,98 @@
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+import { loadEnv } from '../../config/env';
+import { CATEGORIES, type Category, CONFLICT_POLICIES, isCategory } from '../../domain/categories';
+import { InputError } from '../../domain/errors';
+import { campaignReport, type CampaignReport } from '../../store/campaign-report';
+import { startCampaign, waitForCampaign } from '../campaigns';
+import { withControl } from '../control';
+import { printResult, table } from '../output';
+import { parseWith, positiveIntArg } from '../parse';
+import { progressBar } from '../progress';
+import { renderCampaign } from '../render';
+import { connectTemporal } from '../temporal';
+
+export const categoriesArg = parseWith(
+  z
+    .string()
+    .transform((s) => s.split(',').map((c) => c.trim()))
+    .refine((list) => list.length > 0 && list.every(isCategory), `must be a comma-separated list of ${CATEGORIES.join(', ')}`)
+    .transform((list) => list as Category[]),
+  'bad category list',
+);
+
+const campaignIdArg = parseWith(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a campaign id such as c-20261125-131500-a1b2c3'), 'bad campaign id');
+
+/** Exit code of a finished campaign: partial users are not failures (DESIGN.md §6). */
+function exitCodeOf(report: CampaignReport): number {
+  return Object.values(report.categories).some((c) => c.users.failed > 0) || report.state !== 'completed' ? 1 : 0;
+}
+
+export function registerCampaignCommands(program: Command): void {
+  const campaign = program.command('campaign').description('start and watch restore campaigns');
+
+  campaign
+    .command('start')
+    .description('start a campaign restoring a snapshot, category by category in priority order')
+    .requiredOption('--snapshot <dir>', 'the recovered snapshot (restore-snapshot/v1 directory)')
+    .option('--categories <list>', `comma-separated categories (default all: ${CATEGORIES.join(',')})`, categoriesArg)
+    .addOption(new Option('--policy <p>', 'conflict policy against live documents').choices(CONFLICT_POLICIES).default('keep-newer'))
+    .option('--no-dedupe', 'insert recovered contacts even when the user re-entered them')
+    .option('--batch-size <n>', 'users per batch workflow', positiveIntArg, 100)
+    .option('--concurrency <n>', 'batch workflows at once', positiveIntArg, 4)
+    .option('--wait', 'wait for the campaign to finish and print its report')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const env = loadEnv();
+      const client = await connectTemporal(env);
+      try {
+        const campaignId = await startCampaign(client, env, {
+          snapshotDir: opts.snapshot,
+          categories: opts.categories,
+          policy: opts.policy,
+          dedupe: opts.dedupe,
+          batchSize: opts.batchSize,
+          concurrency: opts.concurrency,
+        });
+        if (!opts.wait) {
+          printResult(opts, { campaignId }, () => `campaign ${campaignId} started; watch it with: restorectl campaign status ${campaignId}`);
+          return;
+        }
+        if (!opts.json) process.stderr.write(`campaign ${campaignId} started\n`);
+        const bar = progressBar(opts, 'user-categories', 1);
+        const report = await waitForCampaign(client, campaignId, (p) => bar.update(p.outcome.restored + p.outcome.partial + p.outcome.failed, Math.max(1, p.users * p.waves)));
+        bar.stop();
+        printResult(opts, report, renderCampaign);
+        process.exitCode = exitCodeOf(report);
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  campaign
+    .command('status <id>')
+    .description("a campaign's state and counts")
+    .option('--json', 'machine-readable output')
+    .action(async (rawId: string, opts) => {
+      const id = campaignIdArg(rawId);
+      const report = await withControl(loadEnv(), (c) => campaignReport(c, id));
+      if (!report) throw new InputError(`no campaign ${id} (it may still be opening: try again in a moment)`);
+      printResult(opts, report, renderCampaign);
+    });
+
+  campaign
+    .command('list')
+    .description('campaigns, newest first')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const campaigns = await withControl(loadEnv(), (c) =>
+        c.campaigns.find({}, { projection: { staging: 0 } }).sort({ createdAt: -1 }).limit(100).toArray(),
+      );
+      const rows = campaigns.map((d) => ({ campaignId: d._id, snapshotId: d.snapshotId, state: d.state, users: d.users, categories: d.categories, createdAt: d.createdAt, finishedAt: d.finishedAt }));
+      printResult(opts, rows, (list) =>
+        list.length === 0
+          ? 'no campaigns yet'
+          : table([['CAMPAIGN', 'STATE', 'USERS', 'CATEGORIES', 'STARTED'], ...list.map((r) => [r.campaignId, r.state, r.users, r.categories.join(','), r.createdAt.toISOString()])]),
+      );
+    });
+}

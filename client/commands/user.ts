@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env';
+import { CATEGORIES } from '../../domain/categories';
+import { Id } from '../../domain/record-schemas';
+import { withControl } from '../control';
+import { printResult } from '../output';
+import { parseWith } from '../parse';
+import { describeUserCategory } from '../render';
+import { userStatus } from '../user-status';
+
+const userIdArg = parseWith(Id, 'bad user id');
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description("one user's restore, for support staff");
+
+  user
+    .command('status <userId>')
+    .description("where this user's data is, per category, in plain words")
+    .option('--campaign <id>', 'only this campaign')
+    .option('--json', 'machine-readable output')
+    .action(async (rawUserId: string, opts) => {
+      const userId = userIdArg(rawUserId);
+      const status = await withControl(loadEnv(), (c) => userStatus(c, userId, opts.campaign));
+      printResult(opts, status, (s) =>
+        s.campaigns.length === 0
+          ? `no restore campaign has data for user ${s.userId}`
+          : s.campaigns
+              .map((camp) =>
+                [
+                  `user ${s.userId}, campaign ${camp.campaignId}:`,
+                  ...CATEGORIES.filter((c) => camp.categories[c]).map((c) => `  ${c.padEnd(9)} ${describeUserCategory(camp.categories[c]!)}`),
+                ].join('\n'),
+              )
+              .join('\n\n'),
+      );
+    });
+}

@@ -1,0 +1,39 @@
+import { CATEGORIES } from '../domain/categories';
+import type { CampaignReport } from '../store/campaign-report';
+import type { UserCategoryStatus } from './user-status';
+import { table } from './output';
+
+/** A campaign report as text for incident staff. */
+export function renderCampaign(r: CampaignReport): string {
+  const rows = CATEGORIES.filter((c) => r.categories[c]).map((c) => {
+    const { users, records } = r.categories[c]!;
+    return [c, users.restored, users.partial, users.failed, users.pending + users.validating + users.restoring, records.restored, records.keptLive, records.duplicates, records.quarantined, records.missing];
+  });
+  return [
+    `campaign ${r.campaignId} (snapshot ${r.snapshotId}): ${r.state}, ${r.users} users`,
+    table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
+    '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
+  ].join('\n');
+}
+
+/** One category of one user's status in plain words, for support staff. */
+export function describeUserCategory(s: UserCategoryStatus): string {
+  const parts: string[] = [];
+  const back = s.restored + s.keptLive + s.duplicates;
+  switch (s.state) {
+    case 'pending':
+      return `waiting: ${s.expected} record(s) expected, not started yet`;
+    case 'validating':
+    case 'restoring':
+      return `in progress (attempt ${s.attempts})`;
+    case 'failed':
+      return `failed after ${s.attempts} attempt(s) (${s.error?.class ?? 'unknown error'}); engineers can replay it`;
+    default:
+      parts.push(`${back} of ${s.expected} record(s) back`);
+  }
+  if (s.keptLive) parts.push(`${s.keptLive} kept as the user edited them since`);
+  if (s.duplicates) parts.push(`${s.duplicates} already re-entered by the user`);
+  if (s.quarantined) parts.push(`${s.quarantined} damaged in the backup and held back`);
+  if (s.missing) parts.push(`${s.missing} not in the backup`);
+  return `${s.state === 'restored' ? 'restored' : 'partly restored'}: ${parts.join('; ')}`;
+}

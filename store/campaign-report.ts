@@ -1,0 +1,62 @@
+import type { Category } from '../domain/categories';
+import { type CampaignDoc, type ControlCollections, USER_STATES, type UserState } from './control-collections';
+
+export const COUNT_FIELDS = ['expected', 'received', 'valid', 'quarantined', 'missing', 'restored', 'keptLive', 'duplicates'] as const;
+export type Counts = Record<(typeof COUNT_FIELDS)[number], number>;
+
+export interface CategoryReport {
+  /** Users per state. */
+  users: Record<UserState, number>;
+  /** Record counts summed over users. */
+  records: Counts;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  snapshotId: string;
+  state: CampaignDoc['state'];
+  users: number;
+  categories: Partial<Record<Category, CategoryReport>>;
+  staging: CampaignDoc['staging'];
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+/**
+ * Sums one category's per-user status by state. One `$group` per sum, each with a single
+ * accumulator: FerretDB 1.24 computes only the first accumulator of a `$group` and
+ * returns 0 for the others, and `$sum` is the accumulator both stores support.
+ */
+export async function categoryReport(c: ControlCollections, campaignId: string, category: Category): Promise<CategoryReport> {
+  const sumByState = (value: 1 | `$${string}`) =>
+    c.status.aggregate<{ _id: UserState; v: number }>([{ $match: { campaignId, category } }, { $group: { _id: '$state', v: { $sum: value } } }]).toArray();
+  const [users, ...fields] = await Promise.all([sumByState(1), ...COUNT_FIELDS.map((f) => sumByState(`$${f}`))]);
+  const report: CategoryReport = { users: zeros(USER_STATES), records: zeros(COUNT_FIELDS) };
+  for (const g of users) report.users[g._id] += g.v;
+  COUNT_FIELDS.forEach((f, i) => {
+    for (const g of fields[i]) report.records[f] += g.v;
+  });
+  return report;
+}
+
+/** The campaign as the control store has it; null when no campaign has that id. */
+export async function campaignReport(c: ControlCollections, campaignId: string): Promise<CampaignReport | null> {
+  const doc = await c.campaigns.findOne({ _id: campaignId });
+  if (!doc) return null;
+  const categories: CampaignReport['categories'] = {};
+  for (const category of doc.categories) categories[category] = await categoryReport(c, campaignId, category);
+  return {
+    campaignId: doc._id,
+    snapshotId: doc.snapshotId,
+    state: doc.state,
+    users: doc.users,
+    categories,
+    staging: doc.staging,
+    createdAt: doc.createdAt,
+    finishedAt: doc.finishedAt,
+  };
+}

@@ -1,0 +1,109 @@
+import type { Db } from 'mongodb';
+import type { Category, ConflictPolicy } from '../domain/categories';
+import type { QuarantineReason } from '../domain/line-check';
+import type { RecoveredRecord } from '../domain/restore-plan';
+
+/** The states of one (campaign, user, category) (DESIGN.md §5). */
+export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
+export type UserState = (typeof USER_STATES)[number];
+
+export interface CampaignDoc {
+  _id: string;
+  snapshotDir: string;
+  snapshotId: string;
+  categories: Category[];
+  policies: Record<string, ConflictPolicy>;
+  dedupe: boolean;
+  users: number;
+  /** Per category, what staging found in its file. */
+  staging: Record<string, StagingSummary>;
+  state: 'running' | 'completed' | 'failed' | 'cancelled';
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface StagingSummary {
+  lines: number;
+  valid: number;
+  quarantined: number;
+  ignored: number;
+}
+
+/** The first line of each (campaign, category, userId, recordId): the record that stands. */
+export interface StagedRecordDoc {
+  _id: string;
+  campaignId: string;
+  category: Category;
+  userId: string;
+  recordId: string;
+  line: number;
+  lineHash: string;
+  /** Null when the line that claims the record is quarantined. */
+  record: RecoveredRecord | null;
+}
+
+export interface QuarantineDoc {
+  _id: string;
+  campaignId: string;
+  /** A category, or `users` for a bad line of users.ndjson. */
+  category: Category | 'users';
+  line: number;
+  /** Set when the line names a known user: it then counts as received for that user. */
+  userId: string | null;
+  recordId: string | null;
+  reason: QuarantineReason;
+  /** The line as recovered, cut at {@link RAW_LINE_LIMIT} characters. */
+  raw: string;
+  rawTruncated: boolean;
+}
+
+export const RAW_LINE_LIMIT = 1_000_000;
+
+export interface StatusError {
+  class: string;
+  message: string;
+}
+
+/** Per (campaign, user, category) status: the source of truth for "what happened to user X" (DESIGN.md §5). */
+export interface UserStatusDoc {
+  _id: string;
+  campaignId: string;
+  userId: string;
+  category: Category;
+  state: UserState;
+  expected: number;
+  received: number;
+  valid: number;
+  quarantined: number;
+  missing: number;
+  restored: number;
+  keptLive: number;
+  duplicates: number;
+  attempts: number;
+  error: StatusError | null;
+  updatedAt: Date;
+}
+
+export const controlIds = {
+  staged: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
+  quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
+  status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
+};
+
+export function controlCollections(control: Db) {
+  return {
+    campaigns: control.collection<CampaignDoc>('campaigns'),
+    staged: control.collection<StagedRecordDoc>('staged_records'),
+    quarantine: control.collection<QuarantineDoc>('quarantine'),
+    status: control.collection<UserStatusDoc>('user_status'),
+  };
+}
+export type ControlCollections = ReturnType<typeof controlCollections>;
+
+/** Creates the indexes the control queries need; harmless to repeat. */
+export async function ensureControlIndexes(c: ControlCollections): Promise<void> {
+  await c.staged.createIndex({ campaignId: 1, category: 1, userId: 1 });
+  await c.quarantine.createIndex({ campaignId: 1, category: 1, userId: 1 });
+  await c.status.createIndex({ userId: 1, campaignId: 1 });
+  await c.status.createIndex({ campaignId: 1, category: 1, state: 1 });
+}

@@ -1,0 +1,94 @@
+import type { AnyBulkWriteOperation } from 'mongodb';
+import type { Category } from '../domain/categories';
+import { bulkWriteInChunks } from './bulk';
+import { type ControlCollections, controlIds, type StatusError, type UserState, type UserStatusDoc } from './control-collections';
+import type { Counts } from './campaign-report';
+
+export interface UserOutcome extends Counts {
+  userId: string;
+}
+
+/** The state a finished category lands in (DESIGN.md §5). */
+export function finalState(counts: Pick<Counts, 'quarantined' | 'missing'>): UserState {
+  return counts.quarantined > 0 || counts.missing > 0 ? 'partial' : 'restored';
+}
+
+/** Fields a status document starts with; later writes `$set` over them. */
+function fresh(campaignId: string, category: Category, userId: string, expected: number) {
+  return {
+    campaignId,
+    userId,
+    category,
+    expected,
+    received: 0,
+    valid: 0,
+    quarantined: 0,
+    missing: expected,
+    restored: 0,
+    keptLive: 0,
+    duplicates: 0,
+    error: null,
+  };
+}
+
+/** Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is harmless. */
+export function userStatusWriter(c: ControlCollections, campaignId: string, category: Category) {
+  const id = (userId: string) => controlIds.status(campaignId, category, userId);
+  const write = (ops: AnyBulkWriteOperation<UserStatusDoc>[]) => bulkWriteInChunks(c.status, ops);
+  return {
+    /** Creates `pending` entries where none exist yet. */
+    initPending(users: { userId: string; expected: number }[], now: Date) {
+      return write(
+        users.map(({ userId, expected }) => ({
+          updateOne: {
+            filter: { _id: id(userId) },
+            update: { $setOnInsert: { ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, updatedAt: now } },
+            upsert: true,
+          },
+        })),
+      );
+    },
+
+    /** Marks an attempt on these users as under way and counts it. */
+    markRestoring(users: { userId: string; expected: number }[], now: Date) {
+      return write(
+        users.map(({ userId, expected }) => ({
+          updateOne: {
+            filter: { _id: id(userId) },
+            update: { $set: { state: 'restoring', updatedAt: now }, $inc: { attempts: 1 }, $setOnInsert: fresh(campaignId, category, userId, expected) },
+            upsert: true,
+          },
+        })),
+      );
+    },
+
+    /** Records how each user's category ended. */
+    markDone(outcomes: UserOutcome[], now: Date) {
+      return write(
+        outcomes.map(({ userId, ...counts }) => ({
+          updateOne: {
+            filter: { _id: id(userId) },
+            update: {
+              $set: { campaignId, userId, category, ...counts, state: finalState(counts), error: null, updatedAt: now },
+              $setOnInsert: { attempts: 1 },
+            },
+            upsert: true,
+          },
+        })),
+      );
+    },
+
+    /** Records that retries ran out for these users; counts stay as the last attempt left them. */
+    markFailed(userIds: string[], error: StatusError, now: Date) {
+      return write(
+        userIds.map((userId) => ({
+          updateOne: {
+            filter: { _id: id(userId) },
+            update: { $set: { state: 'failed', error, updatedAt: now }, $setOnInsert: { ...fresh(campaignId, category, userId, 0), attempts: 0 } },
+            upsert: true,
+          },
+        })),
+      );
+    },
+  };
+}

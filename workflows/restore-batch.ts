@@ -1,0 +1,36 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
+
+const { restoreUsers } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * Restores one category for one batch of users (one child per batch, not per user, so
+ * a million users make thousands of workflows, not millions). When retries run out,
+ * the batch's users are marked `failed` with the cause, for `restorectl replay`; the
+ * batch itself completes so the campaign goes on with the others.
+ */
+export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<BatchOutcome> {
+  try {
+    return await restoreUsers(input);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause;
+    const error = {
+      class: cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure'),
+      message: cause?.message ?? err.message,
+    };
+    return await markUsersFailed({
+      campaignId: input.campaignId,
+      category: input.category,
+      userIds: input.users.map((u) => u.userId),
+      error,
+    });
+  }
+}
