@@ -16,6 +16,7 @@ export interface StartCampaignOptions {
   dedupe?: boolean;
   batchSize?: number;
   concurrency?: number;
+  batchesPerRun?: number;
   campaignId?: string;
 }
 
@@ -41,7 +42,7 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     policies: Object.fromEntries(categories.map((c) => [c, options.policy ?? DEFAULT_POLICY])),
     dedupe: options.dedupe ?? true,
   };
-  const input: CampaignInput = { settings, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4 };
+  const input: CampaignInput = { settings, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4, batchesPerRun: options.batchesPerRun };
   await client.workflow.start(campaignWorkflow, {
     taskQueue: env.RESTORE_TASK_QUEUE,
     workflowId: campaignWorkflowId(campaignId),

@@ -102,6 +102,12 @@ async function assertPortFree(service: Service, port: number): Promise<void> {
   }
 }
 
+/** Answers the readiness poll, failing at once, with where to look, if the process died. */
+async function aliveAndAnswering(service: Service, pid: number | undefined, options: StackOptions): Promise<boolean> {
+  if (!isAlive(pid)) throw new Error(`${service} exited while starting: see ${join(stackPaths(options.dataDir).logs, `${service}.log`)}`);
+  return answers(service, servicePort(service, options));
+}
+
 /**
  * Starts what is not running yet and returns the options in force. Harmless when the
  * stack is already up: running services are kept, and so are the options they run with.
@@ -166,8 +172,8 @@ export async function stackUp(requested: StackOptions, say: Say): Promise<StackO
     await writeState(state);
   }
 
-  await waitFor('FerretDB', () => mongoAnswers(options.mongoPort), 60_000);
-  await waitFor('the Temporal dev server', () => temporalAnswers(options.temporalPort), 120_000);
+  await waitFor('FerretDB', () => aliveAndAnswering('ferretdb', state.pids.ferretdb, options), 60_000);
+  await waitFor('the Temporal dev server', () => aliveAndAnswering('temporal', state.pids.temporal, options), 120_000);
   return options;
 }
 

@@ -30,7 +30,7 @@ const { stageCategory } = proxyActivities<Activities>({
 });
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
-const BATCHES_PER_RUN = 200;
+const DEFAULT_BATCHES_PER_RUN = 200;
 
 export interface CampaignInput {
   settings: CampaignSettings;
@@ -38,6 +38,8 @@ export interface CampaignInput {
   batchSize: number;
   /** Child workflows running at once. */
   concurrency: number;
+  /** Batches per run before continue-as-new; default {@link DEFAULT_BATCHES_PER_RUN}. */
+  batchesPerRun?: number;
 }
 
 /** Where a campaign stands; carried across continue-as-new. */
@@ -77,7 +79,7 @@ export const progressQuery = defineQuery<CampaignProgress>('progress');
  * A restore campaign: one wave per category in priority order; in each wave, the
  * category file is staged once, then users are paged from users.ndjson into batch
  * child workflows, `concurrency` at a time. Pausing stops new batches; running ones
- * finish. The history stays bounded: after {@link BATCHES_PER_RUN} batches the
+ * finish. The history stays bounded: after `batchesPerRun` batches the
  * campaign drains its window and continues as new with its cursor.
  */
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignCursor): Promise<CampaignReport> {
@@ -150,7 +152,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
           const tracked = batch.finally(() => running.delete(tracked));
           running.add(tracked);
         }
-        if (!cursor.pagesDone && (startedThisRun >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+        if (!cursor.pagesDone && (startedThisRun >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
           await Promise.all(running);
           await condition(allHandlersFinished);
           return await continueAsNew<typeof campaignWorkflow>(input, cursor);
