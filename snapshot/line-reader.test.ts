@@ -1,0 +1,50 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chunked, type NumberedLine, readLines } from './line-reader';
+
+async function fileWith(text: string | Buffer): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'lines-')), 'f.ndjson');
+  await writeFile(path, text);
+  return path;
+}
+
+async function all(iter: AsyncIterable<NumberedLine>): Promise<NumberedLine[]> {
+  const out: NumberedLine[] = [];
+  for await (const l of iter) out.push(l);
+  return out;
+}
+
+describe('readLines', () => {
+  it('numbers lines from 1, skips blank ones, and reads a last line without a newline', async () => {
+    const path = await fileWith('a\n\nb\r\n  \nc');
+    expect((await all(readLines(path))).map((l) => [l.number, l.text])).toEqual([[1, 'a'], [3, 'b'], [5, 'c']]);
+  });
+
+  it('resumes exactly after any line from the position it gave, even inside multi-byte text', async () => {
+    const text = ['{"n":"é"}', '{"n":"😀"}', '{"n":"z"}', '{"n":"ß"}'].join('\n') + '\n';
+    const path = await fileWith(text);
+    const whole = await all(readLines(path));
+    for (const [i, line] of whole.entries()) {
+      const rest = await all(readLines(path, line.next));
+      expect(rest.map((l) => [l.number, l.text])).toEqual(whole.slice(i + 1).map((l) => [l.number, l.text]));
+    }
+  });
+
+  it('handles lines longer than one read chunk', async () => {
+    const long = 'x'.repeat(200_000);
+    const path = await fileWith(`${long}\nshort\n`);
+    expect((await all(readLines(path))).map((l) => l.text.length)).toEqual([200_000, 5]);
+  });
+});
+
+describe('chunked', () => {
+  it('groups items and yields the remainder', async () => {
+    async function* numbers() {
+      for (let i = 1; i <= 5; i++) yield i;
+    }
+    const out: number[][] = [];
+    for await (const c of chunked(numbers(), 2)) out.push(c);
+    expect(out).toEqual([[1, 2], [3, 4], [5]]);
+  });
+});
