@@ -1,0 +1,30 @@
+/**
+ * Replays recorded histories (test/fixtures/histories, written by
+ * scripts/record-histories.ts) against today's workflow code. A change that would
+ * break workflows already running fails here; guard such a change with `patched()`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from './helpers/campaign-runner';
+import { installRuntimeLogging } from '../worker/runtime-logging';
+
+const dir = join(__dirname, 'fixtures', 'histories');
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('recorded workflow histories', () => {
+  beforeAll(() => installRuntimeLogging('warn'));
+
+  it('include a campaign that continued as new and a restore batch', () => {
+    expect(fixtures.filter((f) => f.startsWith('campaign-')).length).toBeGreaterThan(1);
+    expect(fixtures.some((f) => f.startsWith('restore-batch-'))).toBe(true);
+  });
+
+  it.each(fixtures)('%s replays without nondeterminism', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    const workflowType = file.startsWith('campaign-') ? 'campaignWorkflow' : 'restoreBatchWorkflow';
+    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(workflowType);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+  });
+});
