@@ -14,8 +14,7 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 export function buildProgram(): Command {
   const program = new Command('restorectl')
     .description('validate a recovered snapshot and restore it into the live store through durable Temporal workflows')
-    .version(require('../../package.json').version)
-    .showHelpAfterError('(run with --help for usage)');
+    .version(require('../../package.json').version);
   registerStackCommands(program);
   registerWorkerCommand(program);
   registerDemoCommand(program);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -28,16 +29,27 @@ export function defaultDataDir(): string {
   return resolve(process.env.RESTORE_STACK_DIR ?? join(projectRoot, '.stack'));
 }
 
+/**
+ * Where PostgreSQL keeps one stack's cluster. PostgreSQL refuses to run as root, so as
+ * root it runs as Debian's `postgres` user, who may not be able to enter the project's
+ * folders (a checkout under /root is closed to others); its cluster then lives in that
+ * user's home, named after the data folder so that each stack keeps its own.
+ */
+function postgresHome(dataDir: string): string {
+  if (process.getuid?.() !== 0) return join(dataDir, 'postgres');
+  return join('/var/lib/postgresql/restorectl', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+}
+
 /** Files and folders of one stack under its data folder. */
 export function stackPaths(dataDir: string) {
+  const pg = postgresHome(dataDir);
   return {
     state: join(dataDir, 'stack.json'),
     logs: join(dataDir, 'logs'),
     temporalDb: join(dataDir, 'temporal', 'temporal.db'),
     sqlite: join(dataDir, 'ferretdb-sqlite'),
-    postgres: join(dataDir, 'postgres', 'data'),
-    postgresSockets: join(dataDir, 'postgres', 'run'),
-    // Written by the postgres user, so it lives in a folder that user owns.
-    postgresLog: join(dataDir, 'postgres', 'postgres.log'),
+    postgres: join(pg, 'data'),
+    postgresSockets: join(pg, 'run'),
+    postgresLog: join(pg, 'postgres.log'),
   };
 }

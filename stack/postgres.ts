@@ -38,16 +38,12 @@ async function ownedByPostgres(dir: string): Promise<void> {
   });
   const { stdout: gid } = await execFileAsync('id', ['-g', 'postgres']);
   await chown(dir, Number(stdout.trim()), Number(gid.trim()));
-  try {
-    await execFileAsync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]);
-  } catch {
-    throw new PrerequisiteMissingError(`the postgres user cannot reach ${dir}: choose a --data-dir whose parent folders others may enter`);
-  }
 }
 
 /** Initializes the cluster on first use, starts it on `port` (loopback only) and creates FerretDB's database. Returns the pid. */
 export async function startPostgres(dataDir: string, socketDir: string, port: number, logFile: string): Promise<number> {
   const bin = findPostgresBin();
+  await ownedByPostgres(dirname(dirname(dataDir)));
   await ownedByPostgres(dirname(dataDir));
   await ownedByPostgres(socketDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {

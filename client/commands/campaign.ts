@@ -7,7 +7,7 @@ import { campaignReport, type CampaignReport } from '../../store/campaign-report
 import { startCampaign, waitForCampaign } from '../campaigns';
 import { withControl } from '../control';
 import { printResult, table } from '../output';
-import { parseWith, positiveIntArg } from '../parse';
+import { campaignIdArg, parseWith, positiveIntArg } from '../parse';
 import { progressBar } from '../progress';
 import { renderCampaign } from '../render';
 import { connectTemporal } from '../temporal';
@@ -16,12 +16,11 @@ export const categoriesArg = parseWith(
   z
     .string()
     .transform((s) => s.split(',').map((c) => c.trim()))
-    .refine((list) => list.length > 0 && list.every(isCategory), `must be a comma-separated list of ${CATEGORIES.join(', ')}`)
+    .refine((list) => list.length > 0 && list.every(isCategory))
     .transform((list) => list as Category[]),
-  'bad category list',
+  `must be a comma-separated list of ${CATEGORIES.join(', ')}`,
 );
 
-const campaignIdArg = parseWith(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a campaign id such as c-20261125-131500-a1b2c3'), 'bad campaign id');
 
 /** Exit code of a finished campaign: partial users are not failures (DESIGN.md §6). */
 function exitCodeOf(report: CampaignReport): number {
@@ -70,11 +69,11 @@ export function registerCampaignCommands(program: Command): void {
     });
 
   campaign
-    .command('status <id>')
+    .command('status')
     .description("a campaign's state and counts")
+    .argument('<id>', 'campaign id', campaignIdArg)
     .option('--json', 'machine-readable output')
-    .action(async (rawId: string, opts) => {
-      const id = campaignIdArg(rawId);
+    .action(async (id: string, opts) => {
       const report = await withControl(loadEnv(), (c) => campaignReport(c, id));
       if (!report) throw new InputError(`no campaign ${id} (it may still be opening: try again in a moment)`);
       printResult(opts, report, renderCampaign);

@@ -4,22 +4,22 @@ import { CATEGORIES } from '../../domain/categories';
 import { Id } from '../../domain/record-schemas';
 import { withControl } from '../control';
 import { printResult } from '../output';
-import { parseWith } from '../parse';
+import { campaignIdArg, parseWith } from '../parse';
 import { describeUserCategory } from '../render';
 import { userStatus } from '../user-status';
 
-const userIdArg = parseWith(Id, 'bad user id');
+const userIdArg = parseWith(Id, 'must be 1–128 characters of [A-Za-z0-9._@+-]');
 
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description("one user's restore, for support staff");
 
   user
-    .command('status <userId>')
+    .command('status')
     .description("where this user's data is, per category, in plain words")
-    .option('--campaign <id>', 'only this campaign')
+    .argument('<userId>', 'the user support asks about', userIdArg)
+    .option('--campaign <id>', 'only this campaign', campaignIdArg)
     .option('--json', 'machine-readable output')
-    .action(async (rawUserId: string, opts) => {
-      const userId = userIdArg(rawUserId);
+    .action(async (userId: string, opts) => {
       const status = await withControl(loadEnv(), (c) => userStatus(c, userId, opts.campaign));
       printResult(opts, status, (s) =>
         s.campaigns.length === 0
