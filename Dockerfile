@@ -1,0 +1,30 @@
+# The restorectl worker and CLI for production (docker-compose.yml).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY activities activities
+COPY bench bench
+COPY client client
+COPY config config
+COPY domain domain
+COPY scripts scripts
+COPY snapshot snapshot
+COPY stack stack
+COPY store store
+COPY worker worker
+COPY workflows workflows
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY bin bin
+# The worker bundles workflows from their sources' compiled form in dist/workflows.
+USER node
+ENTRYPOINT ["node", "bin/restorectl"]
+CMD ["worker"]
