@@ -18,10 +18,12 @@ export function stackOptionsFrom(opts: Record<string, unknown>): StackOptions {
   };
 }
 
+const dataDirOption = () => new Option('--data-dir <dir>', 'data folder of the stack (env RESTORE_STACK_DIR)').default(defaultDataDir());
+
 /** Adds the options that place a local stack: data folder, ports, backend. */
 export function withStackOptions(command: Command): Command {
   return command
-    .option('--data-dir <dir>', 'data folder of the stack (env RESTORE_STACK_DIR)', defaultDataDir())
+    .addOption(dataDirOption())
     .option('--temporal-port <n>', 'Temporal frontend port', portArg, 7233)
     .option('--temporal-ui-port <n>', 'Temporal web UI port', portArg, 8233)
     .option('--mongo-port <n>', 'MongoDB-wire (FerretDB) port', portArg, 27017)
@@ -49,7 +51,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('down')
     .description('stop what `stack up` started in the data folder; data stays')
-    .option('--data-dir <dir>', 'data folder of the stack (env RESTORE_STACK_DIR)', defaultDataDir())
+    .addOption(dataDirOption())
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       await stackDown(opts.dataDir, sayer(opts));
@@ -59,7 +61,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('status')
     .description('what runs where, and whether it answers')
-    .option('--data-dir <dir>', 'data folder of the stack (env RESTORE_STACK_DIR)', defaultDataDir())
+    .addOption(dataDirOption())
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const status = await stackStatus(opts.dataDir);
