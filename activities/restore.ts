@@ -1,9 +1,10 @@
 import { Context, log } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { LiveStoreRaceError } from '../domain/errors';
-import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
+import { InputError, LiveStoreRaceError } from '../domain/errors';
+import { blobDigest, type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
+import { ensurePhotoBlobs } from '../store/photo-blobs';
 import { type UserOutcome, userStatusWriter } from '../store/user-status';
 import { typedFailures } from './failures';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
@@ -62,6 +63,12 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           }
           if (writes.length === 0) break;
           if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
+          // Blobs first: a restored document then never names a blob the store lacks.
+          const blobs = writes.map((w) => blobDigest(category, w.record.data)).filter((d): d is string => d !== undefined);
+          if (blobs.length) {
+            if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
+            await ensurePhotoBlobs(target, input.snapshotDir, blobs);
+          }
           await applyLiveWrites(target, category, writes, provenance);
           context.heartbeat({ round });
         }

@@ -38,6 +38,8 @@ export interface StageInput {
 export interface RestoreBatchInput {
   campaignId: string;
   snapshotId: string;
+  /** Where blobs are read from (photos); absent in batches started before photos were restored. */
+  snapshotDir?: string;
   category: Category;
   policy: ConflictPolicy;
   dedupe: boolean;

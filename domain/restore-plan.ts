@@ -46,6 +46,16 @@ export function contactMatchKeys(data: Record<string, unknown>): string[] {
 /** The categories that are de-duplicated against what users re-entered, and how (DESIGN.md §4). */
 const MATCH_KEYS: Partial<Record<Category, (data: Record<string, unknown>) => string[]>> = { contacts: contactMatchKeys };
 
+/** The categories whose records name a blob to restore with them, and how (DESIGN.md §4). */
+const BLOB_DIGEST: Partial<Record<Category, (data: Record<string, unknown>) => string | undefined>> = {
+  photos: (data) => (typeof data.sha256 === 'string' ? data.sha256.toLowerCase() : undefined),
+};
+
+/** The sha256 of the blob a record of `category` names, if its category has blobs. */
+export function blobDigest(category: Category, data: Record<string, unknown>): string | undefined {
+  return BLOB_DIGEST[category]?.(data);
+}
+
 /**
  * Plans one user's records of one category against that user's live documents.
  * Pure: the caller reads the live store, applies the writes, and plans again until

@@ -4,6 +4,7 @@
  * the real store; only the activity context is the SDK's mock environment.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { stagingActivities } from '../activities/staging';
 import type { StageInput } from '../activities/types';
 import { generateSnapshot } from '../snapshot/generate';
@@ -31,7 +32,7 @@ describe('stageCategory', () => {
   });
 
   async function stage(campaignId: string, heartbeatDetails?: unknown) {
-    const env = new MockActivityEnvironment({ heartbeatDetails });
+    const env = new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('WARN') });
     const beats: { position: LinePosition; lines: number; ignored: number }[] = [];
     env.on('heartbeat', (d) => beats.push(d));
     const input: StageInput = { campaignId, snapshotDir, category: 'contacts' };

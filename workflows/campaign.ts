@@ -135,6 +135,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
               {
                 campaignId: settings.campaignId,
                 snapshotId: cursor.snapshotId,
+                snapshotDir: settings.snapshotDir,
                 category,
                 policy: settings.policies[category],
                 dedupe: settings.dedupe,

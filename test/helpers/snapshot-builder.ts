@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Category } from '../../domain/categories';
-import { jcsSha256 } from '../../domain/digest';
+import { jcsSha256, sha256Hex } from '../../domain/digest';
 
 /** A record line with its correct digest. */
 export function recordLine(userId: string, recordId: string, updatedAt: string, data: Record<string, unknown>) {
@@ -14,6 +14,7 @@ export interface SnapshotSpec {
   users: { userId: string; expected?: Partial<Record<Category, number>> }[];
   /** Lines per category file: objects are written as JSON, strings as they are. */
   lines: Partial<Record<Category, (object | string)[]>>;
+  /** Written to blobs/, each named by its sha256. */
   blobs?: Buffer[];
 }
 
@@ -26,6 +27,7 @@ export async function writeSnapshot(spec: SnapshotSpec): Promise<string> {
     JSON.stringify({ format: 'restore-snapshot/v1', snapshotId: spec.snapshotId ?? 'test-snapshot', takenAt: '2009-10-10T00:00:00Z' }),
   );
   await writeFile(join(dir, 'users.ndjson'), spec.users.map((u) => JSON.stringify({ userId: u.userId, expected: u.expected ?? {} })).join('\n') + '\n');
+  for (const blob of spec.blobs ?? []) await writeFile(join(dir, 'blobs', sha256Hex(blob)), blob);
   for (const [category, lines] of Object.entries(spec.lines)) {
     await writeFile(join(dir, `${category}.ndjson`), lines!.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
   }
