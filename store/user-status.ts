@@ -13,22 +13,9 @@ export function finalState(counts: Pick<Counts, 'quarantined' | 'missing'>): Use
   return counts.quarantined > 0 || counts.missing > 0 ? 'partial' : 'restored';
 }
 
-/** Fields a status document starts with; later writes `$set` over them. */
+/** Counts a status document starts with; later writes `$set` over them. */
 function fresh(campaignId: string, category: Category, userId: string, expected: number) {
-  return {
-    campaignId,
-    userId,
-    category,
-    expected,
-    received: 0,
-    valid: 0,
-    quarantined: 0,
-    missing: expected,
-    restored: 0,
-    keptLive: 0,
-    duplicates: 0,
-    error: null,
-  };
+  return { campaignId, userId, category, expected, received: 0, valid: 0, quarantined: 0, missing: expected, restored: 0, keptLive: 0, duplicates: 0 };
 }
 
 /** Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is harmless. */
@@ -42,7 +29,7 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
         users.map(({ userId, expected }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $setOnInsert: { ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, updatedAt: now } },
+            update: { $setOnInsert: { ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, error: null, updatedAt: now } },
             upsert: true,
           },
         })),
@@ -55,7 +42,7 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
         users.map(({ userId, expected }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $set: { state: 'restoring', updatedAt: now }, $inc: { attempts: 1 }, $setOnInsert: fresh(campaignId, category, userId, expected) },
+            update: { $set: { state: 'restoring', updatedAt: now }, $inc: { attempts: 1 }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
             upsert: true,
           },
         })),

@@ -27,7 +27,7 @@ export interface Harness {
 }
 
 export async function createHarness(env: Env): Promise<Harness> {
-  installRuntimeLogging('warn');
+  installRuntimeLogging('error');
   const client = await connectTemporal(env);
   const stores = await connectStores(env);
   return {

@@ -1,0 +1,64 @@
+/**
+ * When a batch runs out of retries its users are marked `failed` with the cause, and the
+ * campaign goes on and completes. Also drives pause and resume: the campaign is paused
+ * before its first batch, the blob it needs is taken away, then it is resumed.
+ */
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCampaign, waitForCampaign } from '../client/campaigns';
+import { campaignWorkflowId } from '../client/temporal';
+import { sha256Hex } from '../domain/digest';
+import { controlCollections } from '../store/control-collections';
+import { type campaignWorkflow, pauseSignal, progressQuery, resumeSignal } from '../workflows';
+import { createRestoreWorker } from '../worker/worker';
+import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
+import { isolatedEnv } from './helpers/test-env';
+
+const T = '2009-09-30T18:02:11Z';
+const blob = Buffer.from('a photo that will go missing');
+const photo = { filename: 'gone.png', mimeType: 'image/png', bytes: blob.length, sha256: sha256Hex(blob) };
+
+describe('a batch whose retries run out', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('failed'));
+  });
+  afterAll(async () => h?.close());
+
+  it('marks its users failed with the cause, and the campaign completes', async () => {
+    const snapshotDir = await writeSnapshot({
+      users: [{ userId: 'u-1', expected: { photos: 1 } }],
+      lines: { photos: [recordLine('u-1', 'p-1', T, photo)] },
+      blobs: [blob],
+    });
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'] });
+    const handle = h.client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+    // Paused before any worker has run it: it opens and stages, then waits before its first batch.
+    await handle.signal(pauseSignal);
+
+    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
+    try {
+      const report = await worker.runUntil(async () => {
+        let progress = await handle.query(progressQuery);
+        while (progress.phase !== 'restoring' || !progress.paused) {
+          await new Promise((r) => setTimeout(r, 200));
+          progress = await handle.query(progressQuery);
+        }
+        expect(progress.batchesRunning).toBe(0);
+        await unlink(join(snapshotDir, 'blobs', photo.sha256));
+        await handle.signal(resumeSignal);
+        return waitForCampaign(h.client, campaignId, undefined, 500);
+      });
+      expect(report.state).toBe('completed');
+      expect(report.categories.photos!.users).toMatchObject({ failed: 1, restored: 0, partial: 0 });
+    } finally {
+      await close();
+    }
+
+    const status = await controlCollections(h.stores.control).status.findOne({ campaignId, userId: 'u-1', category: 'photos' });
+    expect(status).toMatchObject({ state: 'failed', attempts: 5, error: { class: 'Error', message: expect.stringContaining('ENOENT') } });
+    expect(await h.stores.target.collection('photos').countDocuments()).toBe(0);
+  }, 120_000);
+});
