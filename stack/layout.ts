@@ -12,13 +12,14 @@ function findProjectRoot(): string {
 
 export const projectRoot = findProjectRoot();
 
-/** Tools the project installs for itself, in an ignored folder. */
+/** Tools the project installs for itself: in an ignored folder of the clone, or RESTORE_TOOLS_DIR. */
+const toolsDir = resolve(process.env.RESTORE_TOOLS_DIR ?? join(projectRoot, '.tools'));
 export const toolPaths = {
-  dir: join(projectRoot, '.tools'),
-  venv: join(projectRoot, '.tools', 'venv'),
-  temporal: join(projectRoot, '.tools', 'venv', 'bin', 'temporal'),
-  ferretdb: join(projectRoot, '.tools', 'bin', 'ferretdb'),
-  ferretdbStamp: join(projectRoot, '.tools', 'bin', 'ferretdb.stamp'),
+  dir: toolsDir,
+  venv: join(toolsDir, 'venv'),
+  temporal: join(toolsDir, 'venv', 'bin', 'temporal'),
+  ferretdb: join(toolsDir, 'bin', 'ferretdb'),
+  ferretdbStamp: join(toolsDir, 'bin', 'ferretdb.stamp'),
   ferretdbSource: join(projectRoot, 'stack', 'ferretdb'),
 };
 

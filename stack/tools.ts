@@ -11,7 +11,7 @@ type Say = (line: string) => void;
 /** Resolves a program on PATH, or throws naming the package that provides it. */
 async function requireProgram(program: string, install: string): Promise<void> {
   try {
-    await execFileAsync('sh', ['-c', `command -v ${program}`]);
+    await execFileAsync('/bin/sh', ['-c', `command -v ${program}`]);
   } catch {
     throw new PrerequisiteMissingError(`${program} is not installed: ${install}`);
   }

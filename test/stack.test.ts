@@ -32,6 +32,14 @@ describe('restorectl stack', () => {
     return { code: r.code, ...(JSON.parse(r.stdout) as { services: { service: string; pid: number | null; answers: boolean }[] }) };
   }
 
+  it('names a missing prerequisite in one line and exits 2', async () => {
+    const tools = await mkdtemp(join(tmpdir(), 'no-tools-'));
+    const r = await cli(['stack', 'up', '--data-dir', dataDir, ...PORTS], { PATH: '/nonexistent', RESTORE_TOOLS_DIR: tools });
+    await rm(tools, { recursive: true, force: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^restorectl: python3 is not installed: .*apt-get install python3 python3-venv\)\n$/);
+  });
+
   it('comes up, stays up on a second `up`, goes down, and keeps data and workflows across a restart', async () => {
     const up = await stack('up', '--json');
     expect(up.code).toBe(0);

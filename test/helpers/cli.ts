@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (bin/restorectl → dist/) as a user would, with the given environment. */
-export function cli(args: string[], env: Partial<Env> = {}): Promise<CliResult> {
+export function cli(args: string[], env: Partial<Env> & NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
