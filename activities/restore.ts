@@ -69,8 +69,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
             if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
             await ensurePhotoBlobs(target, input.snapshotDir, blobs);
           }
-          await applyLiveWrites(target, category, writes, provenance);
-          context.heartbeat({ round });
+          await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
         }
 
         const outcomes: UserOutcome[] = users.map(({ userId, expected }) => {

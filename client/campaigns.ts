@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { CampaignSettings } from '../activities/types';
 import type { Env } from '../config/env';
 import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
@@ -49,6 +49,18 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     args: [input],
   });
   return campaignId;
+}
+
+/** What a running campaign is doing now, from its workflow; null when it is not running (or never was). */
+export async function campaignProgress(client: Client, campaignId: string): Promise<CampaignProgress | null> {
+  const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return null;
+    return await handle.query(progressQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
 }
 
 /** Waits for a campaign to finish, calling `onProgress` every `intervalMs` while it runs. */

@@ -1,6 +1,7 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { UserCategoryStatus } from './user-status';
+import type { CampaignProgress } from '../workflows';
 import { table } from './output';
 
 /** A campaign report as text for incident staff. */
@@ -14,6 +15,12 @@ export function renderCampaign(r: CampaignReport): string {
     table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
   ].join('\n');
+}
+
+/** What a running campaign is doing now. */
+export function renderProgress(p: CampaignProgress): string {
+  const wave = p.category ? `wave ${p.wave + 1} of ${p.waves} (${p.category})` : `${p.waves} waves`;
+  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${p.paused ? ', PAUSED: no new batches start' : ''}`;
 }
 
 /** One category of one user's status in plain words, for support staff. */

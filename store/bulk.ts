@@ -7,9 +7,17 @@ import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
  */
 export const WRITE_BATCH = 20;
 
-/** Sends the operations as unordered bulk writes of at most {@link WRITE_BATCH} statements, one after another. */
-export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<void> {
+/**
+ * Sends the operations as unordered bulk writes of at most {@link WRITE_BATCH}
+ * statements, one after another, calling `afterEach` after each (an activity heartbeats there).
+ */
+export async function bulkWriteInChunks<T extends Document>(
+  collection: Collection<T>,
+  ops: AnyBulkWriteOperation<T>[],
+  afterEach: () => void = () => undefined,
+): Promise<void> {
   for (let i = 0; i < ops.length; i += WRITE_BATCH) {
     await collection.bulkWrite(ops.slice(i, i + WRITE_BATCH), { ordered: false });
+    afterEach();
   }
 }

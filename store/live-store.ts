@@ -39,12 +39,18 @@ export function restoredDocument(userId: string, record: RecoveredRecord, proven
  * insert only where no document has the recordId. A write that matched nothing lost
  * such a race; the caller reads again and re-decides.
  */
-export async function applyLiveWrites(target: Db, category: Category, writes: LiveWrite[], provenance: Provenance): Promise<void> {
+export async function applyLiveWrites(
+  target: Db,
+  category: Category,
+  writes: LiveWrite[],
+  provenance: Provenance,
+  afterEachCommand?: () => void,
+): Promise<void> {
   const ops = writes.map((w): AnyBulkWriteOperation => {
     const doc = restoredDocument(w.userId, w.record, provenance);
     return w.kind === 'replace'
       ? { replaceOne: { filter: { _id: w.live._id, updatedAt: w.live.updatedAt ?? null } as Filter<Document>, replacement: doc } }
       : { updateOne: { filter: { userId: w.userId, recordId: w.record.recordId }, update: { $setOnInsert: doc }, upsert: true } };
   });
-  await bulkWriteInChunks(target.collection(category), ops);
+  await bulkWriteInChunks(target.collection(category), ops, afterEachCommand);
 }

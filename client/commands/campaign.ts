@@ -4,12 +4,12 @@ import { loadEnv } from '../../config/env';
 import { CATEGORIES, type Category, CONFLICT_POLICIES, isCategory } from '../../domain/categories';
 import { InputError } from '../../domain/errors';
 import { campaignReport, type CampaignReport } from '../../store/campaign-report';
-import { startCampaign, waitForCampaign } from '../campaigns';
+import { campaignProgress, startCampaign, waitForCampaign } from '../campaigns';
 import { withControl } from '../control';
 import { printResult, table } from '../output';
 import { campaignIdArg, parseWith, positiveIntArg } from '../parse';
 import { progressBar } from '../progress';
-import { renderCampaign } from '../render';
+import { renderCampaign, renderProgress } from '../render';
 import { connectTemporal } from '../temporal';
 
 export const categoriesArg = parseWith(
@@ -74,9 +74,14 @@ export function registerCampaignCommands(program: Command): void {
     .argument('<id>', 'campaign id', campaignIdArg)
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts) => {
-      const report = await withControl(loadEnv(), (c) => campaignReport(c, id));
-      if (!report) throw new InputError(`no campaign ${id} (it may still be opening: try again in a moment)`);
-      printResult(opts, report, renderCampaign);
+      const env = loadEnv();
+      const report = await withControl(env, (c) => campaignReport(c, id));
+      const client = await connectTemporal(env);
+      const progress = await campaignProgress(client, id).finally(() => client.connection.close());
+      if (!report && !progress) throw new InputError(`no campaign ${id}`);
+      printResult(opts, { ...(report ?? { campaignId: id, state: 'opening' }), progress }, () =>
+        [report ? renderCampaign(report) : `campaign ${id}: opening`, ...(progress ? [renderProgress(progress)] : [])].join('\n'),
+      );
     });
 
   campaign
