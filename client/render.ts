@@ -10,8 +10,9 @@ export function renderCampaign(r: CampaignReport): string {
     const { users, records } = r.categories[c]!;
     return [c, users.restored, users.partial, users.failed, users.pending + users.validating + users.restoring, records.restored, records.keptLive, records.duplicates, records.quarantined, records.missing];
   });
+  const took = r.finishedAt ? `, took ${Math.round((new Date(r.finishedAt).getTime() - new Date(r.createdAt).getTime()) / 1000)} s` : '';
   return [
-    `campaign ${r.campaignId} (snapshot ${r.snapshotId}): ${r.state}, ${r.users} users`,
+    `campaign ${r.campaignId} (snapshot ${r.snapshotId}): ${r.state}, ${r.users} users${took}`,
     table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
   ].join('\n');

@@ -60,9 +60,9 @@ export function registerDemoCommand(program: Command): void {
           [
             renderCampaign(r),
             '',
-            `ask about one user:   restorectl user status u-0000001`,
+            `ask about one user:   ./bin/restorectl user status u-0000001`,
             `the Temporal UI:      http://127.0.0.1:${stack.temporalUiPort}`,
-            `stop the stack:       restorectl stack down`,
+            `stop the stack:       ./bin/restorectl stack down`,
           ].join('\n'),
         );
       } finally {
