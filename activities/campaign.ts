@@ -1,10 +1,12 @@
 import { log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
+import type { UserLine } from '../domain/record-schemas';
 import { type CampaignDoc, type ControlCollections, controlIds, ensureControlIndexes, RAW_LINE_LIMIT, type QuarantineDoc } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import type { LinePosition } from '../snapshot/line-reader';
 import { readManifest } from '../snapshot/manifest';
-import { readUsers } from '../snapshot/users';
+import { readUsers, scanUsers } from '../snapshot/users';
+import { bulkWriteInChunks } from '../store/bulk';
 import type { CampaignSettings, UserPage } from './types';
 import { typedFailures } from './failures';
 
@@ -18,25 +20,23 @@ export function campaignActivities(c: ControlCollections) {
       return typedFailures(async () => {
         const manifest = await readManifest(settings.snapshotDir);
         await ensureControlIndexes(c);
-        let users = 0;
-        const bad: QuarantineDoc[] = [];
-        for await (const entry of readUsers(settings.snapshotDir)) {
-          if (entry.user) users += 1;
-          else
-            bad.push({
-              _id: controlIds.quarantine(settings.campaignId, 'users', entry.number),
-              campaignId: settings.campaignId,
-              category: 'users',
-              line: entry.number,
-              userId: null,
-              recordId: null,
-              reason: entry.reason,
-              raw: entry.raw.slice(0, RAW_LINE_LIMIT),
-              rawTruncated: entry.raw.length > RAW_LINE_LIMIT,
-            });
-        }
+        const scan = await scanUsers(settings.snapshotDir);
+        const users = scan.ids.size;
+        const bad = scan.bad.map(
+          (line): QuarantineDoc => ({
+            _id: controlIds.quarantine(settings.campaignId, 'users', line.number),
+            campaignId: settings.campaignId,
+            category: 'users',
+            line: line.number,
+            userId: null,
+            recordId: null,
+            reason: line.reason,
+            raw: line.raw.slice(0, RAW_LINE_LIMIT),
+            rawTruncated: line.raw.length > RAW_LINE_LIMIT,
+          }),
+        );
         if (bad.length) {
-          await c.quarantine.bulkWrite(bad.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
+          await bulkWriteInChunks(c.quarantine, bad.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
         }
         const doc: CampaignDoc = {
           _id: settings.campaignId,
@@ -57,18 +57,32 @@ export function campaignActivities(c: ControlCollections) {
       });
     },
 
-    /** Reads up to `limit` users of users.ndjson from `from`, with what each expects of the given categories. */
-    async listUserPage(input: { snapshotDir: string; from: LinePosition; limit: number; categories: Category[] }): Promise<UserPage> {
-      const users: UserPage['users'] = [];
+    /**
+     * Reads up to `limit` users of users.ndjson from `from`, with what each expects of the
+     * given categories, passing over the lines openCampaign quarantined (a repeated user
+     * would otherwise be restored twice).
+     */
+    async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[] }): Promise<UserPage> {
+      const read: { line: number; user: UserLine }[] = [];
       let next: LinePosition = input.from;
+      let done = true;
       for await (const entry of readUsers(input.snapshotDir, input.from)) {
         next = entry.next;
         if (!entry.user) continue;
-        const expected = Object.fromEntries(input.categories.map((cat) => [cat, entry.user!.expected[cat] ?? 0]));
-        users.push({ userId: entry.user.userId, expected });
-        if (users.length >= input.limit) return { users, next, done: false };
+        read.push({ line: entry.number, user: entry.user });
+        if (read.length >= input.limit) {
+          done = false;
+          break;
+        }
       }
-      return { users, next, done: true };
+      const quarantined = await c.quarantine
+        .find({ campaignId: input.campaignId, category: 'users', line: { $gt: input.from.line, $lte: next.line } }, { projection: { line: 1 } })
+        .toArray();
+      const skip = new Set(quarantined.map((q) => q.line));
+      const users = read
+        .filter(({ line }) => !skip.has(line))
+        .map(({ user }) => ({ userId: user.userId, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
+      return { users, next, done };
     },
 
     /** Marks the campaign finished and returns its report from the status store. */

@@ -2,7 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import { classifyLines } from '../snapshot/classify';
 import { exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
-import { loadUserIds } from '../snapshot/users';
+import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
 import { type ControlCollections, controlIds, type QuarantineDoc, RAW_LINE_LIMIT, type StagingSummary } from '../store/control-collections';
 import type { StageInput } from './types';
@@ -36,7 +36,7 @@ export function stagingActivities(c: ControlCollections) {
         ignored: 0,
       };
       if (await exists(file)) {
-        const users = await loadUserIds(snapshotDir);
+        const { ids: users } = await scanUsers(snapshotDir);
         const registry = new StoreClaimRegistry(c.staged, campaignId, category);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
           const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry);

@@ -23,12 +23,26 @@ export async function* readUsers(dir: string, from?: LinePosition): AsyncGenerat
   }
 }
 
+export interface BadUserLine {
+  number: number;
+  reason: QuarantineReason;
+  raw: string;
+}
+
 /**
- * The ids of every affected user. Held in memory: ~1M ids is tens of MB, and every
- * category line must be checked against it.
+ * Reads the whole of users.ndjson: the ids of every affected user, and the lines that
+ * name none: bad ones, and repeats of a user id (the first line of a user stands, so a
+ * user is restored once). The ids are held in memory: ~1M is tens of MB, and every
+ * category line is checked against them.
  */
-export async function loadUserIds(dir: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for await (const entry of readUsers(dir)) if (entry.user) ids.add(entry.user.userId);
-  return ids;
+export async function scanUsers(dir: string): Promise<{ ids: Set<string>; bad: BadUserLine[] }> {
+  const firstLine = new Map<string, number>();
+  const bad: BadUserLine[] = [];
+  for await (const entry of readUsers(dir)) {
+    if (!entry.user) bad.push({ number: entry.number, reason: entry.reason, raw: entry.raw });
+    else if (firstLine.has(entry.user.userId)) {
+      bad.push({ number: entry.number, reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` }, raw: JSON.stringify(entry.user) });
+    } else firstLine.set(entry.user.userId, entry.number);
+  }
+  return { ids: new Set(firstLine.keys()), bad };
 }

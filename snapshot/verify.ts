@@ -4,7 +4,7 @@ import { classifyLines, InMemoryClaimRegistry } from './classify';
 import { exists, snapshotFiles } from './layout';
 import { chunked, readLines } from './line-reader';
 import { readManifest } from './manifest';
-import { readUsers } from './users';
+import { scanUsers } from './users';
 
 export interface CategoryVerdict {
   lines: number;
@@ -37,16 +37,9 @@ export async function verifySnapshot(dir: string, onProgress: (category: Categor
     categories: {} as Record<Category, CategoryVerdict>,
     examples: [],
   };
-  const users = new Set<string>();
-  for await (const entry of readUsers(dir)) {
-    if (entry.user) {
-      users.add(entry.user.userId);
-      report.users.valid += 1;
-    } else {
-      report.users.quarantined += 1;
-      if (report.examples.length < EXAMPLES) report.examples.push({ category: 'users', line: entry.number, ...entry.reason });
-    }
-  }
+  const { ids: users, bad } = await scanUsers(dir);
+  report.users = { valid: users.size, quarantined: bad.length };
+  for (const line of bad.slice(0, EXAMPLES)) report.examples.push({ category: 'users', line: line.number, ...line.reason });
   for (const category of CATEGORIES) {
     const verdict: CategoryVerdict = { lines: 0, valid: 0, quarantined: 0, ignored: 0, reasons: {} };
     report.categories[category] = verdict;

@@ -37,6 +37,8 @@ const users = [
   { userId: 'u-3', expected: { contacts: 3 } },
   { userId: 'u-4' },
   { userId: 'u-5', expected: { contacts: 2 } },
+  // A repeated user: the first line stands, so u-2 is restored once, expecting 2.
+  { userId: 'u-2', expected: { contacts: 9 } },
 ];
 
 /** Every document of every collection of the live database, in a canonical, comparable form. */
@@ -81,7 +83,7 @@ describe('a contacts campaign on the real stack', () => {
   });
 
   it('quarantines each invalid line with its reason and line number', async () => {
-    const quarantine = await controlCollections(h.stores.control).quarantine.find({ campaignId: report.campaignId }).sort({ line: 1 }).toArray();
+    const quarantine = await controlCollections(h.stores.control).quarantine.find({ campaignId: report.campaignId, category: 'contacts' }).sort({ line: 1 }).toArray();
     expect(quarantine.map((q) => [q.line, q.reason.code, q.userId])).toEqual([
       [3, 'invalid-json', null],
       [4, 'schema', 'u-1'],
@@ -95,6 +97,14 @@ describe('a contacts campaign on the real stack', () => {
     expect(quarantine.find((q) => q.line === 8)!.reason.message).toContain('line 1');
     expect(quarantine.find((q) => q.line === 12)!.reason.message).toMatch(/^data\.emails\.0\.address/);
     expect(quarantine.every((q) => q.raw === (typeof lines[q.line - 1] === 'string' ? lines[q.line - 1] : JSON.stringify(lines[q.line - 1])))).toBe(true);
+  });
+
+  it('quarantines a repeated user line, and restores that user once', async () => {
+    const c = controlCollections(h.stores.control);
+    const users = await c.quarantine.find({ campaignId: report.campaignId, category: 'users' }).toArray();
+    expect(users.map((q) => [q.line, q.reason.code, q.reason.message])).toEqual([[6, 'duplicate-conflict', 'repeats the userId of line 2']]);
+    const u2 = await c.status.find({ campaignId: report.campaignId, userId: 'u-2' }).toArray();
+    expect(u2.map((s) => [s.expected, s.attempts])).toEqual([[2, 1]]);
   });
 
   it('keeps a live contact newer than the recovered one and replaces an older one', async () => {

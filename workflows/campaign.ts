@@ -125,7 +125,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       phase = 'restoring';
       while (!cursor.pagesDone) {
         await condition(() => !cursor.paused && running.size < input.concurrency);
-        const page = await listUserPage({ snapshotDir: settings.snapshotDir, from: cursor.next, limit: input.batchSize, categories: settings.categories });
+        const page = await listUserPage({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, from: cursor.next, limit: input.batchSize, categories: settings.categories });
         cursor.next = page.next;
         cursor.pagesDone = page.done;
         if (page.users.length > 0) {
