@@ -4,6 +4,7 @@ import { InputError, LiveStoreRaceError } from '../domain/errors';
 import { blobDigest, type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
+import { findPerUser } from '../store/per-user';
 import { ensurePhotoBlobs } from '../store/photo-blobs';
 import { type UserOutcome, userStatusWriter } from '../store/user-status';
 import { typedFailures } from './failures';
@@ -11,12 +12,6 @@ import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
 const MAX_ROUNDS = 4;
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
-  return groups;
-}
 
 export function restoreActivities(target: Db, c: ControlCollections) {
   return {
@@ -30,6 +25,8 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       return typedFailures(async () => {
         const { campaignId, snapshotId, category, policy, dedupe, users } = input;
         const context = Context.current();
+        const started = Date.now();
+        const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
         const userIds = users.map((u) => u.userId);
         const status = userStatusWriter(c, campaignId, category);
         const now = new Date();
@@ -37,18 +34,16 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
         }
         await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+        lap('status marked');
 
-        const staged = await c.staged.find({ campaignId, category, userId: { $in: userIds }, record: { $ne: null } }).toArray();
-        const records = groupBy(staged, (s) => s.userId);
-        const quarantined = groupBy(
-          await c.quarantine.find({ campaignId, category, userId: { $in: userIds } }, { projection: { userId: 1 } }).toArray(),
-          (q) => q.userId!,
-        );
-
+        const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
+        const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
+        lap('staged records read');
         const provenance = { campaignId, snapshotId, restoredAt: now };
         let plans = new Map<string, Map<string, Decision>>();
         for (let round = 1; ; round++) {
           const live = await readLiveDocuments(target, category, userIds);
+          lap(`round ${round}: live documents read`);
           const writes: LiveWrite[] = [];
           plans = new Map();
           for (const userId of userIds) {
@@ -70,6 +65,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
             await ensurePhotoBlobs(target, input.snapshotDir, blobs);
           }
           await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
+          lap(`round ${round}: ${writes.length} writes applied`);
         }
 
         const outcomes: UserOutcome[] = users.map(({ userId, expected }) => {
@@ -91,6 +87,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           };
         });
         await status.markDone(outcomes, new Date());
+        lap('status written');
         const partial = outcomes.filter((o) => o.quarantined > 0 || o.missing > 0).length;
         log.info('batch restored', { campaignId, category, users: users.length, partial });
         return { restored: users.length - partial, partial, failed: 0 };

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, type Document, MongoBulkWriteError, type OptionalUnlessRequiredId } from 'mongodb';
 
 /**
  * Statements per write command. FerretDB 1.24 keeps a PostgreSQL connection per
@@ -18,6 +18,32 @@ export async function bulkWriteInChunks<T extends Document>(
 ): Promise<void> {
   for (let i = 0; i < ops.length; i += WRITE_BATCH) {
     await collection.bulkWrite(ops.slice(i, i + WRITE_BATCH), { ordered: false });
+    afterEach();
+  }
+}
+
+/** MongoDB's error code for a unique key that is already taken. */
+export const DUPLICATE_KEY = 11000;
+/** Documents per insert command: inserts hold no connection per statement, so larger commands are fine. */
+const INSERT_BATCH = 500;
+
+/**
+ * Inserts the documents in unordered commands, passing over those whose key is taken:
+ * with keys derived from content, a taken key means an earlier attempt inserted it.
+ */
+export async function insertManyIgnoringDuplicates<T extends Document>(
+  collection: Collection<T>,
+  docs: OptionalUnlessRequiredId<T>[],
+  afterEach: () => void = () => undefined,
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += INSERT_BATCH) {
+    try {
+      await collection.insertMany(docs.slice(i, i + INSERT_BATCH), { ordered: false });
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+    }
     afterEach();
   }
 }

@@ -1,9 +1,8 @@
 import { type Collection, MongoBulkWriteError } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { Claim, ClaimRegistry, ClaimResult } from '../snapshot/classify';
+import { DUPLICATE_KEY } from './bulk';
 import { controlIds, type StagedRecordDoc } from './control-collections';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Claims records in the staged-records collection: the first line of a key inserts its

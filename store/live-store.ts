@@ -1,7 +1,9 @@
-import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
+import { createHash } from 'node:crypto';
+import { type AnyBulkWriteOperation, type Db, type Document, type Filter, ObjectId } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { LiveDocument, RecoveredRecord } from '../domain/restore-plan';
-import { bulkWriteInChunks } from './bulk';
+import { bulkWriteInChunks, insertManyIgnoringDuplicates } from './bulk';
+import { findPerUser } from './per-user';
 
 export interface Provenance {
   campaignId: string;
@@ -14,12 +16,22 @@ export type LiveWrite =
   | { kind: 'replace'; userId: string; record: RecoveredRecord; live: LiveDocument }
   | { kind: 'insert'; userId: string; record: RecoveredRecord };
 
-/** The given users' live documents of one category, by user. One query per call. */
-export async function readLiveDocuments(target: Db, category: Category, userIds: string[]): Promise<Map<string, LiveDocument[]>> {
-  const byUser = new Map<string, LiveDocument[]>(userIds.map((u) => [u, []]));
-  const cursor = target.collection<LiveDocument>(category).find({ userId: { $in: userIds } });
-  for await (const doc of cursor) byUser.get(doc.userId)?.push(doc);
-  return byUser;
+/** The given users' live documents of one category, by user. */
+export function readLiveDocuments(target: Db, category: Category, userIds: string[]): Promise<Map<string, LiveDocument[]>> {
+  return findPerUser(target.collection<LiveDocument>(category), {}, userIds);
+}
+
+/**
+ * The `_id` of a restored document that had no live one. An ObjectId, as the application
+ * uses, whose time part is the record's `updatedAt` and whose other 8 bytes hash
+ * (userId, recordId): the same record always gets the same id, so an insert retried after
+ * a crash collides with its earlier self instead of adding a copy.
+ */
+export function restoredId(userId: string, record: RecoveredRecord): ObjectId {
+  const bytes = Buffer.alloc(12);
+  bytes.writeUInt32BE(Math.max(0, Math.floor(Date.parse(record.updatedAt) / 1000)) >>> 0, 0);
+  createHash('sha256').update(`${userId}\u0000${record.recordId}`).digest().copy(bytes, 4, 0, 8);
+  return new ObjectId(bytes);
 }
 
 /** The live document a recovered record becomes (DESIGN.md §4). */
@@ -34,10 +46,12 @@ export function restoredDocument(userId: string, record: RecoveredRecord, proven
 }
 
 /**
- * Applies the writes, each conditional so that it never clobbers a write the
- * application made since we read: a replace matches only the version we saw, an
- * insert only where no document has the recordId. A write that matched nothing lost
- * such a race; the caller reads again and re-decides.
+ * Applies the writes so that they never clobber a write the application made since we
+ * read: a replace matches only the version we saw (else it matches nothing and the
+ * caller, reading again, re-decides). An insert goes where we saw no document; it is
+ * a plain insert with a derived `_id` ({@link restoredId}), as an upsert filtered on
+ * (userId, recordId) costs a collection scan per record on FerretDB and is no safer on
+ * MongoDB without a unique index on those fields.
  */
 export async function applyLiveWrites(
   target: Db,
@@ -46,11 +60,13 @@ export async function applyLiveWrites(
   provenance: Provenance,
   afterEachCommand?: () => void,
 ): Promise<void> {
-  const ops = writes.map((w): AnyBulkWriteOperation => {
-    const doc = restoredDocument(w.userId, w.record, provenance);
-    return w.kind === 'replace'
-      ? { replaceOne: { filter: { _id: w.live._id, updatedAt: w.live.updatedAt ?? null } as Filter<Document>, replacement: doc } }
-      : { updateOne: { filter: { userId: w.userId, recordId: w.record.recordId }, update: { $setOnInsert: doc }, upsert: true } };
-  });
-  await bulkWriteInChunks(target.collection(category), ops, afterEachCommand);
+  const collection = target.collection(category);
+  const replaces = writes.flatMap((w): AnyBulkWriteOperation[] =>
+    w.kind === 'replace'
+      ? [{ replaceOne: { filter: { _id: w.live._id, updatedAt: w.live.updatedAt ?? null } as Filter<Document>, replacement: restoredDocument(w.userId, w.record, provenance) } }]
+      : [],
+  );
+  const inserts = writes.flatMap((w) => (w.kind === 'insert' ? [{ _id: restoredId(w.userId, w.record), ...restoredDocument(w.userId, w.record, provenance) }] : []));
+  await bulkWriteInChunks(collection, replaces, afterEachCommand);
+  await insertManyIgnoringDuplicates(collection, inserts, afterEachCommand);
 }
