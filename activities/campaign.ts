@@ -1,12 +1,12 @@
 import { log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
-import { type CampaignDoc, type ControlCollections, controlIds, ensureControlIndexes, RAW_LINE_LIMIT, type QuarantineDoc } from '../store/control-collections';
+import { type CampaignDoc, type ControlCollections, ensureControlIndexes } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import type { LinePosition } from '../snapshot/line-reader';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
-import { bulkWriteInChunks } from '../store/bulk';
+import { writeQuarantine } from '../store/quarantine';
 import type { CampaignSettings, UserPage } from './types';
 import { typedFailures } from './failures';
 
@@ -22,22 +22,12 @@ export function campaignActivities(c: ControlCollections) {
         await ensureControlIndexes(c);
         const scan = await scanUsers(settings.snapshotDir);
         const users = scan.ids.size;
-        const bad = scan.bad.map(
-          (line): QuarantineDoc => ({
-            _id: controlIds.quarantine(settings.campaignId, 'users', line.number),
-            campaignId: settings.campaignId,
-            category: 'users',
-            line: line.number,
-            userId: null,
-            recordId: null,
-            reason: line.reason,
-            raw: line.raw.slice(0, RAW_LINE_LIMIT),
-            rawTruncated: line.raw.length > RAW_LINE_LIMIT,
-          }),
+        await writeQuarantine(
+          c,
+          settings.campaignId,
+          'users',
+          scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
         );
-        if (bad.length) {
-          await bulkWriteInChunks(c.quarantine, bad.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
-        }
         const doc: CampaignDoc = {
           _id: settings.campaignId,
           snapshotDir: settings.snapshotDir,
@@ -52,7 +42,7 @@ export function campaignActivities(c: ControlCollections) {
           finishedAt: null,
         };
         await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: doc }, { upsert: true });
-        log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: bad.length });
+        log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
         return { snapshotId: manifest.snapshotId, users };
       });
     },

@@ -4,7 +4,8 @@ import { exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
-import { type ControlCollections, controlIds, type QuarantineDoc, RAW_LINE_LIMIT, type StagingSummary } from '../store/control-collections';
+import type { ControlCollections, StagingSummary } from '../store/control-collections';
+import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
 import type { StageInput } from './types';
 
 /** Lines classified and written per round trip; also how often progress is heartbeated. */
@@ -40,28 +41,12 @@ export function stagingActivities(c: ControlCollections) {
         const registry = new StoreClaimRegistry(c.staged, campaignId, category);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
           const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry);
-          const quarantined: QuarantineDoc[] = [];
+          const quarantined: QuarantinedLine[] = [];
           for (const o of outcomes) {
             if (o.kind === 'ignored') progress.ignored += 1;
-            if (o.kind !== 'quarantined') continue;
-            quarantined.push({
-              _id: controlIds.quarantine(campaignId, category, o.line),
-              campaignId,
-              category,
-              line: o.line,
-              userId: o.userId,
-              recordId: o.recordId,
-              reason: o.reason,
-              raw: o.raw.slice(0, RAW_LINE_LIMIT),
-              rawTruncated: o.raw.length > RAW_LINE_LIMIT,
-            });
+            if (o.kind === 'quarantined') quarantined.push(o);
           }
-          if (quarantined.length) {
-            await c.quarantine.bulkWrite(
-              quarantined.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-              { ordered: false },
-            );
-          }
+          await writeQuarantine(c, campaignId, category, quarantined);
           progress.lines += chunk.length;
           progress.position = chunk[chunk.length - 1].next;
           context.heartbeat(progress);

@@ -52,12 +52,10 @@ export interface QuarantineDoc {
   userId: string | null;
   recordId: string | null;
   reason: QuarantineReason;
-  /** The line as recovered, cut at {@link RAW_LINE_LIMIT} characters. */
+  /** The line as recovered, cut at RAW_LINE_LIMIT (store/quarantine.ts) characters. */
   raw: string;
   rawTruncated: boolean;
 }
-
-export const RAW_LINE_LIMIT = 1_000_000;
 
 export interface StatusError {
   class: string;
