@@ -2,11 +2,13 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +30,8 @@ const { stageCategory } = proxyActivities<Activities>({
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
+
+const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -167,6 +171,9 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
     phase = 'done';
     return report;
   } catch (err) {
+    // Continuing as new is not an end. Runs recorded before this patch closed the campaign
+    // as failed here first (the next run closed it again); they replay as they ran.
+    if (err instanceof ContinueAsNew && patched(CONTINUE_AS_NEW_IS_NOT_AN_END)) throw err;
     // A campaign that was never opened has nothing to close.
     if (cursor.snapshotId) {
       const state = isCancellation(err) ? 'cancelled' : 'failed';
