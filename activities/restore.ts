@@ -6,12 +6,29 @@ import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
 import { findPerUser } from '../store/per-user';
 import { ensurePhotoBlobs } from '../store/photo-blobs';
-import { type UserOutcome, userStatusWriter } from '../store/user-status';
+import { finalState, type UserOutcome, userStatusWriter } from '../store/user-status';
 import { typedFailures } from './failures';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
 const MAX_ROUNDS = 4;
+
+/** The counts of DESIGN.md §5 for one user, from the final decision on each valid record. */
+function outcomeOf(userId: string, expected: number, decisions: Decision[], quarantined: number): UserOutcome {
+  const received = decisions.length + quarantined;
+  const count = (action: Decision['action']) => decisions.filter((d) => d.action === action).length;
+  return {
+    userId,
+    expected,
+    received,
+    valid: decisions.length,
+    quarantined,
+    missing: Math.max(0, expected - received),
+    restored: count('present'),
+    keptLive: count('keep-live'),
+    duplicates: count('duplicate'),
+  };
+}
 
 export function restoreActivities(target: Db, c: ControlCollections) {
   return {
@@ -68,27 +85,12 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           lap(`round ${round}: ${writes.length} writes applied`);
         }
 
-        const outcomes: UserOutcome[] = users.map(({ userId, expected }) => {
-          const decisions = [...(plans.get(userId)?.values() ?? [])];
-          const valid = decisions.length;
-          const bad = quarantined.get(userId)?.length ?? 0;
-          const received = valid + bad;
-          const exp = expected[category] ?? 0;
-          return {
-            userId,
-            expected: exp,
-            received,
-            valid,
-            quarantined: bad,
-            missing: Math.max(0, exp - received),
-            restored: decisions.filter((d) => d.action === 'present').length,
-            keptLive: decisions.filter((d) => d.action === 'keep-live').length,
-            duplicates: decisions.filter((d) => d.action === 'duplicate').length,
-          };
-        });
+        const outcomes = users.map(({ userId, expected }) =>
+          outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0),
+        );
         await status.markDone(outcomes, new Date());
         lap('status written');
-        const partial = outcomes.filter((o) => o.quarantined > 0 || o.missing > 0).length;
+        const partial = outcomes.filter((o) => finalState(o) === 'partial').length;
         log.info('batch restored', { campaignId, category, users: users.length, partial });
         return { restored: users.length - partial, partial, failed: 0 };
       });
