@@ -58,7 +58,7 @@ export async function ensureFerretdb(say: Say): Promise<string> {
   await mkdir(join(toolPaths.dir, 'bin'), { recursive: true });
   await execFileAsync('go', ['build', '-o', toolPaths.ferretdb, '.'], {
     cwd: toolPaths.ferretdbSource,
-    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
     maxBuffer: 64 * 1024 * 1024,
   });
   await writeFile(toolPaths.ferretdbStamp, `${stamp}\n`);
