@@ -37,6 +37,7 @@ export function describeUserCategory(s: UserCategoryStatus): string {
     case 'failed':
       return `failed after ${s.attempts} attempt(s) (${s.error?.class ?? 'unknown error'}); engineers can replay it`;
     default:
+      if (s.expected === 0 && s.received === 0) return 'nothing to restore: the backup holds none';
       parts.push(`${back} of ${s.expected} record(s) back`);
   }
   if (s.keptLive) parts.push(`${s.keptLive} kept as the user edited them since`);
