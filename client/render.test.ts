@@ -1,0 +1,35 @@
+import { describeUserCategory } from './render';
+import type { UserCategoryStatus } from './user-status';
+
+const status = (s: Partial<UserCategoryStatus>): UserCategoryStatus => ({
+  state: 'restored',
+  expected: 0,
+  received: 0,
+  valid: 0,
+  quarantined: 0,
+  missing: 0,
+  restored: 0,
+  keptLive: 0,
+  duplicates: 0,
+  attempts: 1,
+  error: null,
+  updatedAt: new Date(),
+  ...s,
+});
+
+describe('describeUserCategory', () => {
+  it('says in plain words what came back and why the rest did not', () => {
+    expect(describeUserCategory(status({ expected: 5, received: 5, valid: 5, restored: 5 }))).toBe('restored: 5 of 5 record(s) back');
+    expect(describeUserCategory(status({ state: 'partial', expected: 6, received: 5, valid: 4, quarantined: 1, missing: 1, restored: 2, keptLive: 1, duplicates: 1 }))).toBe(
+      'partly restored: 4 of 6 record(s) back; 1 kept as the user edited them since; 1 already re-entered by the user; 1 damaged in the backup and held back; 1 not in the backup',
+    );
+    expect(describeUserCategory(status({}))).toBe('nothing to restore: the backup holds none');
+  });
+
+  it('names waiting, running and failed work, without error details beyond the class', () => {
+    expect(describeUserCategory(status({ state: 'pending', expected: 3 }))).toBe('waiting: 3 record(s) expected, not started yet');
+    expect(describeUserCategory(status({ state: 'restoring', attempts: 2 }))).toBe('in progress (attempt 2)');
+    const failed = describeUserCategory(status({ state: 'failed', attempts: 5, error: { class: 'MongoNetworkError', message: 'connect ECONNREFUSED 10.0.0.1' } }));
+    expect(failed).toBe('failed after 5 attempt(s) (MongoNetworkError); engineers can replay it');
+  });
+});
