@@ -10,6 +10,7 @@ import { writeQuarantine } from '../store/quarantine';
 import type { CampaignSettings, UserPage } from './types';
 import { typedFailures } from './failures';
 
+/** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
   return {
     /**

@@ -30,6 +30,7 @@ function outcomeOf(userId: string, expected: number, decisions: Decision[], quar
   };
 }
 
+/** Activities that restore batches of users into the target database and record their status. */
 export function restoreActivities(target: Db, c: ControlCollections) {
   return {
     /**

@@ -18,6 +18,7 @@ interface StagingProgress {
   ignored: number;
 }
 
+/** The activity that stages a category file into the control collections. */
 export function stagingActivities(c: ControlCollections) {
   return {
     /**

@@ -11,6 +11,7 @@ import { registerWorkerCommand } from './commands/worker';
 /** Exit codes: 0 success, 1 a failed operation, 2 bad input (DESIGN.md §6). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
+/** The `restorectl` command tree; parsing errors are left to the caller (see main). */
 export function buildProgram(): Command {
   const program = new Command('restorectl')
     .description('validate a recovered snapshot and restore it into the live store through durable Temporal workflows')

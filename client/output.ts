@@ -4,6 +4,7 @@ export interface OutputOptions {
   json?: boolean;
 }
 
+/** Prints one JSON document on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

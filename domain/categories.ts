@@ -13,6 +13,7 @@ export const CONFLICT_POLICIES = ['keep-newer', 'overwrite', 'keep-live'] as con
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 export const DEFAULT_POLICY: ConflictPolicy = 'keep-newer';
 
+/** True for the six category names, and nothing else. */
 export function isCategory(name: string): name is Category {
   return (CATEGORIES as readonly string[]).includes(name);
 }

@@ -8,6 +8,7 @@ export function jcsSha256(value: unknown): string {
   return sha256Hex(canonical);
 }
 
+/** Hex SHA-256 of a string's UTF-8 bytes, or of raw bytes. */
 export function sha256Hex(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

@@ -10,6 +10,7 @@ export const snapshotFiles = {
   blob: (dir: string, sha256: string) => join(dir, 'blobs', sha256.toLowerCase()),
 };
 
+/** True when the path exists and is reachable; never throws. */
 export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);

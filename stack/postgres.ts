@@ -70,6 +70,7 @@ export async function postgresPid(dataDir: string): Promise<number | undefined> 
   }
 }
 
+/** Stops the cluster in `dataDir` (fast shutdown: open sessions are ended). */
 export async function stopPostgres(dataDir: string): Promise<void> {
   await run(findPostgresBin(), 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
 }

@@ -14,6 +14,7 @@ export function spawnDetached(command: string, args: string[], logFile: string, 
   return child.pid;
 }
 
+/** True when a process with this pid exists (ours or not: the caller pairs it with a port check). */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {

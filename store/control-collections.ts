@@ -88,6 +88,7 @@ export const controlIds = {
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
 };
 
+/** The control database's collections, typed. */
 export function controlCollections(control: Db) {
   return {
     campaigns: control.collection<CampaignDoc>('campaigns'),

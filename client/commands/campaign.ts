@@ -27,6 +27,7 @@ function exitCodeOf(report: CampaignReport): number {
   return Object.values(report.categories).some((c) => c.users.failed > 0) || report.state !== 'completed' ? 1 : 0;
 }
 
+/** `campaign start|status|list`. Needs Temporal and the store of the environment. */
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('start and watch restore campaigns');
 

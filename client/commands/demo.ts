@@ -18,6 +18,7 @@ import { connectTemporal } from '../temporal';
 import { stackOptionsFrom, withStackOptions } from './stack';
 import { categoriesArg } from './campaign';
 
+/** `demo`: brings the local stack up itself; leaves it running. */
 export function registerDemoCommand(program: Command): void {
   withStackOptions(program.command('demo'))
     .description('stack up, a synthetic snapshot, a worker and a campaign restoring contacts, then the report')

@@ -10,6 +10,7 @@ import { progressBar } from '../progress';
 
 const seedArg = parseWith(z.string().min(1).max(200), 'must be 1–200 characters');
 
+/** `snapshot generate|verify`: files only, no stack needed. */
 export function registerSnapshotCommands(program: Command): void {
   const snapshot = program.command('snapshot').description('make or check a restore-snapshot/v1 directory');
 

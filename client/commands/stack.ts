@@ -7,6 +7,7 @@ import { portArg } from '../parse';
 /** The store backend FerretDB runs on by default; README.md shows the measurement behind it. */
 export const DEFAULT_BACKEND = 'postgresql';
 
+/** The stack options commander parsed (see withStackOptions). */
 export function stackOptionsFrom(opts: Record<string, unknown>): StackOptions {
   return {
     dataDir: opts.dataDir as string,

@@ -10,6 +10,7 @@ import { userStatus } from '../user-status';
 
 const userIdArg = parseWith(Id, 'must be 1–128 characters of [A-Za-z0-9._@+-]');
 
+/** `user status`: reads the control store only. */
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description("one user's restore, for support staff");
 

@@ -4,6 +4,7 @@ import { logger } from '../../config/logger';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
 
+/** `worker`: runs until SIGINT or SIGTERM, then drains running tasks. */
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
