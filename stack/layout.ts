@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** The project root: the nearest folder above this module holding package.json (works from source and from dist/). */
+/** The project root: the nearest folder above this module whose package.json is restorectl's (from source, dist/ or an image). */
 function findProjectRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'stack', 'ferretdb', 'go.mod'))) return dir;
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'restorectl') return dir;
     if (dirname(dir) === dir) throw new Error(`restorectl: cannot find the project root above ${__dirname}`);
   }
 }
