@@ -5,7 +5,7 @@ export interface OutputOptions {
 }
 
 /** Prints one JSON document on stdout. */
-export function printJson(value: unknown): void {
+function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 

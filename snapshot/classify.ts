@@ -32,7 +32,7 @@ export type LineOutcome =
   | { kind: 'ignored'; line: number };
 
 /** A key for (userId, recordId) that no two pairs share (ids cannot hold U+0000). */
-export function recordKey(userId: string, recordId: string): string {
+function recordKey(userId: string, recordId: string): string {
   return `${userId}\u0000${recordId}`;
 }
 
