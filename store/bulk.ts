@@ -23,27 +23,32 @@ export async function bulkWriteInChunks<T extends Document>(
 }
 
 /** MongoDB's error code for a unique key that is already taken. */
-export const DUPLICATE_KEY = 11000;
+const DUPLICATE_KEY = 11000;
 /** Documents per insert command: inserts hold no connection per statement, so larger commands are fine. */
 const INSERT_BATCH = 500;
 
 /**
- * Inserts the documents in unordered commands, passing over those whose key is taken:
- * with keys derived from content, a taken key means an earlier attempt inserted it.
+ * Inserts the documents in unordered commands and returns those whose key was taken
+ * already: with keys derived from content, a taken key means an earlier line or attempt
+ * inserted it. Any other write error is thrown.
  */
 export async function insertManyIgnoringDuplicates<T extends Document>(
   collection: Collection<T>,
   docs: OptionalUnlessRequiredId<T>[],
   afterEach: () => void = () => undefined,
-): Promise<void> {
+): Promise<OptionalUnlessRequiredId<T>[]> {
+  const taken: OptionalUnlessRequiredId<T>[] = [];
   for (let i = 0; i < docs.length; i += INSERT_BATCH) {
+    const chunk = docs.slice(i, i + INSERT_BATCH);
     try {
-      await collection.insertMany(docs.slice(i, i + INSERT_BATCH), { ordered: false });
+      await collection.insertMany(chunk, { ordered: false });
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError)) throw err;
       const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
       if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+      taken.push(...errors.map((e) => chunk[e.index]));
     }
     afterEach();
   }
+  return taken;
 }

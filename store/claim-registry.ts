@@ -1,7 +1,7 @@
-import { type Collection, MongoBulkWriteError } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { Claim, ClaimRegistry, ClaimResult } from '../snapshot/classify';
-import { DUPLICATE_KEY } from './bulk';
+import { insertManyIgnoringDuplicates } from './bulk';
 import { controlIds, type StagedRecordDoc } from './control-collections';
 
 /**
@@ -51,16 +51,6 @@ export class StoreClaimRegistry implements ClaimRegistry {
 
   /** Inserts the documents and returns the ids that an earlier line had already claimed. */
   private async insertNew(docs: StagedRecordDoc[]): Promise<string[]> {
-    if (docs.length === 0) return [];
-    try {
-      await this.staged.insertMany(docs, { ordered: false });
-      return [];
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      const other = errors.find((e) => e.code !== DUPLICATE_KEY);
-      if (other) throw err;
-      return errors.map((e) => docs[e.index]._id);
-    }
+    return (await insertManyIgnoringDuplicates(this.staged, docs)).map((d) => d._id);
   }
 }
