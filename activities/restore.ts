@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { InputError, LiveStoreRaceError } from '../domain/errors';
+import { InputError, LiveStoreRaceError, StoreRefusedError } from '../domain/errors';
 import { blobDigest, type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
@@ -13,11 +13,18 @@ import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
 const MAX_ROUNDS = 4;
 
-/** The counts of DESIGN.md §5 for one user, from the final decision on each valid record. */
-function outcomeOf(userId: string, expected: number, decisions: Decision[], quarantined: number): UserOutcome {
+/**
+ * The counts of DESIGN.md §5 for one user, from the final decision on each valid record;
+ * records the live store refused leave the user failed, with the reason.
+ */
+function outcomeOf(userId: string, expected: number, decisions: Decision[], quarantined: number, refused: Map<string, string> | undefined): UserOutcome {
   const received = decisions.length + quarantined;
   const count = (action: Decision['action']) => decisions.filter((d) => d.action === action).length;
+  const reasons = [...new Set(refused?.values() ?? [])];
   return {
+    error: reasons.length
+      ? { class: StoreRefusedError.name, message: `the live store refused ${refused!.size} record${refused!.size === 1 ? '' : 's'}: ${reasons.join('; ')}` }
+      : null,
     userId,
     expected,
     received,
@@ -59,6 +66,8 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         lap('staged records read');
         const provenance = { campaignId, snapshotId, restoredAt: now };
         let plans = new Map<string, Map<string, Decision>>();
+        /** Per user, the records the live store refused, with why: not written again, the user ends failed. */
+        const refused = new Map<string, Map<string, string>>();
         for (let round = 1; ; round++) {
           const live = await readLiveDocuments(target, category, userIds);
           lap(`round ${round}: live documents read`);
@@ -69,6 +78,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
             const plan = planUser(category, userRecords, live.get(userId) ?? [], policy, dedupe);
             plans.set(userId, plan);
             for (const record of userRecords) {
+              if (refused.get(userId)?.has(record.recordId)) continue;
               const decision = plan.get(record.recordId)!;
               if (decision.action === 'replace') writes.push({ kind: 'replace', userId, record, live: decision.live });
               if (decision.action === 'insert') writes.push({ kind: 'insert', userId, record });
@@ -82,18 +92,23 @@ export function restoreActivities(target: Db, c: ControlCollections) {
             if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
             await ensurePhotoBlobs(target, input.snapshotDir, blobs);
           }
-          await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
+          for (const { write, reason } of await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }))) {
+            if (!refused.has(write.userId)) refused.set(write.userId, new Map());
+            refused.get(write.userId)!.set(write.record.recordId, reason);
+          }
           lap(`round ${round}: ${writes.length} writes applied`);
         }
 
         const outcomes = users.map(({ userId, expected }) =>
-          outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0),
+          outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0, refused.get(userId)),
         );
         await status.markDone(outcomes, new Date());
         lap('status written');
-        const partial = outcomes.filter((o) => finalState(o) === 'partial').length;
-        log.info('batch restored', { campaignId, category, users: users.length, partial });
-        return { restored: users.length - partial, partial, failed: 0 };
+        const states = outcomes.map(finalState);
+        const partial = states.filter((s) => s === 'partial').length;
+        const failed = states.filter((s) => s === 'failed').length;
+        log.info('batch restored', { campaignId, category, users: users.length, partial, failed });
+        return { restored: users.length - partial - failed, partial, failed };
       });
     },
 

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/env';
 import { InputError } from '../domain/errors';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerDemoCommand } from './commands/demo';
@@ -33,7 +32,7 @@ function exitCodeFor(err: unknown): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`restorectl: ${message}\n`);
-  return err instanceof InputError || err instanceof ConfigError ? EXIT.badInput : EXIT.failed;
+  return err instanceof InputError ? EXIT.badInput : EXIT.failed;
 }
 
 async function main(argv: string[]): Promise<void> {

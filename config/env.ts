@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../domain/errors';
 
 /** The environment restorectl reads (DESIGN.md §6), with its defaults. */
 const EnvSchema = z.object({
@@ -12,11 +13,6 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
-
-/** Raised for a malformed environment; the CLI turns it into exit code 2. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /**
  * Parses the process environment (or the given one) into typed settings.

@@ -2,11 +2,13 @@
  * restorectl's error classes: shallow, named, and each says whether retrying can help.
  * Activities turn a non-retryable one into `ApplicationFailure.nonRetryable` with the
  * class name as its type; the CLI turns an {@link InputError} into exit code 2.
+ * Messages name files, fields and counts, never record contents: they reach statuses
+ * that support staff read.
  */
 export abstract class RestoreError extends Error {
   abstract readonly retryable: boolean;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -16,11 +18,30 @@ export class InputError extends RestoreError {
   readonly retryable = false;
 }
 
+/** A malformed environment variable; the message names it. */
+export class ConfigError extends InputError {}
+
 /** A tool the local stack needs is not installed; the message names what to install. */
 export class PrerequisiteMissingError extends InputError {}
 
 /** The snapshot as a whole is unusable (no manifest, wrong format); single bad lines are quarantined instead. */
 export class SnapshotFormatError extends InputError {}
+
+/** A file of the snapshot cannot be read as what it should be (missing, a directory, unreadable). */
+export class SnapshotFileError extends SnapshotFormatError {}
+
+/**
+ * The store refused a document for what it holds (a character it cannot keep, a size
+ * it does not take, a validator): writing it again cannot succeed.
+ */
+export class StoreRefusedError extends RestoreError {
+  readonly retryable = false;
+}
+
+/** The store did not answer, or failed in a way that may pass: wait and retry. */
+export class StoreUnavailableError extends RestoreError {
+  readonly retryable = true;
+}
 
 /** A live document changed between our read and our conditional write; the next attempt re-reads. */
 export class LiveStoreRaceError extends RestoreError {

@@ -2,6 +2,16 @@ import type { Category } from './categories';
 import { jcsSha256 } from './digest';
 import { DATA_SCHEMAS, describeIssue, ID_PATTERN, RecordLine } from './record-schemas';
 
+/** A UTF-16 surrogate that pairs with nothing: not I-JSON (RFC 7493), and encoded to BSON as U+FFFD. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when a key or string anywhere in the value holds a {@link LONE_SURROGATE}. */
+function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || holdsLoneSurrogate(v));
+}
+
 /** Why a line is quarantined; the code is stable, the message names fields, never values. */
 export type QuarantineCode =
   | 'invalid-json'
@@ -12,7 +22,9 @@ export type QuarantineCode =
   | 'digest-mismatch'
   | 'duplicate-conflict'
   | 'blob-missing'
-  | 'blob-mismatch';
+  | 'blob-mismatch'
+  /** Valid by the format, but the store would not keep it (see the message); on MongoDB it may restore. */
+  | 'store-refused';
 
 export interface QuarantineReason {
   code: QuarantineCode;
@@ -55,6 +67,10 @@ export function checkLine(raw: string, category: Category, isKnownUser: (userId:
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return bad('invalid-json', 'line is not a JSON object', null, null, null);
+  }
+  // Stored, such a string would silently become U+FFFD: a restore that changes the data.
+  if (holdsLoneSurrogate(parsed)) {
+    return bad('invalid-json', 'line holds an unpaired UTF-16 surrogate escape, which is not I-JSON (RFC 7493) and no store keeps exactly', null, null, null);
   }
   const { userId, recordId } = parsed as Record<string, unknown>;
   if (typeof userId !== 'string' || !ID_PATTERN.test(userId)) {

@@ -15,8 +15,11 @@ export interface Claim {
   record: RecordLine | null;
 }
 
-/** How a claim relates to the first line of its key. Re-claiming by the same line (a resumed run) is `first`. */
-export type ClaimResult = { first: true } | { first: false; identical: boolean; firstLine: number };
+/**
+ * How a claim relates to the first line of its key. Re-claiming by the same line (a
+ * resumed run) is `first`. `refused` says why the store would not keep the record.
+ */
+export type ClaimResult = { first: true; refused?: string } | { first: false; identical: boolean; firstLine: number };
 
 /**
  * Who saw which (userId, recordId) first. `claim` takes claims in file order and must
@@ -86,6 +89,9 @@ export async function classifyLines(
         recordId: check.recordId,
         reason: { code: 'duplicate-conflict', message: `repeats the userId and recordId of line ${result.firstLine} with different content` },
       };
+    }
+    if (check.kind === 'valid' && result?.refused) {
+      return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: { code: 'store-refused', message: result.refused } };
     }
     if (check.kind === 'valid') return { kind: 'valid', claim: { ...claimed!.claim, record: check.record } };
     return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: check.reason };

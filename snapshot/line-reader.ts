@@ -14,10 +14,20 @@ export interface NumberedLine {
   next: LinePosition;
 }
 
+/** The UTF-8 byte-order mark some tools write at the start of a text file. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A line's text: one leading byte-order mark dropped at the start of the file, one trailing CR (CRLF files). */
+function lineText(bytes: Buffer, atFileStart: boolean): string {
+  const body = atFileStart && bytes.subarray(0, 3).equals(BOM) ? bytes.subarray(3) : bytes;
+  return body.toString('utf8').replace(/\r$/, '');
+}
+
 /**
  * Reads an NDJSON file line by line from `from`, with each line's number and the
  * position after it, so a crashed reader can resume exactly where it stopped.
  * Blank lines are counted but not yielded. Memory is bounded by the longest line.
+ * One byte-order mark at the start of the file is ignored.
  */
 export async function* readLines(path: string, from: LinePosition = { byte: 0, line: 0 }): AsyncGenerator<NumberedLine> {
   let { byte, line } = from;
@@ -27,18 +37,18 @@ export async function* readLines(path: string, from: LinePosition = { byte: 0, l
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       pending.push(chunk.subarray(start, nl));
       const bytes = Buffer.concat(pending);
+      const text = lineText(bytes, byte === 0);
       pending = [];
       byte += bytes.length + 1;
       line += 1;
       start = nl + 1;
-      const text = bytes.toString('utf8').replace(/\r$/, '');
       if (text.trim() !== '') yield { number: line, text, next: { byte, line } };
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
   const rest = Buffer.concat(pending);
   if (rest.length > 0) {
-    const text = rest.toString('utf8').replace(/\r$/, '');
+    const text = lineText(rest, byte === 0);
     if (text.trim() !== '') yield { number: line + 1, text, next: { byte: byte + rest.length, line: line + 1 } };
   }
 }

@@ -13,7 +13,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     throw new SnapshotFormatError(`${dir}/manifest.json is not valid JSON`);
   }

@@ -1,4 +1,5 @@
-import { type AnyBulkWriteOperation, type Collection, type Document, MongoBulkWriteError, type OptionalUnlessRequiredId } from 'mongodb';
+import { type AnyBulkWriteOperation, BSON, type Collection, type Document, MongoBulkWriteError } from 'mongodb';
+import { classifyWriteError, refusalReason } from './write-errors';
 
 /**
  * Statements per write command. FerretDB 1.24 keeps a PostgreSQL connection per
@@ -7,9 +8,13 @@ import { type AnyBulkWriteOperation, type Collection, type Document, MongoBulkWr
  */
 export const WRITE_BATCH = 20;
 
+/** Documents per insert command: inserts hold no connection per statement, so larger commands are fine. */
+export const INSERT_BATCH = 500;
+
 /**
  * Sends the operations as unordered bulk writes of at most {@link WRITE_BATCH}
  * statements, one after another, calling `afterEach` after each (an activity heartbeats there).
+ * Any write error is thrown.
  */
 export async function bulkWriteInChunks<T extends Document>(
   collection: Collection<T>,
@@ -22,33 +27,65 @@ export async function bulkWriteInChunks<T extends Document>(
   }
 }
 
-/** MongoDB's error code for a unique key that is already taken. */
-const DUPLICATE_KEY = 11000;
-/** Documents per insert command: inserts hold no connection per statement, so larger commands are fine. */
-const INSERT_BATCH = 500;
+/** What became of idempotent writes that did not simply apply, by index into the operations given. */
+export interface IdempotentWriteResult {
+  /** Inserts whose key was taken already: an earlier line or attempt wrote it. */
+  taken: number[];
+  /** Operations the store refused for what the document holds, with the reason in safe words. */
+  refused: { index: number; reason: string }[];
+}
 
 /**
- * Inserts the documents in unordered commands and returns those whose key was taken
- * already: with keys derived from content, a taken key means an earlier line or attempt
- * inserted it. Any other write error is thrown.
+ * Runs operations that are harmless to repeat (inserts under keys derived from content,
+ * replaces filtered on the version read) in unordered commands of `batch`, and says which
+ * inserts found their key taken and which operations the store refused.
+ *
+ * Only a duplicate-key error is read as a taken key. Any other failure of a command sends
+ * its operations again one at a time, so each refusal is pinned on its own document: FerretDB
+ * reports a refused document as a command error with no write errors and leaves the rest of
+ * the command unwritten. A failure that is neither a taken key nor a refusal is thrown, for
+ * the caller to retry.
  */
-export async function insertManyIgnoringDuplicates<T extends Document>(
+export async function writeIdempotent<T extends Document>(
   collection: Collection<T>,
-  docs: OptionalUnlessRequiredId<T>[],
+  ops: AnyBulkWriteOperation<T>[],
+  batch: number,
   afterEach: () => void = () => undefined,
-): Promise<OptionalUnlessRequiredId<T>[]> {
-  const taken: OptionalUnlessRequiredId<T>[] = [];
-  for (let i = 0; i < docs.length; i += INSERT_BATCH) {
-    const chunk = docs.slice(i, i + INSERT_BATCH);
+): Promise<IdempotentWriteResult> {
+  const result: IdempotentWriteResult = { taken: [], refused: [] };
+  for (let start = 0; start < ops.length; start += batch) {
+    const chunk = ops.slice(start, start + batch);
     try {
-      await collection.insertMany(chunk, { ordered: false });
+      await collection.bulkWrite(chunk, { ordered: false });
     } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
-      taken.push(...errors.map((e) => chunk[e.index]));
+      const onlyTaken = writeErrorsOf(err);
+      if (onlyTaken) result.taken.push(...onlyTaken.map((i) => start + i));
+      else for (let i = 0; i < chunk.length; i++) await writeOne(collection, chunk[i], start + i, result);
     }
     afterEach();
   }
-  return taken;
+  return result;
+}
+
+/** The indexes of a bulk error's write errors when every one is a taken key; null for anything else. */
+function writeErrorsOf(err: unknown): number[] | null {
+  if (!(err instanceof MongoBulkWriteError)) {
+    if (BSON.BSONError.isBSONError(err)) return null;
+    throw err;
+  }
+  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  if (errors.length === 0 || err.result?.getWriteConcernError()) return null;
+  return errors.every((e) => classifyWriteError(e) === 'duplicate') ? errors.map((e) => e.index) : null;
+}
+
+async function writeOne<T extends Document>(collection: Collection<T>, op: AnyBulkWriteOperation<T>, index: number, result: IdempotentWriteResult): Promise<void> {
+  try {
+    await collection.bulkWrite([op], { ordered: false });
+  } catch (err) {
+    const single = err instanceof MongoBulkWriteError ? ([err.writeErrors].flat()[0] ?? err) : err;
+    const kind = classifyWriteError(single);
+    if (kind === 'transient') throw err;
+    if (kind === 'duplicate') result.taken.push(index);
+    else result.refused.push({ index, reason: refusalReason(single) });
+  }
 }

@@ -1,7 +1,8 @@
 import type { Collection } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { Claim, ClaimRegistry, ClaimResult } from '../snapshot/classify';
-import { insertManyIgnoringDuplicates } from './bulk';
+import { StoreRefusedError } from '../domain/errors';
+import { INSERT_BATCH, writeIdempotent } from './bulk';
 import { controlIds, type StagedRecordDoc } from './control-collections';
 
 /**
@@ -37,20 +38,36 @@ export class StoreClaimRegistry implements ClaimRegistry {
         toInsert.push(i);
       }
     });
-    const taken = await this.insertNew(toInsert.map((i) => docs[i]));
+    const { taken, refused } = await this.insertNew(toInsert.map((i) => docs[i]));
     const earlier = taken.length
-      ? new Map((await this.staged.find({ _id: { $in: taken } }, { projection: { line: 1, lineHash: 1 } }).toArray()).map((d) => [d._id, d]))
-      : new Map<string, Pick<StagedRecordDoc, 'line' | 'lineHash'>>();
+      ? new Map((await this.staged.find({ _id: { $in: taken } }, { projection: { line: 1, lineHash: 1, refused: 1 } }).toArray()).map((d) => [d._id, d]))
+      : new Map<string, Pick<StagedRecordDoc, 'line' | 'lineHash' | 'refused'>>();
 
     return docs.map((doc): ClaimResult => {
       const first = earlier.get(doc._id) ?? docs[firstIndexById.get(doc._id)!];
-      if (first.line === doc.line) return { first: true };
+      if (first.line === doc.line) {
+        const refusal = refused.get(doc._id) ?? first.refused;
+        return refusal ? { first: true, refused: refusal } : { first: true };
+      }
       return { first: false, identical: first.lineHash === doc.lineHash, firstLine: first.line };
     });
   }
 
-  /** Inserts the documents and returns the ids that an earlier line had already claimed. */
-  private async insertNew(docs: StagedRecordDoc[]): Promise<string[]> {
-    return (await insertManyIgnoringDuplicates(this.staged, docs)).map((d) => d._id);
+  /**
+   * Inserts the documents; returns the ids an earlier line had already claimed, and the
+   * records the store refused with the reason. A refused record still claims its key,
+   * without the record and with the reason, so that a later line with the same key is
+   * judged against it and a resumed run finds the refusal again.
+   */
+  private async insertNew(docs: StagedRecordDoc[]): Promise<{ taken: string[]; refused: Map<string, string> }> {
+    const insert = (list: StagedRecordDoc[]) => writeIdempotent(this.staged, list.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
+    const first = await insert(docs);
+    const refusedDocs = first.refused.map(({ index, reason }) => ({ ...docs[index], record: null, refused: reason }));
+    const again = await insert(refusedDocs);
+    if (again.refused.length) throw new StoreRefusedError(`the store refused a claim without its record: ${again.refused[0].reason}`);
+    return {
+      taken: [...first.taken, ...again.taken.map((i) => first.refused[i].index)].map((i) => docs[i]._id),
+      refused: new Map(first.refused.map(({ index, reason }) => [docs[index]._id, reason])),
+    };
   }
 }

@@ -40,6 +40,8 @@ export interface StagedRecordDoc {
   lineHash: string;
   /** Null when the line that claims the record is quarantined. */
   record: RecoveredRecord | null;
+  /** Why the store refused to keep the record, when it did (the line is then quarantined as `store-refused`). */
+  refused?: string;
 }
 
 export interface QuarantineDoc {
@@ -52,8 +54,10 @@ export interface QuarantineDoc {
   userId: string | null;
   recordId: string | null;
   reason: QuarantineReason;
-  /** The line as recovered, cut at RAW_LINE_LIMIT (store/quarantine.ts) characters. */
+  /** The line as recovered, cut at RAW_LINE_LIMIT (store/quarantine.ts) characters; see rawEncoding. */
   raw: string;
+  /** `text`: raw is the line; `base64`: raw is its UTF-8 bytes in base64 (a line holding U+0000, which stores refuse as text). */
+  rawEncoding: 'text' | 'base64';
   rawTruncated: boolean;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Db, type Document, type Filter, ObjectId } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { LiveDocument, RecoveredRecord } from '../domain/restore-plan';
-import { bulkWriteInChunks, insertManyIgnoringDuplicates } from './bulk';
+import { INSERT_BATCH, WRITE_BATCH, writeIdempotent } from './bulk';
 import { findPerUser } from './per-user';
 
 export interface Provenance {
@@ -45,13 +45,20 @@ export function restoredDocument(userId: string, record: RecoveredRecord, proven
   };
 }
 
+/** A write the store refused for what the recovered document holds, with the reason in safe words. */
+export interface RefusedWrite {
+  write: LiveWrite;
+  reason: string;
+}
+
 /**
  * Applies the writes so that they never clobber a write the application made since we
  * read: a replace matches only the version we saw (else it matches nothing and the
  * caller, reading again, re-decides). An insert goes where we saw no document; it is
  * a plain insert with a derived `_id` ({@link restoredId}), as an upsert filtered on
  * (userId, recordId) costs a collection scan per record on FerretDB and is no safer on
- * MongoDB without a unique index on those fields.
+ * MongoDB without a unique index on those fields. Returns the writes the store refused;
+ * any other failure is thrown, for the attempt to be retried.
  */
 export async function applyLiveWrites(
   target: Db,
@@ -59,14 +66,26 @@ export async function applyLiveWrites(
   writes: LiveWrite[],
   provenance: Provenance,
   afterEachCommand?: () => void,
-): Promise<void> {
+): Promise<RefusedWrite[]> {
   const collection = target.collection(category);
-  const replaces = writes.flatMap((w): AnyBulkWriteOperation[] =>
-    w.kind === 'replace'
-      ? [{ replaceOne: { filter: { _id: w.live._id, updatedAt: w.live.updatedAt ?? null } as Filter<Document>, replacement: restoredDocument(w.userId, w.record, provenance) } }]
-      : [],
+  const replaces = writes.filter((w) => w.kind === 'replace');
+  const inserts = writes.filter((w) => w.kind === 'insert');
+  const replaced = await writeIdempotent(
+    collection,
+    replaces.map((w): AnyBulkWriteOperation => ({
+      replaceOne: { filter: { _id: w.live._id, updatedAt: w.live.updatedAt ?? null } as Filter<Document>, replacement: restoredDocument(w.userId, w.record, provenance) },
+    })),
+    WRITE_BATCH,
+    afterEachCommand,
   );
-  const inserts = writes.flatMap((w) => (w.kind === 'insert' ? [{ _id: restoredId(w.userId, w.record), ...restoredDocument(w.userId, w.record, provenance) }] : []));
-  await bulkWriteInChunks(collection, replaces, afterEachCommand);
-  await insertManyIgnoringDuplicates(collection, inserts, afterEachCommand);
+  const inserted = await writeIdempotent(
+    collection,
+    inserts.map((w): AnyBulkWriteOperation => ({ insertOne: { document: { _id: restoredId(w.userId, w.record), ...restoredDocument(w.userId, w.record, provenance) } } })),
+    INSERT_BATCH,
+    afterEachCommand,
+  );
+  return [
+    ...replaced.refused.map(({ index, reason }) => ({ write: replaces[index], reason })),
+    ...inserted.refused.map(({ index, reason }) => ({ write: inserts[index], reason })),
+  ];
 }

@@ -6,11 +6,14 @@ import type { Counts } from './campaign-report';
 
 export interface UserOutcome extends Counts {
   userId: string;
+  /** Set when some of the user's records could not be restored (the live store refused them): the user is then failed. */
+  error?: StatusError | null;
 }
 
 /** The state a finished category lands in (DESIGN.md §5). */
-export function finalState(counts: Pick<Counts, 'quarantined' | 'missing'>): UserState {
-  return counts.quarantined > 0 || counts.missing > 0 ? 'partial' : 'restored';
+export function finalState(outcome: Pick<UserOutcome, 'quarantined' | 'missing' | 'error'>): UserState {
+  if (outcome.error) return 'failed';
+  return outcome.quarantined > 0 || outcome.missing > 0 ? 'partial' : 'restored';
 }
 
 /** Counts a status document starts with; later writes `$set` over them. */
@@ -52,11 +55,11 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
     /** Records how each user's category ended. */
     markDone(outcomes: UserOutcome[], now: Date) {
       return write(
-        outcomes.map(({ userId, ...counts }) => ({
+        outcomes.map(({ userId, error = null, ...counts }) => ({
           updateOne: {
             filter: { _id: id(userId) },
             update: {
-              $set: { campaignId, userId, category, ...counts, state: finalState(counts), error: null, updatedAt: now },
+              $set: { campaignId, userId, category, ...counts, state: finalState({ ...counts, error }), error, updatedAt: now },
               $setOnInsert: { attempts: 1 },
             },
             upsert: true,

@@ -30,5 +30,5 @@ let installed = false;
 export function installRuntimeLogging(level?: string): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new PinoTemporalLogger(level ? logger.child({}, { level }) : logger) });
+  Runtime.install({ logger: new PinoTemporalLogger(level ? logger().child({}, { level }) : logger()) });
 }

@@ -13,12 +13,12 @@ export function registerWorkerCommand(program: Command): void {
       const env = loadEnv();
       installRuntimeLogging();
       const { worker, close } = await createRestoreWorker(env);
-      logger.info({ taskQueue: env.RESTORE_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker started');
+      logger().info({ taskQueue: env.RESTORE_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker started');
       try {
         await worker.run();
       } finally {
         await close();
       }
-      logger.info('worker stopped');
+      logger().info('worker stopped');
     });
 }

@@ -1,0 +1,65 @@
+import { BSON, MongoServerError } from 'mongodb';
+
+/** MongoDB's error code for a unique key that is already taken. */
+export const DUPLICATE_KEY = 11000;
+
+/**
+ * Server codes by which MongoDB refuses a document for what it holds: writing it again
+ * cannot succeed. (BadValue, TypeMismatch, DollarPrefixedFieldName,
+ * DocumentValidationFailure, BSONObjectTooLarge, and the "document too large" codes.)
+ */
+const DOCUMENT_REFUSED_CODES = new Set([2, 14, 52, 121, 10334, 17419, 17420]);
+
+/**
+ * PostgreSQL's SQLSTATE classes by which FerretDB passes on a refusal of the document
+ * itself (22: data exception, such as U+0000 in text, 22P05; 54: a program limit such
+ * as a row too large). FerretDB reports them as InternalError, code 1, the same code as
+ * a lost connection, so the SQLSTATE is the only sign of which it was.
+ */
+const REFUSED_SQLSTATE = /SQLSTATE (22|54)[0-9A-Z]{3}/;
+
+/** Plain words for the SQLSTATEs a recovered record meets; no values, only what kind of thing it holds. */
+const SQLSTATE_WORDS: Record<string, string> = {
+  '22P05': 'it holds a character the store cannot keep (such as U+0000)',
+  '22021': 'it holds a byte sequence that is not valid text',
+  '54000': 'it is larger than the store can keep',
+};
+
+export type WriteErrorKind = 'duplicate' | 'refused' | 'transient';
+
+/**
+ * What a failed single-document write means: the key is taken, the document itself is
+ * refused (never worth retrying), or anything else, which is treated as the store
+ * failing and retried.
+ */
+export function classifyWriteError(err: unknown): WriteErrorKind {
+  if (BSON.BSONError.isBSONError(err)) return 'refused';
+  const code = (err as { code?: unknown }).code;
+  if (code === DUPLICATE_KEY) return 'duplicate';
+  if (err instanceof MongoServerError || isWriteError(err)) {
+    if (typeof code === 'number' && DOCUMENT_REFUSED_CODES.has(code)) return 'refused';
+    if (REFUSED_SQLSTATE.test(messageOf(err))) return 'refused';
+  }
+  return 'transient';
+}
+
+/**
+ * Why the store refused a document, in words safe to show support staff: the error's
+ * code and kind, never its text, which may quote the document.
+ */
+export function refusalReason(err: unknown): string {
+  if (BSON.BSONError.isBSONError(err)) return 'the store refused it: it cannot be encoded as BSON';
+  const sqlstate = /SQLSTATE ([0-9A-Z]{5})/.exec(messageOf(err))?.[1];
+  if (sqlstate) return `the store refused it: ${SQLSTATE_WORDS[sqlstate] ?? `PostgreSQL SQLSTATE ${sqlstate}`}`;
+  const { code, codeName } = err as { code?: unknown; codeName?: unknown };
+  return `the store refused it: ${typeof codeName === 'string' ? codeName : 'error'}${typeof code === 'number' ? ` (code ${code})` : ''}`;
+}
+
+function isWriteError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'errmsg' in err;
+}
+
+function messageOf(err: unknown): string {
+  const e = err as { message?: unknown; errmsg?: unknown };
+  return `${typeof e.message === 'string' ? e.message : ''} ${typeof e.errmsg === 'string' ? e.errmsg : ''}`;
+}
