@@ -1,14 +1,15 @@
 import { log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
-import { type CampaignDoc, type ControlCollections, ensureControlIndexes } from '../store/control-collections';
+import { StoreUnavailableError } from '../domain/errors';
+import { type CampaignDoc, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import type { LinePosition } from '../snapshot/line-reader';
+import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
 import { writeQuarantine } from '../store/quarantine';
 import type { CampaignSettings, UserPage } from './types';
-import { typedFailures } from './failures';
 
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
@@ -18,34 +19,35 @@ export function campaignActivities(c: ControlCollections) {
      * and counts the users. Idempotent: a second run finds the campaign and the same lines.
      */
     async openCampaign(settings: CampaignSettings): Promise<{ snapshotId: string; users: number }> {
-      return typedFailures(async () => {
-        const manifest = await readManifest(settings.snapshotDir);
-        await ensureControlIndexes(c);
-        const scan = await scanUsers(settings.snapshotDir);
-        const users = scan.ids.size;
-        await writeQuarantine(
-          c,
-          settings.campaignId,
-          'users',
-          scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
-        );
-        const doc: CampaignDoc = {
-          _id: settings.campaignId,
-          snapshotDir: settings.snapshotDir,
-          snapshotId: manifest.snapshotId,
-          categories: settings.categories,
-          policies: settings.policies,
-          dedupe: settings.dedupe,
-          users,
-          staging: {},
-          state: 'running',
-          createdAt: new Date(),
-          finishedAt: null,
-        };
-        await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: doc }, { upsert: true });
-        log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
-        return { snapshotId: manifest.snapshotId, users };
-      });
+      await ensureControlIndexes(c);
+      // The record first, so a campaign that fails on its snapshot has one to show why.
+      const doc: CampaignDoc = {
+        _id: settings.campaignId,
+        snapshotDir: settings.snapshotDir,
+        snapshotId: '',
+        categories: settings.categories,
+        policies: settings.policies,
+        dedupe: settings.dedupe,
+        users: 0,
+        staging: {},
+        state: 'running',
+        createdAt: new Date(),
+        finishedAt: null,
+      };
+      await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: doc }, { upsert: true });
+      const manifest = await readManifest(settings.snapshotDir);
+      await checkSnapshotFiles(settings.snapshotDir, settings.categories);
+      const scan = await scanUsers(settings.snapshotDir);
+      const users = scan.ids.size;
+      await writeQuarantine(
+        c,
+        settings.campaignId,
+        'users',
+        scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
+      );
+      await c.campaigns.updateOne({ _id: settings.campaignId }, { $set: { snapshotId: manifest.snapshotId, users } });
+      log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
+      return { snapshotId: manifest.snapshotId, users };
     },
 
     /**
@@ -77,10 +79,10 @@ export function campaignActivities(c: ControlCollections) {
     },
 
     /** Marks the campaign finished and returns its report from the status store. */
-    async closeCampaign(input: { campaignId: string; state: CampaignDoc['state'] }): Promise<CampaignReport> {
-      await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, finishedAt: new Date() } });
+    async closeCampaign(input: { campaignId: string; state: CampaignDoc['state']; error?: StatusError | null }): Promise<CampaignReport> {
+      await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: new Date() } });
       const report = await campaignReport(c, input.campaignId);
-      if (!report) throw new Error(`campaign ${input.campaignId} vanished from the control store`);
+      if (!report) throw new StoreUnavailableError(`campaign ${input.campaignId} is not in the control store`);
       log.info('campaign closed', { campaignId: input.campaignId, state: input.state });
       return report;
     },

@@ -1,16 +1,41 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { RestoreError } from '../domain/errors';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { RestoreError, StoreUnavailableError } from '../domain/errors';
 
 /**
- * Runs an activity body and gives Temporal the error it should see: a non-retryable
- * {@link RestoreError} becomes `ApplicationFailure.nonRetryable` typed by its class;
- * anything else is rethrown for Temporal to retry with backoff.
+ * The error of restorectl's hierarchy that an activity's failure stands for: its own
+ * errors as they are; a store that cannot be reached as {@link StoreUnavailableError};
+ * anything else as what it is, named, and retried.
+ */
+function asRestoreFailure(err: unknown): ApplicationFailure {
+  if (err instanceof RestoreError) {
+    const make = err.retryable ? ApplicationFailure.retryable : ApplicationFailure.nonRetryable;
+    return make(err.message, err.name);
+  }
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) {
+    return ApplicationFailure.retryable(new StoreUnavailableError(`the store did not answer: ${err.message}`).message, StoreUnavailableError.name);
+  }
+  const error = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.retryable(error.message, error.name === 'Error' ? 'UnexpectedError' : error.name);
+}
+
+/**
+ * Runs an activity body and gives Temporal the failure it should see, typed by its class
+ * so that a status's `error.class` always names a cause, never a bare `Error`: a
+ * non-retryable {@link RestoreError} becomes `ApplicationFailure.nonRetryable`, every
+ * other error a retryable failure for Temporal to retry with backoff. Temporal's own
+ * failures (a cancellation) pass through.
  */
 export async function typedFailures<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof RestoreError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, err.name);
-    throw err;
+    if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
+    throw asRestoreFailure(err);
   }
+}
+
+/** Every activity of `activities` behind {@link typedFailures}: the one boundary where failures get their type. */
+export function withTypedFailures<A extends Record<string, (input: never) => Promise<unknown>>>(activities: A): A {
+  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, (input: never) => typedFailures(() => fn(input))])) as A;
 }

@@ -1,17 +1,18 @@
 import type { Stores } from '../store/connection';
 import { controlCollections } from '../store/control-collections';
 import { campaignActivities } from './campaign';
+import { withTypedFailures } from './failures';
 import { restoreActivities } from './restore';
 import { stagingActivities } from './staging';
 
-/** Every activity, bound to the stores of this worker. */
+/** Every activity, bound to the stores of this worker, each failing with a typed failure. */
 export function createActivities(stores: Stores) {
   const c = controlCollections(stores.control);
-  return {
+  return withTypedFailures({
     ...campaignActivities(c),
     ...stagingActivities(c),
     ...restoreActivities(stores.target, c),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -7,7 +7,6 @@ import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/liv
 import { findPerUser } from '../store/per-user';
 import { ensurePhotoBlobs } from '../store/photo-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/user-status';
-import { typedFailures } from './failures';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
@@ -47,69 +46,67 @@ export function restoreActivities(target: Db, c: ControlCollections) {
      * leaves writes that the next attempt finds and counts, never repeats.
      */
     async restoreUsers(input: RestoreBatchInput): Promise<BatchOutcome> {
-      return typedFailures(async () => {
-        const { campaignId, snapshotId, category, policy, dedupe, users } = input;
-        const context = Context.current();
-        const started = Date.now();
-        const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
-        const userIds = users.map((u) => u.userId);
-        const status = userStatusWriter(c, campaignId, category);
-        const now = new Date();
-        for (const other of input.initCategories) {
-          await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
-        }
-        await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
-        lap('status marked');
+      const { campaignId, snapshotId, category, policy, dedupe, users } = input;
+      const context = Context.current();
+      const started = Date.now();
+      const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
+      const userIds = users.map((u) => u.userId);
+      const status = userStatusWriter(c, campaignId, category);
+      const now = new Date();
+      for (const other of input.initCategories) {
+        await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
+      }
+      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+      lap('status marked');
 
-        const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
-        const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
-        lap('staged records read');
-        const provenance = { campaignId, snapshotId, restoredAt: now };
-        let plans = new Map<string, Map<string, Decision>>();
-        /** Per user, the records the live store refused, with why: not written again, the user ends failed. */
-        const refused = new Map<string, Map<string, string>>();
-        for (let round = 1; ; round++) {
-          const live = await readLiveDocuments(target, category, userIds);
-          lap(`round ${round}: live documents read`);
-          const writes: LiveWrite[] = [];
-          plans = new Map();
-          for (const userId of userIds) {
-            const userRecords: RecoveredRecord[] = (records.get(userId) ?? []).map((s) => s.record!);
-            const plan = planUser(category, userRecords, live.get(userId) ?? [], policy, dedupe);
-            plans.set(userId, plan);
-            for (const record of userRecords) {
-              if (refused.get(userId)?.has(record.recordId)) continue;
-              const decision = plan.get(record.recordId)!;
-              if (decision.action === 'replace') writes.push({ kind: 'replace', userId, record, live: decision.live });
-              if (decision.action === 'insert') writes.push({ kind: 'insert', userId, record });
-            }
+      const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
+      const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
+      lap('staged records read');
+      const provenance = { campaignId, snapshotId, restoredAt: now };
+      let plans = new Map<string, Map<string, Decision>>();
+      /** Per user, the records the live store refused, with why: not written again, the user ends failed. */
+      const refused = new Map<string, Map<string, string>>();
+      for (let round = 1; ; round++) {
+        const live = await readLiveDocuments(target, category, userIds);
+        lap(`round ${round}: live documents read`);
+        const writes: LiveWrite[] = [];
+        plans = new Map();
+        for (const userId of userIds) {
+          const userRecords: RecoveredRecord[] = (records.get(userId) ?? []).map((s) => s.record!);
+          const plan = planUser(category, userRecords, live.get(userId) ?? [], policy, dedupe);
+          plans.set(userId, plan);
+          for (const record of userRecords) {
+            if (refused.get(userId)?.has(record.recordId)) continue;
+            const decision = plan.get(record.recordId)!;
+            if (decision.action === 'replace') writes.push({ kind: 'replace', userId, record, live: decision.live });
+            if (decision.action === 'insert') writes.push({ kind: 'insert', userId, record });
           }
-          if (writes.length === 0) break;
-          if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
-          // Blobs first: a restored document then never names a blob the store lacks.
-          const blobs = writes.map((w) => blobDigest(category, w.record.data)).filter((d): d is string => d !== undefined);
-          if (blobs.length) {
-            if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
-            await ensurePhotoBlobs(target, input.snapshotDir, blobs);
-          }
-          for (const { write, reason } of await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }))) {
-            if (!refused.has(write.userId)) refused.set(write.userId, new Map());
-            refused.get(write.userId)!.set(write.record.recordId, reason);
-          }
-          lap(`round ${round}: ${writes.length} writes applied`);
         }
+        if (writes.length === 0) break;
+        if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
+        // Blobs first: a restored document then never names a blob the store lacks.
+        const blobs = writes.map((w) => blobDigest(category, w.record.data)).filter((d): d is string => d !== undefined);
+        if (blobs.length) {
+          if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
+          await ensurePhotoBlobs(target, input.snapshotDir, blobs, { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt });
+        }
+        for (const { write, reason } of await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }))) {
+          if (!refused.has(write.userId)) refused.set(write.userId, new Map());
+          refused.get(write.userId)!.set(write.record.recordId, reason);
+        }
+        lap(`round ${round}: ${writes.length} writes applied`);
+      }
 
-        const outcomes = users.map(({ userId, expected }) =>
-          outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0, refused.get(userId)),
-        );
-        await status.markDone(outcomes, new Date());
-        lap('status written');
-        const states = outcomes.map(finalState);
-        const partial = states.filter((s) => s === 'partial').length;
-        const failed = states.filter((s) => s === 'failed').length;
-        log.info('batch restored', { campaignId, category, users: users.length, partial, failed });
-        return { restored: users.length - partial - failed, partial, failed };
-      });
+      const outcomes = users.map(({ userId, expected }) =>
+        outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0, refused.get(userId)),
+      );
+      await status.markDone(outcomes, new Date());
+      lap('status written');
+      const states = outcomes.map(finalState);
+      const partial = states.filter((s) => s === 'partial').length;
+      const failed = states.filter((s) => s === 'failed').length;
+      log.info('batch restored', { campaignId, category, users: users.length, partial, failed });
+      return { restored: users.length - partial - failed, partial, failed };
     },
 
     /** Records that a batch ran out of retries; its users become `failed`, replayable. */

@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { classifyLines } from '../snapshot/classify';
-import { exists, snapshotFiles } from '../snapshot/layout';
+import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
@@ -37,11 +37,12 @@ export function stagingActivities(c: ControlCollections) {
         lines: 0,
         ignored: 0,
       };
+      await checkReadableFile(file, true);
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
         const registry = new StoreClaimRegistry(c.staged, campaignId, category);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-          const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry);
+          const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
           const quarantined: QuarantinedLine[] = [];
           for (const o of outcomes) {
             if (o.kind === 'ignored') progress.ignored += 1;
@@ -51,6 +52,8 @@ export function stagingActivities(c: ControlCollections) {
           progress.lines += chunk.length;
           progress.position = chunk[chunk.length - 1].next;
           context.heartbeat(progress);
+          // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
+          context.cancellationSignal.throwIfAborted();
         }
       }
       const summary: StagingSummary = {

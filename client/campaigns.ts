@@ -4,6 +4,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { CampaignSettings } from '../activities/types';
 import type { Env } from '../config/env';
 import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
+import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignInput, type CampaignProgress, campaignWorkflow, progressQuery } from '../workflows';
@@ -27,13 +28,14 @@ export function newCampaignId(now = new Date()): string {
 }
 
 /**
- * Checks the snapshot's manifest here, so bad input fails at once with exit 2, then
+ * Checks the snapshot's manifest and files here, so bad input fails at once with exit 2, then
  * starts the campaign workflow. Returns the campaign id.
  */
 export async function startCampaign(client: Client, env: Env, options: StartCampaignOptions): Promise<string> {
   const snapshotDir = resolve(options.snapshotDir);
-  await readManifest(snapshotDir);
   const categories = inWaveOrder(options.categories ?? [...CATEGORIES]);
+  await readManifest(snapshotDir);
+  await checkSnapshotFiles(snapshotDir, categories);
   const campaignId = options.campaignId ?? newCampaignId();
   const settings: CampaignSettings = {
     campaignId,

@@ -12,7 +12,8 @@ export function renderCampaign(r: CampaignReport): string {
   });
   const took = r.finishedAt ? `, took ${Math.round((new Date(r.finishedAt).getTime() - new Date(r.createdAt).getTime()) / 1000)} s` : '';
   return [
-    `campaign ${r.campaignId} (snapshot ${r.snapshotId}): ${r.state}, ${r.users} users${took}`,
+    `campaign ${r.campaignId} (snapshot ${r.snapshotId || 'not read'}): ${r.state}, ${r.users} users${took}`,
+    ...(r.error ? [`failed: ${r.error.class}: ${r.error.message}`] : []),
     table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
   ].join('\n');

@@ -9,6 +9,8 @@ const EnvSchema = z.object({
   RESTORE_TARGET_DB: z.string().min(1).default('app'),
   RESTORE_CONTROL_DB: z.string().min(1).default('restore'),
   RESTORE_TASK_QUEUE: z.string().min(1).default('restorectl'),
+  /** How long a worker keeps trying to reach Temporal at start before it exits non-zero. */
+  RESTORE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -43,6 +43,11 @@ export class StoreUnavailableError extends RestoreError {
   readonly retryable = true;
 }
 
+/** The Temporal frontend did not answer within the time allowed; the message names its address. */
+export class TemporalUnavailableError extends RestoreError {
+  readonly retryable = true;
+}
+
 /** A live document changed between our read and our conditional write; the next attempt re-reads. */
 export class LiveStoreRaceError extends RestoreError {
   readonly retryable = true;

@@ -23,6 +23,7 @@ export type QuarantineCode =
   | 'duplicate-conflict'
   | 'blob-missing'
   | 'blob-mismatch'
+  | 'blob-not-regular'
   /** Valid by the format, but the store would not keep it (see the message); on MongoDB it may restore. */
   | 'store-refused';
 

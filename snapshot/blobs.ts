@@ -1,26 +1,70 @@
-import { createReadStream } from 'node:fs';
+import { constants, type ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
 
+/** The most bytes read of any blob: the format's largest photo (DESIGN.md §3, `bytes` ≤ 52,428,800). */
+export const BLOB_BYTES_LIMIT = 52_428_800;
+
+export type OpenedBlob = { ok: true; stream: ReadStream; size: number } | { ok: false; reason: QuarantineReason };
+
 /**
- * Checks that the blob a photo record names exists, hashes to `data.sha256` and has
- * `data.bytes` bytes (DESIGN.md §3). Returns the reason to quarantine, or null.
+ * Opens the blob named `sha256` for reading, only if it is a regular file inside blobs/
+ * of no more than `expectedBytes` (or {@link BLOB_BYTES_LIMIT}) bytes: a symbolic link
+ * (which could point anywhere on the worker), a device such as /dev/zero, or a FIFO that
+ * never ends is refused with the reason, without reading a byte. The stream reads
+ * exactly the size found when opening, so a file that grows is not read past it.
  */
-export async function checkPhotoBlob(dir: string, data: { sha256?: string; bytes?: number }): Promise<QuarantineReason | null> {
-  if (!data.sha256) return { code: 'blob-missing', message: 'data.sha256 is absent: the photo names no blob' };
-  const hash = createHash('sha256');
-  let size = 0;
+export async function openBlob(dir: string, sha256: string, expectedBytes?: number): Promise<OpenedBlob> {
+  const path = snapshotFiles.blob(dir, sha256);
+  let handle;
   try {
-    for await (const chunk of createReadStream(snapshotFiles.blob(dir, data.sha256)) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { code: 'blob-missing', message: 'blob named by data.sha256 is missing' };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: { code: 'blob-missing', message: 'blob named by data.sha256 is missing' } };
+    if (code === 'ELOOP') return { ok: false, reason: notRegular('is a symbolic link') };
     throw err;
   }
+  const stat = await handle.stat();
+  const problem = !stat.isFile()
+    ? notRegular('is not a regular file')
+    : stat.size > (expectedBytes ?? BLOB_BYTES_LIMIT)
+      ? { code: 'blob-mismatch' as const, message: `blob is larger than ${expectedBytes === undefined ? `the ${BLOB_BYTES_LIMIT}-byte limit` : 'data.bytes'}` }
+      : null;
+  if (problem) {
+    await handle.close();
+    return { ok: false, reason: problem };
+  }
+  // `end` is inclusive; an empty file reads at most one byte, which then fails the digest.
+  return { ok: true, stream: handle.createReadStream({ start: 0, end: Math.max(0, stat.size - 1) }), size: stat.size };
+}
+
+function notRegular(what: string): QuarantineReason {
+  return { code: 'blob-not-regular', message: `blob ${what}; only regular files inside blobs/ are read` };
+}
+
+/**
+ * Checks that the blob a photo record names is a regular file inside blobs/, hashes to
+ * `data.sha256` and has `data.bytes` bytes (DESIGN.md §3). Returns the reason to
+ * quarantine, or null. Calls `onRead` after each chunk read, so a caller can heartbeat.
+ */
+export async function checkPhotoBlob(
+  dir: string,
+  data: { sha256?: string; bytes?: number },
+  onRead: () => void = () => undefined,
+): Promise<QuarantineReason | null> {
+  if (!data.sha256) return { code: 'blob-missing', message: 'data.sha256 is absent: the photo names no blob' };
+  const blob = await openBlob(dir, data.sha256, data.bytes);
+  if (!blob.ok) return blob.reason;
+  const hash = createHash('sha256');
+  for await (const chunk of blob.stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    onRead();
+  }
   if (hash.digest('hex') !== data.sha256.toLowerCase()) return { code: 'blob-mismatch', message: 'blob bytes do not hash to data.sha256' };
-  if (data.bytes !== undefined && data.bytes !== size) return { code: 'blob-mismatch', message: 'blob size does not match data.bytes' };
+  if (data.bytes !== undefined && data.bytes !== blob.size) return { code: 'blob-mismatch', message: 'blob size does not match data.bytes' };
   return null;
 }

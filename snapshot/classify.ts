@@ -42,6 +42,7 @@ function recordKey(userId: string, recordId: string): string {
 /**
  * Classifies a run of consecutive lines of one category file by every rule of
  * DESIGN.md §3: per-line checks, photo blobs, then repeats through `registry`.
+ * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat.
  */
 export async function classifyLines(
   lines: NumberedLine[],
@@ -49,12 +50,13 @@ export async function classifyLines(
   snapshotDir: string,
   isKnownUser: (userId: string) => boolean,
   registry: ClaimRegistry,
+  onBlobRead?: () => void,
 ): Promise<LineOutcome[]> {
   const checked = await Promise.all(
     lines.map(async ({ number, text }) => {
       const check = checkLine(text, category, isKnownUser);
       if (check.kind === 'valid' && category === 'photos') {
-        const reason = await checkPhotoBlob(snapshotDir, check.record.data as { sha256?: string; bytes?: number });
+        const reason = await checkPhotoBlob(snapshotDir, check.record.data as { sha256?: string; bytes?: number }, onBlobRead);
         if (reason) return { number, text, check: { ...check, kind: 'quarantined' as const, reason } };
       }
       return { number, text, check };

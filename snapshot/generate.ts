@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CATEGORIES, type Category } from '../domain/categories';
 import { jcsSha256, sha256Hex } from '../domain/digest';
@@ -57,7 +57,11 @@ function close(stream: WriteStream): Promise<void> {
  * seed writes the same bytes. Refuses a non-empty directory rather than mixing snapshots.
  */
 export async function generateSnapshot(dir: string, options: GenerateOptions): Promise<GenerateSummary> {
-  await mkdir(dir, { recursive: true });
+  const existing = await stat(dir).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new InputError(`${dir} exists and is not a directory: choose a new directory for the snapshot`);
+  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot create ${dir}: ${err.code === 'ENOTDIR' ? 'a parent is not a directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`, { cause: err });
+  });
   if ((await readdir(dir)).length > 0) throw new InputError(`${dir} is not empty: choose a new directory for the snapshot`);
   await mkdir(join(dir, 'blobs'));
   const rnd = new SeededRandom(options.seed);

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { asSnapshotFileError } from './layout';
 
 /** Where to start (or resume) reading an NDJSON file: a byte offset and the number of lines before it. */
 export interface LinePosition {
@@ -27,9 +28,18 @@ function lineText(bytes: Buffer, atFileStart: boolean): string {
  * Reads an NDJSON file line by line from `from`, with each line's number and the
  * position after it, so a crashed reader can resume exactly where it stopped.
  * Blank lines are counted but not yielded. Memory is bounded by the longest line.
- * One byte-order mark at the start of the file is ignored.
+ * One byte-order mark at the start of the file is ignored. A file that cannot be read
+ * fails with a typed error naming it.
  */
 export async function* readLines(path: string, from: LinePosition = { byte: 0, line: 0 }): AsyncGenerator<NumberedLine> {
+  try {
+    yield* readLinesOf(path, from);
+  } catch (err) {
+    throw asSnapshotFileError(path, err);
+  }
+}
+
+async function* readLinesOf(path: string, from: LinePosition = { byte: 0, line: 0 }): AsyncGenerator<NumberedLine> {
   let { byte, line } = from;
   let pending: Buffer[] = [];
   for await (const chunk of createReadStream(path, { start: byte }) as AsyncIterable<Buffer>) {

@@ -15,6 +15,8 @@ export interface CampaignReport {
   campaignId: string;
   snapshotId: string;
   state: CampaignDoc['state'];
+  /** Why the campaign failed, when it did. */
+  error: CampaignDoc['error'];
   users: number;
   categories: Partial<Record<Category, CategoryReport>>;
   staging: CampaignDoc['staging'];
@@ -53,6 +55,7 @@ export async function campaignReport(c: ControlCollections, campaignId: string):
     campaignId: doc._id,
     snapshotId: doc.snapshotId,
     state: doc.state,
+    error: doc.error ?? null,
     users: doc.users,
     categories,
     staging: doc.staging,

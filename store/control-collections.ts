@@ -18,6 +18,8 @@ export interface CampaignDoc {
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
+  /** Why a failed campaign failed (absent in campaigns recorded before the field existed). */
+  error?: StatusError | null;
   createdAt: Date;
   finishedAt: Date | null;
 }

@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Env } from '../config/env';
+import { logger } from '../config/logger';
 import { createActivities } from '../activities';
+import { TemporalUnavailableError } from '../domain/errors';
 import { connectStores } from '../store/connection';
 
 export interface RestoreWorker {
@@ -9,27 +11,65 @@ export interface RestoreWorker {
   close(): Promise<void>;
 }
 
+/** Pause between attempts to reach Temporal at start. */
+const CONNECT_RETRY_MS = 2000;
+
+/**
+ * Connects to Temporal, trying again for up to RESTORE_CONNECT_TIMEOUT_SECONDS with a
+ * log line naming the address each time, so a worker started before its server waits
+ * a while, and one pointed at the wrong address exits non-zero for its supervisor to see.
+ */
+async function connectToTemporal(env: Env): Promise<NativeConnection> {
+  const deadline = Date.now() + env.RESTORE_CONNECT_TIMEOUT_SECONDS * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (Date.now() + CONNECT_RETRY_MS > deadline) {
+        throw new TemporalUnavailableError(`Temporal at ${env.TEMPORAL_ADDRESS} did not answer within ${env.RESTORE_CONNECT_TIMEOUT_SECONDS} s (${reason})`, { cause: err });
+      }
+      logger().warn({ temporal: env.TEMPORAL_ADDRESS, attempt }, 'Temporal does not answer yet; trying again');
+      await new Promise((r) => setTimeout(r, CONNECT_RETRY_MS));
+    }
+  }
+}
+
 /**
  * Creates a worker for the campaign and batch workflows and every activity, on the
- * task queue of `env`. `overrides` lets tests pass a prebuilt workflow bundle.
+ * task queue of `env`. `overrides` lets tests pass a prebuilt workflow bundle. On
+ * shutdown, running activities are cancelled after a short grace (long ones stop at
+ * their next heartbeat and resume from it elsewhere) and the worker gives up waiting
+ * after a minute, so a supervisor's SIGTERM always ends it.
  */
 export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOptions> = {}): Promise<RestoreWorker> {
-  const stores = await connectStores(env);
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.RESTORE_TASK_QUEUE,
-    // Exactly one of workflowsPath and workflowBundle may be given.
-    ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities(stores),
-    ...overrides,
+  const connection = await connectToTemporal(env);
+  const stores = await connectStores(env).catch(async (err) => {
+    await connection.close();
+    throw err;
   });
-  return {
-    worker,
-    async close() {
-      await connection.close();
-      await stores.client.close();
-    },
-  };
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.RESTORE_TASK_QUEUE,
+      // Exactly one of workflowsPath and workflowBundle may be given.
+      ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+      activities: createActivities(stores),
+      shutdownGraceTime: '10 seconds',
+      shutdownForceTime: '1 minute',
+      ...overrides,
+    });
+    return {
+      worker,
+      async close() {
+        await connection.close();
+        await stores.client.close();
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    await stores.client.close();
+    throw err;
+  }
 }

@@ -18,6 +18,7 @@ import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { Category } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { LinePosition } from '../snapshot/line-reader';
+import { failureOf } from './failure-of';
 import { restoreBatchWorkflow } from './restore-batch';
 
 const { openCampaign, listUserPage, closeCampaign } = proxyActivities<Activities>({
@@ -32,6 +33,7 @@ const { stageCategory } = proxyActivities<Activities>({
 });
 
 const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
+const CLOSE_WITH_CAUSE_EVEN_UNOPENED = 'close-with-cause-even-unopened';
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -174,10 +176,13 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
     // Continuing as new is not an end. Runs recorded before this patch closed the campaign
     // as failed here first (the next run closed it again); they replay as they ran.
     if (err instanceof ContinueAsNew && patched(CONTINUE_AS_NEW_IS_NOT_AN_END)) throw err;
-    // A campaign that was never opened has nothing to close.
-    if (cursor.snapshotId) {
+    // Runs recorded before this patch closed only a campaign that had been opened. Now the
+    // campaign's record is written first thing, so one that failed while opening is closed
+    // too, and the cause reaches its status.
+    if (cursor.snapshotId || patched(CLOSE_WITH_CAUSE_EVEN_UNOPENED)) {
       const state = isCancellation(err) ? 'cancelled' : 'failed';
-      await CancellationScope.nonCancellable(() => closeCampaign({ campaignId: settings.campaignId, state }));
+      const error = state === 'failed' ? failureOf(err) : null;
+      await CancellationScope.nonCancellable(() => closeCampaign({ campaignId: settings.campaignId, state, error }));
     }
     throw err;
   }

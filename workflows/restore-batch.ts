@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
+import { failureOf } from './failure-of';
 
 const { restoreUsers } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -21,16 +22,11 @@ export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<Ba
     return await restoreUsers(input);
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    const cause = err.cause;
-    const error = {
-      class: cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure'),
-      message: cause?.message ?? err.message,
-    };
     return await markUsersFailed({
       campaignId: input.campaignId,
       category: input.category,
       userIds: input.users.map((u) => u.userId),
-      error,
+      error: failureOf(err),
     });
   }
 }
