@@ -45,7 +45,7 @@ export function campaignActivities(c: ControlCollections) {
         'users',
         scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
       );
-      await c.campaigns.updateOne({ _id: settings.campaignId }, { $set: { snapshotId: manifest.snapshotId, users } });
+      await c.campaigns.updateOne({ _id: settings.campaignId }, { $set: { snapshotId: manifest.snapshotId, users, unknownExpectedKeys: scan.unknownExpectedKeys } });
       log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
       return { snapshotId: manifest.snapshotId, users };
     },

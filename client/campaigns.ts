@@ -28,14 +28,22 @@ export function newCampaignId(now = new Date()): string {
 }
 
 /**
+ * Checks what a campaign of `categories` will read of the snapshot: its manifest and
+ * files (see checkSnapshotFiles). Throws an InputError naming the first problem.
+ */
+export async function checkSnapshot(snapshotDir: string, categories: readonly Category[]): Promise<void> {
+  await readManifest(snapshotDir);
+  await checkSnapshotFiles(snapshotDir, categories);
+}
+
+/**
  * Checks the snapshot's manifest and files here, so bad input fails at once with exit 2, then
  * starts the campaign workflow. Returns the campaign id.
  */
 export async function startCampaign(client: Client, env: Env, options: StartCampaignOptions): Promise<string> {
   const snapshotDir = resolve(options.snapshotDir);
   const categories = inWaveOrder(options.categories ?? [...CATEGORIES]);
-  await readManifest(snapshotDir);
-  await checkSnapshotFiles(snapshotDir, categories);
+  await checkSnapshot(snapshotDir, categories);
   const campaignId = options.campaignId ?? newCampaignId();
   const settings: CampaignSettings = {
     campaignId,

@@ -1,13 +1,18 @@
 import type { Env } from '../config/env';
-import { connectStores } from '../store/connection';
+import { connectStores, type Stores } from '../store/connection';
 import { type ControlCollections, controlCollections } from '../store/control-collections';
 
-/** Runs `fn` with the control collections, closing the connection after. */
-export async function withControl<T>(env: Env, fn: (c: ControlCollections) => Promise<T>): Promise<T> {
+/** Runs `fn` with the stores of `env`, closing the connection after. */
+export async function withStores<T>(env: Env, fn: (stores: Stores) => Promise<T>): Promise<T> {
   const stores = await connectStores(env);
   try {
-    return await fn(controlCollections(stores.control));
+    return await fn(stores);
   } finally {
     await stores.client.close();
   }
+}
+
+/** Runs `fn` with the control collections, closing the connection after. */
+export function withControl<T>(env: Env, fn: (c: ControlCollections) => Promise<T>): Promise<T> {
+  return withStores(env, (stores) => fn(controlCollections(stores.control)));
 }

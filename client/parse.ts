@@ -12,5 +12,10 @@ export function parseWith<T>(schema: z.ZodType<T>, expectation: string) {
 
 export const portArg = parseWith(z.coerce.number().int().min(1).max(65535), 'must be a port number 1–65535');
 export const positiveIntArg = parseWith(z.coerce.number().int().min(1), 'must be a whole number of at least 1');
+
+/** A whole number from `min` to `max`; the bound keeps a value in range of what the system can carry. */
+export function boundedIntArg(min: number, max: number) {
+  return parseWith(z.coerce.number().int().min(min).max(max), `must be a whole number from ${min} to ${max.toLocaleString('en-US')}`);
+}
 export const rateArg = parseWith(z.coerce.number().min(0).max(1), 'must be a number from 0 to 1');
 export const campaignIdArg = parseWith(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), 'must be a campaign id such as c-20261125-131500-a1b2c3');

@@ -14,9 +14,18 @@ export function renderCampaign(r: CampaignReport): string {
   return [
     `campaign ${r.campaignId} (snapshot ${r.snapshotId || 'not read'}): ${r.state}, ${r.users} users${took}`,
     ...(r.error ? [`failed: ${r.error.class}: ${r.error.message}`] : []),
+    ...unknownExpectedLines(r.unknownExpectedKeys),
     table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
   ].join('\n');
+}
+
+/** A warning line for `expected` keys of users.ndjson that name no category; none when there are none. */
+export function unknownExpectedLines(keys: Record<string, number> | undefined): string[] {
+  const entries = Object.entries(keys ?? {});
+  if (entries.length === 0) return [];
+  const list = entries.map(([k, n]) => `${JSON.stringify(k)} (${n} user${n === 1 ? '' : 's'})`).join(', ');
+  return [`warning: users.ndjson counts records under names that are no category, which no wave restores: ${list}`];
 }
 
 /** What a running campaign is doing now. */

@@ -1,3 +1,4 @@
+import { isCategory } from '../domain/categories';
 import { describeIssue, UserLine } from '../domain/record-schemas';
 import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
@@ -29,20 +30,42 @@ export interface BadUserLine {
   raw: string;
 }
 
+/** Distinct unknown `expected` keys reported at most, and the length each is cut to: they are typos to show, not data to keep. */
+const UNKNOWN_KEYS_REPORTED = 20;
+const UNKNOWN_KEY_CHARS = 40;
+
+export interface UserScan {
+  ids: Set<string>;
+  bad: BadUserLine[];
+  /**
+   * Keys of `expected` that name no category (a typo such as `contcts`), with how many
+   * users have each: the records they count are not expected of any category, so an
+   * operator must hear of them.
+   */
+  unknownExpectedKeys: Record<string, number>;
+}
+
 /**
  * Reads the whole of users.ndjson: the ids of every affected user, and the lines that
  * name none: bad ones, and repeats of a user id (the first line of a user stands, so a
  * user is restored once). The ids are held in memory: ~1M is tens of MB, and every
  * category line is checked against them.
  */
-export async function scanUsers(dir: string): Promise<{ ids: Set<string>; bad: BadUserLine[] }> {
+export async function scanUsers(dir: string): Promise<UserScan> {
   const firstLine = new Map<string, number>();
   const bad: BadUserLine[] = [];
+  const unknownExpectedKeys: Record<string, number> = {};
   for await (const entry of readUsers(dir)) {
+    if (entry.user) {
+      for (const key of Object.keys(entry.user.expected).filter((k) => !isCategory(k))) {
+        const shown = key.slice(0, UNKNOWN_KEY_CHARS);
+        if (shown in unknownExpectedKeys || Object.keys(unknownExpectedKeys).length < UNKNOWN_KEYS_REPORTED) unknownExpectedKeys[shown] = (unknownExpectedKeys[shown] ?? 0) + 1;
+      }
+    }
     if (!entry.user) bad.push({ number: entry.number, reason: entry.reason, raw: entry.raw });
     else if (firstLine.has(entry.user.userId)) {
       bad.push({ number: entry.number, reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` }, raw: JSON.stringify(entry.user) });
     } else firstLine.set(entry.user.userId, entry.number);
   }
-  return { ids: new Set(firstLine.keys()), bad };
+  return { ids: new Set(firstLine.keys()), bad, unknownExpectedKeys };
 }

@@ -17,6 +17,8 @@ export interface CategoryVerdict {
 export interface VerifyReport {
   snapshotId: string;
   users: { valid: number; quarantined: number };
+  /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
+  unknownExpectedKeys: Record<string, number>;
   categories: Record<Category, CategoryVerdict>;
   /** The first quarantined lines, as pointers for a person: category, line number, reason. No contents. */
   examples: { category: Category | 'users'; line: number; code: QuarantineCode; message: string }[];
@@ -34,11 +36,13 @@ export async function verifySnapshot(dir: string, onProgress: (category: Categor
   const report: VerifyReport = {
     snapshotId: manifest.snapshotId,
     users: { valid: 0, quarantined: 0 },
+    unknownExpectedKeys: {},
     categories: {} as Record<Category, CategoryVerdict>,
     examples: [],
   };
-  const { ids: users, bad } = await scanUsers(dir);
+  const { ids: users, bad, unknownExpectedKeys } = await scanUsers(dir);
   report.users = { valid: users.size, quarantined: bad.length };
+  report.unknownExpectedKeys = unknownExpectedKeys;
   for (const line of bad.slice(0, EXAMPLES)) report.examples.push({ category: 'users', line: line.number, ...line.reason });
   for (const category of CATEGORIES) {
     const verdict: CategoryVerdict = { lines: 0, valid: 0, quarantined: 0, ignored: 0, reasons: {} };

@@ -18,6 +18,8 @@ export interface CampaignReport {
   /** Why the campaign failed, when it did. */
   error: CampaignDoc['error'];
   users: number;
+  /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
+  unknownExpectedKeys: Record<string, number>;
   categories: Partial<Record<Category, CategoryReport>>;
   staging: CampaignDoc['staging'];
   createdAt: Date;
@@ -57,6 +59,7 @@ export async function campaignReport(c: ControlCollections, campaignId: string):
     state: doc.state,
     error: doc.error ?? null,
     users: doc.users,
+    unknownExpectedKeys: doc.unknownExpectedKeys ?? {},
     categories,
     staging: doc.staging,
     createdAt: doc.createdAt,

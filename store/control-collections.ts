@@ -15,6 +15,8 @@ export interface CampaignDoc {
   policies: Record<string, ConflictPolicy>;
   dedupe: boolean;
   users: number;
+  /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
+  unknownExpectedKeys?: Record<string, number>;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';

@@ -5,7 +5,8 @@ import { CATEGORIES } from '../../domain/categories';
 import { generateSnapshot } from '../../snapshot/generate';
 import { verifySnapshot } from '../../snapshot/verify';
 import { printResult, sayer, table } from '../output';
-import { parseWith, positiveIntArg, rateArg } from '../parse';
+import { unknownExpectedLines } from '../render';
+import { boundedIntArg, parseWith, rateArg } from '../parse';
 import { progressBar } from '../progress';
 
 const seedArg = parseWith(z.string().min(1).max(200), 'must be 1–200 characters');
@@ -17,7 +18,7 @@ export function registerSnapshotCommands(program: Command): void {
   snapshot
     .command('generate <dir>')
     .description('write a synthetic snapshot with realistic records of all six categories')
-    .requiredOption('--users <n>', 'affected users', positiveIntArg)
+    .requiredOption('--users <n>', 'affected users, 1–10,000,000', boundedIntArg(1, 10_000_000))
     .option('--seed <s>', 'seed: the same seed writes the same snapshot', seedArg, 'restorectl')
     .option('--corrupt-rate <r>', 'share of record lines (0–1) written broken, each breaking one rule', rateArg, 0)
     .option('--json', 'machine-readable output')
@@ -46,6 +47,7 @@ export function registerSnapshotCommands(program: Command): void {
       printResult(opts, report, (r) =>
         [
           `snapshot ${r.snapshotId}: ${r.users.valid} users${r.users.quarantined ? `, ${r.users.quarantined} bad lines in users.ndjson` : ''}`,
+          ...unknownExpectedLines(r.unknownExpectedKeys),
           table([
             ['CATEGORY', 'LINES', 'VALID', 'QUARANTINED', 'IGNORED', 'REASONS'],
             ...CATEGORIES.map((c) => {
