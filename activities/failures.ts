@@ -9,8 +9,7 @@ import { RestoreError, StoreUnavailableError } from '../domain/errors';
  */
 function asRestoreFailure(err: unknown): ApplicationFailure {
   if (err instanceof RestoreError) {
-    const make = err.retryable ? ApplicationFailure.retryable : ApplicationFailure.nonRetryable;
-    return make(err.message, err.name);
+    return err.retryable ? ApplicationFailure.retryable(err.message, err.name) : ApplicationFailure.nonRetryable(err.message, err.name);
   }
   if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) {
     return ApplicationFailure.retryable(new StoreUnavailableError(`the store did not answer: ${err.message}`).message, StoreUnavailableError.name);

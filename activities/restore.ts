@@ -56,7 +56,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       for (const other of input.initCategories) {
         await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
       }
-      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now);
       lap('status marked');
 
       const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
@@ -109,9 +109,22 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       return { restored: users.length - partial - failed, partial, failed };
     },
 
-    /** Records that a batch ran out of retries; its users become `failed`, replayable. */
+    /**
+     * Records that a batch ran out of retries; its users become `failed`, replayable, with
+     * what the snapshot holds for them (received, valid, quarantined, missing), so support
+     * can tell "not restored yet" from "not in the backup".
+     */
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
-      await userStatusWriter(c, input.campaignId, input.category).markFailed(input.userIds, input.error, new Date());
+      const { campaignId, category, userIds } = input;
+      const idsOnly = { projection: { _id: 1 } };
+      const valid = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds, idsOnly);
+      const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, idsOnly);
+      const received = userIds.map((userId) => {
+        const counts = { valid: valid.get(userId)?.length ?? 0, quarantined: quarantined.get(userId)?.length ?? 0 };
+        const expected = input.expected?.[userId];
+        return { userId, ...counts, received: counts.valid + counts.quarantined, ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }) };
+      });
+      await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
       return { restored: 0, partial: 0, failed: input.userIds.length };
     },

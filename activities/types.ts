@@ -59,5 +59,7 @@ export interface MarkFailedInput {
   campaignId: string;
   category: Category;
   userIds: string[];
+  /** Expected records per user (absent in batches that failed before the field existed). */
+  expected?: Record<string, number>;
   error: StatusError;
 }

@@ -12,6 +12,9 @@ const codePoints = (s: string) => Array.from(s).length;
 /** A string of `min`..`max` characters. */
 function text(min: number, max: number) {
   return z.string().refine((s) => {
+    // A code point is one or two UTF-16 units: a string out of range by its length alone is
+    // not counted, so a 50 MB line costs no 50-million-entry array.
+    if (s.length < min || s.length > 2 * max) return false;
     const n = codePoints(s);
     return n >= min && n <= max;
   }, min > 0 ? `must be ${min}–${max} characters` : `must be at most ${max} characters`);

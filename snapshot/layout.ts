@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, lstat, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Category } from '../domain/categories';
 import { SnapshotFileError } from '../domain/errors';
@@ -48,7 +48,11 @@ export function asSnapshotFileError(path: string, err: unknown): unknown {
  */
 export async function checkReadableFile(path: string, optional = false): Promise<void> {
   try {
-    if (!(await stat(path)).isFile()) throw new SnapshotFileError(`${path} is not a regular file`);
+    const link = await lstat(path).catch(() => null);
+    if (link?.isSymbolicLink() && !(await exists(path))) throw new SnapshotFileError(`${path} is a broken symbolic link`);
+    const found = await stat(path);
+    if (found.isDirectory()) throw new SnapshotFileError(`${path} ${FILE_PROBLEMS.EISDIR}`);
+    if (!found.isFile()) throw new SnapshotFileError(`${path} is not a regular file`);
     await (await open(path, constants.O_RDONLY | constants.O_NONBLOCK)).close();
   } catch (err) {
     if (optional && (err as NodeJS.ErrnoException).code === 'ENOENT') return;

@@ -39,13 +39,16 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       );
     },
 
-    /** Marks an attempt on these users as under way and counts it. */
-    markRestoring(users: { userId: string; expected: number }[], now: Date) {
+    /**
+     * Marks an attempt on these users as under way; `attempts` becomes the attempt number
+     * Temporal gave it, so it counts attempts that failed before reaching the store too.
+     */
+    markRestoring(users: { userId: string; expected: number }[], attempt: number, now: Date) {
       return write(
         users.map(({ userId, expected }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $set: { state: 'restoring', updatedAt: now }, $inc: { attempts: 1 }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
+            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
             upsert: true,
           },
         })),
@@ -68,16 +71,24 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       );
     },
 
-    /** Records that retries ran out for these users; counts stay as the last attempt left them. */
-    markFailed(userIds: string[], error: StatusError, now: Date) {
+    /**
+     * Records that retries ran out for these users, with what the snapshot holds for each;
+     * what was restored stays as the last attempt left it.
+     */
+    markFailed(users: ({ userId: string } & Partial<Pick<Counts, 'expected' | 'received' | 'valid' | 'quarantined' | 'missing'>>)[], error: StatusError, now: Date) {
       return write(
-        userIds.map((userId) => ({
-          updateOne: {
-            filter: { _id: id(userId) },
-            update: { $set: { state: 'failed', error, updatedAt: now }, $setOnInsert: { ...fresh(campaignId, category, userId, 0), attempts: 0 } },
-            upsert: true,
-          },
-        })),
+        users.map(({ userId, ...received }) => {
+          // A field may not be both set and set on insert: the fresh counts fill only what is not known.
+          const onInsert: Record<string, unknown> = { ...fresh(campaignId, category, userId, received.expected ?? 0), attempts: 0 };
+          for (const known of Object.keys(received)) delete onInsert[known];
+          return {
+            updateOne: {
+              filter: { _id: id(userId) },
+              update: { $set: { state: 'failed', error, updatedAt: now, ...received }, $setOnInsert: onInsert },
+              upsert: true,
+            },
+          };
+        }),
       );
     },
   };

@@ -3,11 +3,12 @@
  * processes, a `restorectl worker` process, the real stack.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStores } from '../store/connection';
-import { cli, startWorker, stopWorker } from './helpers/cli';
+import { cli, type CliResult, startWorker, stopWorker } from './helpers/cli';
+import { writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
 const STATUS_FIELDS = ['state', 'expected', 'received', 'valid', 'quarantined', 'missing', 'restored', 'keptLive', 'duplicates', 'attempts', 'error', 'updatedAt'];
@@ -22,13 +23,56 @@ describe('restorectl on bad input', () => {
     [['user', 'status', 'not a user id!']],
     [['stack', 'up', '--mongo-port', '99999']],
     [['no-such-command']],
+    [['campaign', 'start', '--snapshot', '/tmp', '--batch-size', '1e9']],
+    [['campaign', 'start', '--snapshot', '/tmp', '--concurrency', '99999999999']],
+    [['snapshot', 'generate', '/etc/passwd', '--users', '2']],
   ])('%j exits 2 with a one-line error', async (args) => {
-    const r = await cli(args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^(restorectl: |error: )/);
+    expectOneLineError(await cli(args));
+  });
+});
+
+function expectOneLineError(r: CliResult, mentioning?: string | RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^(restorectl: |error: )/);
+  if (mentioning) expect(lines[0]).toMatch(mentioning);
+}
+
+describe('restorectl in a bad environment', () => {
+  it.each([
+    [{ MONGODB_URI: 'garbage' }, 'MONGODB_URI'],
+    [{ MONGODB_URI: 'mongodb://a:b:c@' }, 'MONGODB_URI'],
+    [{ MONGODB_URI: 'mongodb://host:99999/' }, 'MONGODB_URI'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ TEMPORAL_ADDRESS: '' }, 'TEMPORAL_ADDRESS'],
+  ])('%j: one line naming the variable, exit 2; --help still works', async (env, variable) => {
+    expectOneLineError(await cli(['campaign', 'list'], env), variable);
+    const help = await cli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+  });
+
+  it('a worker that cannot reach Temporal says where it tried, and exits non-zero', async () => {
+    const r = await cli(['worker'], { ...isolatedEnv('noworker'), TEMPORAL_ADDRESS: '127.0.0.1:1', RESTORE_CONNECT_TIMEOUT_SECONDS: '3' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Temporal at 127.0.0.1:1 did not answer within 3 s');
+  });
+});
+
+describe('campaign start on a snapshot with bad files', () => {
+  const broken: [string, (dir: string) => Promise<unknown>, RegExp][] = [
+    ['users.ndjson missing', (dir) => unlink(join(dir, 'users.ndjson')), /users\.ndjson is missing/],
+    ['a category file that is a directory', (dir) => mkdir(join(dir, 'notes.ndjson')), /notes\.ndjson is a directory/],
+    ['a category file that is a dangling symlink', (dir) => symlink(join(dir, 'nowhere'), join(dir, 'tasks.ndjson')), /tasks\.ndjson is a broken symbolic link/],
+    ['blobs/ that is a file', async (dir) => { await rm(join(dir, 'blobs'), { recursive: true }); await writeFile(join(dir, 'blobs'), ''); }, /blobs is not a directory/],
+  ];
+  it.each(broken)('%s: exit 2 before anything starts, one line naming the file', async (_, breakIt, message) => {
+    const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
+    await breakIt(dir);
+    // No Temporal at this address: had the command tried to start anything, it would fail otherwise.
+    expectOneLineError(await cli(['campaign', 'start', '--snapshot', dir], { TEMPORAL_ADDRESS: '127.0.0.1:1' }), message);
   });
 });
 
@@ -40,6 +84,10 @@ describe('a campaign driven through the CLI', () => {
   beforeAll(async () => {
     snapshotDir = join(await mkdtemp(join(tmpdir(), 'cli-')), 'snapshot');
     worker = startWorker(env);
+    // As the live application should have it (README, "The insert race"): then no warning.
+    const stores = await connectStores(env);
+    await stores.target.collection('contacts').createIndex({ userId: 1, recordId: 1 }, { unique: true });
+    await stores.client.close();
   });
 
   afterAll(async () => {
@@ -90,6 +138,13 @@ describe('a campaign driven through the CLI', () => {
     expect(listed.map((c: { campaignId: string }) => c.campaignId)).toEqual([report.campaignId]);
     const again = JSON.parse((await cli(['campaign', 'status', report.campaignId, '--json'], env)).stdout);
     expect(again.categories).toEqual(report.categories);
+  });
+
+  it('warns when a live collection lacks the unique (userId, recordId) index', async () => {
+    const r = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--wait', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim()).toMatch(/^warning: no unique index on \(userId, recordId\) in notes of app_\S+: /);
+    expect(JSON.parse(r.stdout).state).toBe('completed');
   });
 
   it('answers plainly for a user no campaign has touched', async () => {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Env } from '../../config/env';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'restorectl');
 
@@ -10,10 +9,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Variables for a child process: an {@link Env} (some of whose values are numbers) or plain strings. */
+type ChildEnv = Record<string, string | number | undefined>;
+
+/** The process environment with `env` laid over it, every value a string as a child process takes it. */
+function childEnv(env: ChildEnv): NodeJS.ProcessEnv {
+  return { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)])) };
+}
+
 /** Runs the built CLI (bin/restorectl → dist/) as a user would, with the given environment. */
-export function cli(args: string[], env: Partial<Env> & NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function cli(args: string[], env: ChildEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -24,8 +31,8 @@ export function cli(args: string[], env: Partial<Env> & NodeJS.ProcessEnv = {}):
 }
 
 /** Starts `restorectl worker` in the background; stop it with `stopWorker`. */
-export function startWorker(env: Partial<Env>): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export function startWorker(env: ChildEnv): ChildProcess {
+  return spawn(process.execPath, [BIN, 'worker'], { env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export function stopWorker(worker: ChildProcess): Promise<number | null> {
