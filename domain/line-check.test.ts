@@ -20,6 +20,12 @@ describe('checkLine', () => {
     expect(codeOf(line({ game: 'Snake', score: Number.MAX_SAFE_INTEGER }), 'scores')).toBe('valid');
   });
 
+  it('quarantines a string with an unpaired surrogate, which a store would keep as U+FFFD, and keeps paired ones', () => {
+    expect(codeOf(line({ displayName: 'A\ud800' }).replace('A\ud800', 'A\\ud800'))).toBe('invalid-json');
+    expect(codeOf(line({ displayName: 'smile 😀' }))).toBe('valid');
+    expect(codeOf(line({ displayName: 'A', note: 'x' }).replace('"note":"x"', '"note":"\\udc00"'))).toBe('invalid-json');
+  });
+
   it('names each broken rule', () => {
     expect(codeOf('{"userId":')).toBe('invalid-json');
     expect(codeOf('[1,2]')).toBe('invalid-json');

@@ -48,3 +48,20 @@ describe('chunked', () => {
     expect(out).toEqual([[1, 2], [3, 4], [5]]);
   });
 });
+
+describe('readLines on files as other tools write them', () => {
+  it('ignores one byte-order mark at the start of the file, and only there', async () => {
+    const path = await fileWith('\ufeff{"a":1}\r\n\ufeff{"b":2}\r\n');
+    const lines = await all(readLines(path));
+    expect(lines.map((l) => l.text)).toEqual(['{"a":1}', '\ufeff{"b":2}']);
+    // Resuming after the first line reads the second as it is; the positions count the mark's bytes.
+    expect((await all(readLines(path, lines[0].next))).map((l) => l.text)).toEqual(['\ufeff{"b":2}']);
+    expect(lines[0].next.byte).toBe(3 + '{"a":1}\r\n'.length);
+  });
+
+  it('fails on a missing file or a directory with a typed error naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lines-'));
+    await expect(all(readLines(join(dir, 'gone.ndjson')))).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/gone\.ndjson is missing$/) });
+    await expect(all(readLines(dir))).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/is a directory, not a file$/) });
+  });
+});

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Hex } from '../domain/digest';
+import { checkPhotoBlob } from './blobs';
+
+async function snapshotWithBlobs(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'blobs-'));
+  await mkdir(join(dir, 'blobs'));
+  return dir;
+}
+
+describe('checkPhotoBlob', () => {
+  const bytes = Buffer.from('a photo');
+  const data = { sha256: sha256Hex(bytes), bytes: bytes.length };
+
+  it('accepts a regular file that hashes to its name and has data.bytes bytes', async () => {
+    const dir = await snapshotWithBlobs();
+    await writeFile(join(dir, 'blobs', data.sha256), bytes);
+    expect(await checkPhotoBlob(dir, data)).toBeNull();
+    expect(await checkPhotoBlob(dir, { ...data, bytes: bytes.length + 1 })).toMatchObject({ code: 'blob-mismatch' });
+    expect(await checkPhotoBlob(dir, { ...data, bytes: bytes.length - 1 })).toMatchObject({ code: 'blob-mismatch', message: 'blob is larger than data.bytes' });
+  });
+
+  it('refuses a symbolic link, even to the right bytes', async () => {
+    const dir = await snapshotWithBlobs();
+    await writeFile(join(dir, 'elsewhere'), bytes);
+    await symlink(join(dir, 'elsewhere'), join(dir, 'blobs', data.sha256));
+    expect(await checkPhotoBlob(dir, data)).toMatchObject({ code: 'blob-not-regular', message: expect.stringContaining('symbolic link') });
+  });
+
+  it('refuses a FIFO without waiting for a writer', async () => {
+    const dir = await snapshotWithBlobs();
+    execFileSync('mkfifo', [join(dir, 'blobs', data.sha256)]);
+    expect(await checkPhotoBlob(dir, data)).toMatchObject({ code: 'blob-not-regular', message: expect.stringContaining('not a regular file') });
+  });
+
+  it('says a blob is missing', async () => {
+    expect(await checkPhotoBlob(await snapshotWithBlobs(), data)).toMatchObject({ code: 'blob-missing' });
+  });
+});

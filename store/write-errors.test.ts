@@ -1,0 +1,37 @@
+import { BSON, MongoNetworkError, MongoServerError } from 'mongodb';
+import { classifyWriteError, refusalReason } from './write-errors';
+
+const serverError = (code: number, errmsg: string, codeName = 'X') => new MongoServerError({ ok: 0, code, codeName, errmsg });
+
+describe('classifyWriteError', () => {
+  it('reads only a duplicate key as taken', () => {
+    expect(classifyWriteError(serverError(11000, 'E11000 duplicate key'))).toBe('duplicate');
+    expect(classifyWriteError({ code: 11000, errmsg: 'E11000', index: 0 })).toBe('duplicate');
+  });
+
+  it("reads FerretDB's InternalError by its SQLSTATE: a data exception is a refusal, a lost connection is not", () => {
+    expect(classifyWriteError(serverError(1, 'ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)', 'InternalError'))).toBe('refused');
+    expect(classifyWriteError(serverError(1, 'failed to connect to `host=127.0.0.1`: dial error (dial tcp 127.0.0.1:54329: connect: connection refused)', 'InternalError'))).toBe('transient');
+    expect(classifyWriteError(serverError(1, 'FATAL: terminating connection due to administrator command (SQLSTATE 57P01)', 'InternalError'))).toBe('transient');
+  });
+
+  it("reads MongoDB's document refusals, and a document BSON cannot encode, as refused", () => {
+    expect(classifyWriteError(serverError(121, 'Document failed validation', 'DocumentValidationFailure'))).toBe('refused');
+    expect(classifyWriteError(new BSON.BSONError('key must not contain null bytes'))).toBe('refused');
+  });
+
+  it('reads a network error as transient', () => {
+    expect(classifyWriteError(new MongoNetworkError('connection reset'))).toBe('transient');
+  });
+});
+
+describe('refusalReason', () => {
+  it('says what kind of thing was refused without quoting the store, which may quote the document', () => {
+    expect(refusalReason(serverError(1, 'ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)'))).toBe(
+      'the store refused it: it holds a character the store cannot keep (such as U+0000)',
+    );
+    expect(refusalReason(serverError(121, 'Document failed validation: {name: "Ana"}', 'DocumentValidationFailure'))).toBe(
+      'the store refused it: DocumentValidationFailure (code 121)',
+    );
+  });
+});

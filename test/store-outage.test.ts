@@ -1,0 +1,59 @@
+/**
+ * A store outage in the middle of a wave: PostgreSQL under FerretDB is stopped for a
+ * minute while batches run (FerretDB keeps answering, with errors), then started again.
+ * The restore waits it out: every record ends restored and no user is failed.
+ */
+import { defaultDataDir, stackPaths } from '../stack/layout';
+import { startPostgres, stopPostgres } from '../stack/postgres';
+import { stackStatus } from '../stack/stack';
+import { startCampaign, waitForCampaign } from '../client/campaigns';
+import { controlCollections } from '../store/control-collections';
+import { createRestoreWorker } from '../worker/worker';
+import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
+import { isolatedEnv } from './helpers/test-env';
+
+const T = '2009-09-30T18:02:11Z';
+const USERS = 120;
+const PER_USER = 3;
+const OUTAGE_MS = 60_000;
+
+describe('a store outage of a minute in the middle of a wave', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('outage'));
+  });
+  afterAll(async () => h?.close());
+
+  it('ends with every record restored and no user failed', async () => {
+    const { options } = await stackStatus(defaultDataDir());
+    if (options?.backend !== 'postgresql') throw new Error('this test needs the stack on PostgreSQL, as the tests start it');
+    const paths = stackPaths(options.dataDir);
+    const users = Array.from({ length: USERS }, (_, i) => `u-${i + 1}`);
+    const snapshotDir = await writeSnapshot({
+      users: users.map((userId) => ({ userId, expected: { contacts: PER_USER } })),
+      lines: { contacts: users.flatMap((userId) => Array.from({ length: PER_USER }, (_, k) => recordLine(userId, `c-${k}`, T, { displayName: `${userId} contact ${k}` }))) },
+    });
+    const status = controlCollections(h.stores.control).status;
+
+    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
+    try {
+      const report = await worker.runUntil(async () => {
+        const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
+        while ((await status.countDocuments({ campaignId, state: 'restored' })) === 0) await new Promise((r) => setTimeout(r, 100));
+        await stopPostgres(paths.postgres);
+        try {
+          await new Promise((r) => setTimeout(r, OUTAGE_MS));
+        } finally {
+          await startPostgres(paths.postgres, paths.postgresSockets, options.postgresPort, paths.postgresLog);
+        }
+        return waitForCampaign(h.client, campaignId, undefined, 500);
+      });
+      expect(report.state).toBe('completed');
+      expect(report.categories.contacts!.users).toMatchObject({ restored: USERS, failed: 0, partial: 0 });
+      expect(await h.stores.target.collection('contacts').countDocuments()).toBe(USERS * PER_USER);
+    } finally {
+      await close();
+    }
+  }, 600_000);
+});
