@@ -15,7 +15,7 @@ export interface Uploader {
 }
 
 /** The GridFS file id an attempt uploads a blob under: the same for the same attempt, never shared with another uploader. */
-function uploadId(uploader: Uploader, attempt: number, sha256: string): ObjectId {
+export function uploadId(uploader: Uploader, attempt: number, sha256: string): ObjectId {
   return new ObjectId(createHash('sha256').update(`${uploader.key}\u0000${attempt}\u0000${sha256}`).digest().subarray(0, 12));
 }
 

@@ -23,8 +23,6 @@ describe('restorectl on bad input', () => {
     [['user', 'status', 'not a user id!']],
     [['stack', 'up', '--mongo-port', '99999']],
     [['no-such-command']],
-    [['campaign', 'start', '--snapshot', '/tmp', '--batch-size', '1e9']],
-    [['campaign', 'start', '--snapshot', '/tmp', '--concurrency', '99999999999']],
     [['snapshot', 'generate', '/etc/passwd', '--users', '2']],
   ])('%j exits 2 with a one-line error', async (args) => {
     expectOneLineError(await cli(args));
@@ -39,6 +37,16 @@ function expectOneLineError(r: CliResult, mentioning?: string | RegExp): void {
   expect(lines[0]).toMatch(/^(restorectl: |error: )/);
   if (mentioning) expect(lines[0]).toMatch(mentioning);
 }
+
+describe('bounds on a campaign', () => {
+  it.each([
+    ['--batch-size', '1e9', /--batch-size.*from 1 to 1,000$/],
+    ['--concurrency', '99999999999', /--concurrency.*from 1 to 64$/],
+  ])('%s %s is refused with the limit, on a snapshot that is otherwise fine', async (flag, value, message) => {
+    const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
+    expectOneLineError(await cli(['campaign', 'start', '--snapshot', dir, flag, value], { TEMPORAL_ADDRESS: '127.0.0.1:1' }), message);
+  });
+});
 
 describe('restorectl in a bad environment', () => {
   it.each([

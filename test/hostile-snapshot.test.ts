@@ -5,6 +5,7 @@
  */
 import { GridFSBucket } from 'mongodb';
 import { CATEGORIES } from '../domain/categories';
+import { verifySnapshot } from '../snapshot/verify';
 import type { CampaignReport } from '../store/campaign-report';
 import { controlCollections, type QuarantineDoc } from '../store/control-collections';
 import { RAW_LINE_LIMIT } from '../store/quarantine';
@@ -75,6 +76,16 @@ describe('a campaign over a hostile snapshot', () => {
   it('uploads no blob but the regular file inside blobs/', async () => {
     const files = await new GridFSBucket(h.stores.target, { bucketName: 'photos' }).find({}).toArray();
     expect(files.map((f) => f.filename)).toEqual([snapshot.goodBlob]);
+  });
+
+  it('is judged the same by snapshot verify, which writes nothing and reads no blob that is not a regular file', async () => {
+    const verdict = await verifySnapshot(snapshot.dir);
+    expect(verdict.users).toEqual({ valid: 3, quarantined: 0 });
+    expect(verdict.unknownExpectedKeys).toEqual({ contcts: 1 });
+    expect(verdict.categories.photos.reasons).toEqual({ 'blob-not-regular': 4 });
+    expect(verdict.categories.contacts).toMatchObject({ valid: 3, quarantined: 1, reasons: { 'invalid-json': 1 } });
+    // Without a store, nothing refuses the U+0000 note: only the 50 MB line is quarantined.
+    expect(verdict.categories.notes).toMatchObject({ valid: 37, quarantined: 1, reasons: { schema: 1 } });
   });
 
   it('reports expected counts under names that are no category', () => {
