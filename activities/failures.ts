@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
-import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { RestoreError, StoreUnavailableError } from '../domain/errors';
+import { isStoreUnavailable } from '../store/store-errors';
 
 /**
  * The error of restorectl's hierarchy that an activity's failure stands for: its own
@@ -11,8 +11,8 @@ function asRestoreFailure(err: unknown): ApplicationFailure {
   if (err instanceof RestoreError) {
     return err.retryable ? ApplicationFailure.retryable(err.message, err.name) : ApplicationFailure.nonRetryable(err.message, err.name);
   }
-  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) {
-    return ApplicationFailure.retryable(new StoreUnavailableError(`the store did not answer: ${err.message}`).message, StoreUnavailableError.name);
+  if (isStoreUnavailable(err)) {
+    return ApplicationFailure.retryable(`the store did not answer: ${(err as Error).message}`, StoreUnavailableError.name);
   }
   const error = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.retryable(error.message, error.name === 'Error' ? 'UnexpectedError' : error.name);

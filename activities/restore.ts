@@ -110,6 +110,15 @@ export function restoreActivities(target: Db, c: ControlCollections) {
     },
 
     /**
+     * Answers once the store serves a read of the control database again; fails (to be
+     * retried) while it does not. A read that reaches the store's storage, not a ping:
+     * FerretDB answers pings while its PostgreSQL is down.
+     */
+    async waitForStore(input: { campaignId: string }): Promise<void> {
+      await c.campaigns.findOne({ _id: input.campaignId }, { projection: { _id: 1 } });
+    },
+
+    /**
      * Records that a batch ran out of retries; its users become `failed`, replayable, with
      * what the snapshot holds for them (received, valid, quarantined, missing), so support
      * can tell "not restored yet" from "not in the backup".

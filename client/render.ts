@@ -31,7 +31,9 @@ export function unknownExpectedLines(keys: Record<string, number> | undefined): 
 /** What a running campaign is doing now. */
 export function renderProgress(p: CampaignProgress): string {
   const wave = p.category ? `wave ${p.wave + 1} of ${p.waves} (${p.category})` : `${p.waves} waves`;
-  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${p.paused ? ', PAUSED: no new batches start' : ''}`;
+  // pausedReason is absent from campaigns that started before it existed.
+  const paused = p.paused ? `, PAUSED (${p.pausedReason ?? 'paused by the operator'}): no new batches start` : '';
+  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}`;
 }
 
 /** One category of one user's status in plain words, for support staff. */

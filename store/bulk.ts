@@ -1,5 +1,5 @@
 import { type AnyBulkWriteOperation, BSON, type Collection, type Document, MongoBulkWriteError } from 'mongodb';
-import { classifyWriteError, refusalReason } from './write-errors';
+import { classifyWriteError, isStoreUnavailable, refusalReason } from './store-errors';
 
 /**
  * Statements per write command. FerretDB 1.24 keeps a PostgreSQL connection per
@@ -58,6 +58,7 @@ export async function writeIdempotent<T extends Document>(
     try {
       await collection.bulkWrite(chunk, { ordered: false });
     } catch (err) {
+      if (isStoreUnavailable(err)) throw err;
       const onlyTaken = writeErrorsOf(err);
       if (onlyTaken) result.taken.push(...onlyTaken.map((i) => start + i));
       else for (let i = 0; i < chunk.length; i++) await writeOne(collection, chunk[i], start + i, result);

@@ -1,12 +1,15 @@
 /**
  * A store outage in the middle of a wave: PostgreSQL under FerretDB is stopped for a
  * minute while batches run (FerretDB keeps answering, with errors), then started again.
- * The restore waits it out: every record ends restored and no user is failed.
+ * The restore waits it out: the campaign pauses itself, saying why, goes on by itself
+ * when the store answers, and ends with every record restored and no user failed.
  */
 import { defaultDataDir, stackPaths } from '../stack/layout';
 import { startPostgres, stopPostgres } from '../stack/postgres';
 import { stackStatus } from '../stack/stack';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
+import { campaignWorkflowId } from '../client/temporal';
+import { type campaignWorkflow, progressQuery } from '../workflows';
 import { controlCollections } from '../store/control-collections';
 import { createRestoreWorker } from '../worker/worker';
 import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
@@ -35,6 +38,8 @@ describe('a store outage of a minute in the middle of a wave', () => {
       lines: { contacts: users.flatMap((userId) => Array.from({ length: PER_USER }, (_, k) => recordLine(userId, `c-${k}`, T, { displayName: `${userId} contact ${k}` }))) },
     });
     const status = controlCollections(h.stores.control).status;
+    const handle = (campaignId: string) => h.client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+    const pausedReasons = new Set<string>();
 
     const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
     try {
@@ -43,12 +48,18 @@ describe('a store outage of a minute in the middle of a wave', () => {
         while ((await status.countDocuments({ campaignId, state: 'restored' })) === 0) await new Promise((r) => setTimeout(r, 100));
         await stopPostgres(paths.postgres);
         try {
-          await new Promise((r) => setTimeout(r, OUTAGE_MS));
+          const until = Date.now() + OUTAGE_MS;
+          while (Date.now() < until) {
+            const progress = await handle(campaignId).query(progressQuery);
+            if (progress.paused) pausedReasons.add(progress.pausedReason ?? '');
+            await new Promise((r) => setTimeout(r, 1000));
+          }
         } finally {
           await startPostgres(paths.postgres, paths.postgresSockets, options.postgresPort, paths.postgresLog);
         }
         return waitForCampaign(h.client, campaignId, undefined, 500);
       });
+      expect([...pausedReasons].some((reason) => /^the store does not answer \(\d+ batch\(es\) waiting for it\): /.test(reason))).toBe(true);
       expect(report.state).toBe('completed');
       expect(report.categories.contacts!.users).toMatchObject({ restored: USERS, failed: 0, partial: 0 });
       expect(await h.stores.target.collection('contacts').countDocuments()).toBe(USERS * PER_USER);

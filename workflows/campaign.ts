@@ -4,8 +4,6 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   executeChild,
   isCancellation,
   patched,
@@ -15,10 +13,10 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
-import type { Category } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { LinePosition } from '../snapshot/line-reader';
 import { failureOf } from './failure-of';
+import { type CampaignProgress, pauseSignal, progressQuery, resumeSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
 import { restoreBatchWorkflow } from './restore-batch';
 
 const { openCampaign, listUserPage, closeCampaign } = proxyActivities<Activities>({
@@ -65,27 +63,12 @@ export interface CampaignCursor {
   paused: boolean;
 }
 
-export interface CampaignProgress {
-  campaignId: string;
-  phase: 'opening' | 'staging' | 'restoring' | 'closing' | 'done';
-  paused: boolean;
-  category: Category | null;
-  wave: number;
-  waves: number;
-  users: number;
-  batchesRunning: number;
-  outcome: BatchOutcome;
-}
-
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const progressQuery = defineQuery<CampaignProgress>('progress');
-
 /**
  * A restore campaign: one wave per category in priority order; in each wave, the
  * category file is staged once, then users are paged from users.ndjson into batch
  * child workflows, `concurrency` at a time. Pausing stops new batches; running ones
- * finish. The history stays bounded: after `batchesPerRun` batches the
+ * finish. A batch that finds the store unreachable waits for it, and says so: the
+ * campaign then starts no new batch until the store answers, and goes on by itself. The history stays bounded: after `batchesPerRun` batches the
  * campaign drains its window and continues as new with its cursor.
  */
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignCursor): Promise<CampaignReport> {
@@ -103,13 +86,23 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
   };
   let phase: CampaignProgress['phase'] = carried ? 'restoring' : 'opening';
   const running = new Set<Promise<void>>();
+  /** Batches waiting for the store to answer, with why: while any waits, no new batch starts. Empty at continue-as-new, which drains the batches. */
+  const waitingForStore = new Map<string, string>();
+  const pausedReason = (): string | null => {
+    if (cursor.paused) return 'paused by the operator';
+    if (waitingForStore.size === 0) return null;
+    return `the store does not answer (${waitingForStore.size} batch(es) waiting for it): ${[...waitingForStore.values()][0]}`;
+  };
 
   setHandler(pauseSignal, () => void (cursor.paused = true));
   setHandler(resumeSignal, () => void (cursor.paused = false));
+  setHandler(storeUnavailableSignal, ({ batchId, reason }) => void waitingForStore.set(batchId, reason));
+  setHandler(storeAnswersSignal, ({ batchId }) => void waitingForStore.delete(batchId));
   setHandler(progressQuery, () => ({
     campaignId: settings.campaignId,
     phase,
-    paused: cursor.paused,
+    paused: pausedReason() !== null,
+    pausedReason: pausedReason(),
     category: settings.categories[cursor.wave] ?? null,
     wave: cursor.wave,
     waves: settings.categories.length,
@@ -130,7 +123,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       }
       phase = 'restoring';
       while (!cursor.pagesDone) {
-        await condition(() => !cursor.paused && running.size < input.concurrency);
+        await condition(() => pausedReason() === null && running.size < input.concurrency);
         const page = await listUserPage({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, from: cursor.next, limit: input.batchSize, categories: settings.categories });
         cursor.next = page.next;
         cursor.pagesDone = page.done;

@@ -1,4 +1,6 @@
 /** The workflows a restorectl worker registers. Deterministic code only: see DESIGN.md §2. */
-export { campaignWorkflow, pauseSignal, resumeSignal, progressQuery } from './campaign';
-export type { CampaignInput, CampaignCursor, CampaignProgress } from './campaign';
+export { campaignWorkflow } from './campaign';
+export type { CampaignInput, CampaignCursor } from './campaign';
+export { pauseSignal, resumeSignal, progressQuery, storeUnavailableSignal, storeAnswersSignal } from './messages';
+export type { CampaignProgress } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';

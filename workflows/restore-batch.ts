@@ -1,38 +1,65 @@
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
+import { storeAnswersSignal, storeUnavailableSignal } from './messages';
 
-/**
- * A store that stops answering is waited out: retries back off to one a minute for about
- * twenty minutes before the batch's users are marked failed. Failures that retrying
- * cannot mend (non-retryable, typed) end at once.
- */
+/** About half a minute of retries, backing off, before a failure is judged for what it is. */
 const { restoreUsers } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+/** Asks the store until it answers: no limit on attempts, one a minute at most. */
+const { waitForStore } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
 
+/** The failure type activities give a store that does not answer (StoreUnavailableError, domain/errors.ts). */
+const STORE_UNAVAILABLE = 'StoreUnavailableError';
+
+/** Batches recorded before this patch marked their users failed when the store stayed away. */
+const WAIT_OUT_STORE_OUTAGES = 'wait-out-store-outages';
+
 /**
  * Restores one category for one batch of users (one child per batch, not per user, so
- * a million users make thousands of workflows, not millions). When retries run out,
- * the batch's users are marked `failed` with the cause, for `restorectl replay`; the
- * batch itself completes so the campaign goes on with the others.
+ * a million users make thousands of workflows, not millions). A store that does not
+ * answer is waited out, however long: the batch tells its campaign, which starts no new
+ * batch meanwhile, asks the store until it answers, then tries again. When retries run
+ * out for any other cause, the batch's users are marked `failed` with it, for
+ * `restorectl replay`; the batch itself completes so the campaign goes on with the others.
  */
 export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<BatchOutcome> {
-  try {
-    return await restoreUsers(input);
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    return await markUsersFailed({
-      campaignId: input.campaignId,
-      category: input.category,
-      userIds: input.users.map((u) => u.userId),
-      expected: Object.fromEntries(input.users.map((u) => [u.userId, u.expected[input.category] ?? 0])),
-      error: failureOf(err),
-    });
+  for (;;) {
+    try {
+      return await restoreUsers(input);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const error = failureOf(err);
+      if (error.class === STORE_UNAVAILABLE && patched(WAIT_OUT_STORE_OUTAGES)) {
+        await waitOutStore(input.campaignId, error.message);
+        continue;
+      }
+      return await markUsersFailed({
+        campaignId: input.campaignId,
+        category: input.category,
+        userIds: input.users.map((u) => u.userId),
+        expected: Object.fromEntries(input.users.map((u) => [u.userId, u.expected[input.category] ?? 0])),
+        error,
+      });
+    }
   }
+}
+
+/** Tells the campaign (when there is one) that this batch waits for the store, waits, and tells it the store answers. */
+async function waitOutStore(campaignId: string, reason: string): Promise<void> {
+  const { workflowId: batchId, parent } = workflowInfo();
+  const campaign = parent ? getExternalWorkflowHandle(parent.workflowId) : null;
+  await campaign?.signal(storeUnavailableSignal, { batchId, reason });
+  await waitForStore({ campaignId });
+  await campaign?.signal(storeAnswersSignal, { batchId });
 }

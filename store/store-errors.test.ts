@@ -1,5 +1,5 @@
 import { BSON, MongoNetworkError, MongoServerError } from 'mongodb';
-import { classifyWriteError, refusalReason } from './write-errors';
+import { classifyWriteError, isStoreUnavailable, refusalReason } from './store-errors';
 
 const serverError = (code: number, errmsg: string, codeName = 'X') => new MongoServerError({ ok: 0, code, codeName, errmsg });
 
@@ -33,5 +33,17 @@ describe('refusalReason', () => {
     expect(refusalReason(serverError(121, 'Document failed validation: {name: "Ana"}', 'DocumentValidationFailure'))).toBe(
       'the store refused it: DocumentValidationFailure (code 121)',
     );
+  });
+});
+
+describe('isStoreUnavailable', () => {
+  it('knows a store that does not answer from one that answered no', () => {
+    expect(isStoreUnavailable(new MongoNetworkError('connection reset'))).toBe(true);
+    expect(isStoreUnavailable(serverError(91, 'The server is in quiesce mode and will shut down', 'ShutdownInProgress'))).toBe(true);
+    expect(isStoreUnavailable(serverError(1, 'FATAL: terminating connection due to administrator command (SQLSTATE 57P01)', 'InternalError'))).toBe(true);
+    expect(isStoreUnavailable(serverError(1, 'failed to connect to `user=postgres database=ferretdb`: dial error: connect: connection refused', 'InternalError'))).toBe(true);
+    expect(isStoreUnavailable(serverError(1, 'ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)', 'InternalError'))).toBe(false);
+    expect(isStoreUnavailable(serverError(11000, 'E11000 duplicate key'))).toBe(false);
+    expect(isStoreUnavailable(new Error('connection refused'))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { BSON, MongoServerError } from 'mongodb';
+import { BSON, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 
 /** MongoDB's error code for a unique key that is already taken. */
 export const DUPLICATE_KEY = 11000;
@@ -62,4 +62,31 @@ function isWriteError(err: unknown): boolean {
 function messageOf(err: unknown): string {
   const e = err as { message?: unknown; errmsg?: unknown };
   return `${typeof e.message === 'string' ? e.message : ''} ${typeof e.errmsg === 'string' ? e.errmsg : ''}`;
+}
+
+/**
+ * MongoDB server codes that mean the server is going away or not the one to write to:
+ * HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+ * SocketException, NotWritablePrimary, InterruptedAtShutdown,
+ * InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary.
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/**
+ * How FerretDB passes on a PostgreSQL that does not answer: SQLSTATE classes 08
+ * (connection exception), 53 (insufficient resources, such as too many connections) and
+ * 57P (the server shutting down or starting), or the driver's own words for a refused dial.
+ */
+const UNAVAILABLE_BACKEND = /SQLSTATE (08|53|57P)[0-9A-Z]{2,3}|failed to connect to|connection refused|dial tcp/;
+
+/**
+ * True when an error says the store cannot be reached or is not serving now, which
+ * waiting can mend: a network error, no server to select, a server shutting down or
+ * stepping down, or FerretDB's backend not answering.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return true;
+  if (!(err instanceof MongoServerError)) return false;
+  if (typeof err.code === 'number' && UNAVAILABLE_CODES.has(err.code)) return true;
+  return UNAVAILABLE_BACKEND.test(messageOf(err));
 }
