@@ -12,6 +12,8 @@ export interface ScratchCampaigns {
   client: Client;
   /** Starts a campaign and runs this process's worker until it finishes. */
   run(options: StartCampaignOptions): Promise<CampaignReport>;
+  /** Runs a worker in this process until `fn` settles (a worker runs once: each call has its own). */
+  runWorkerUntil<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -29,15 +31,22 @@ export async function withScratchCampaigns<T>(prefix: string, fn: (scratch: Scra
   });
   installRuntimeLogging(process.env.LOG_LEVEL ?? 'warn');
   const client = await connectTemporal(env);
-  const { worker, close } = await createRestoreWorker(env);
+  const runWorkerUntil = async <R>(until: () => Promise<R>): Promise<R> => {
+    const { worker, close } = await createRestoreWorker(env);
+    try {
+      return await worker.runUntil(until);
+    } finally {
+      await close();
+    }
+  };
   try {
     return await fn({
       env,
       client,
-      run: (options) => worker.runUntil(async () => waitForCampaign(client, await startCampaign(client, env, options), undefined, 500)),
+      run: (options) => runWorkerUntil(async () => waitForCampaign(client, await startCampaign(client, env, options), undefined, 500)),
+      runWorkerUntil,
     });
   } finally {
-    await close();
     await client.connection.close();
     const stores = await connectStores(env);
     await stores.target.dropDatabase();

@@ -6,12 +6,17 @@
  *
  *   npm run record-histories -- [name]
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { withScratchCampaigns } from '../bench/scratch-campaigns';
+import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
+import { jcsSha256, sha256Hex } from '../domain/digest';
+import { connectStores } from '../store/connection';
+import { controlCollections, controlIds } from '../store/control-collections';
+import { restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
 
@@ -19,7 +24,7 @@ async function main() {
   const name = process.argv[2] ?? 'v1';
   const snapshotDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
   await generateSnapshot(snapshotDir, { users: 12, seed: 'record', corruptRate: 0.2 });
-  await withScratchCampaigns('record', async ({ client, run }) => {
+  await withScratchCampaigns('record', async ({ env, client, run, runWorkerUntil }) => {
     // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
     const { campaignId } = await run({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
     const fixtures = join(projectRoot, 'test', 'fixtures', 'histories');
@@ -34,6 +39,44 @@ async function main() {
     };
     for (const [i, runId] of runs.entries()) await record(`campaign-${name}-run${i + 1}.json`, campaignWorkflowId(campaignId), runId);
     await record(`restore-batch-${name}.json`, `${campaignId}-contacts-0`);
+
+    // The failure paths. A campaign whose users.ndjson goes away after the start checked it:
+    // it fails while opening, and closes with the cause.
+    const goneDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
+    await generateSnapshot(goneDir, { users: 2, seed: 'record', corruptRate: 0 });
+    const goneId = await startCampaign(client, env, { snapshotDir: goneDir, categories: ['contacts'] });
+    await unlink(join(goneDir, 'users.ndjson'));
+    await runWorkerUntil(() => waitForCampaign(client, goneId).catch(() => undefined));
+    await record(`campaign-failed-${name}.json`, campaignWorkflowId(goneId));
+
+    // A batch whose photo's blob is gone after staging: retrying cannot help, its user is failed.
+    const stores = await connectStores(env);
+    try {
+      const c = controlCollections(stores.control);
+      const batchCampaign = `record-batch-${Date.now().toString(36)}`;
+      const data = { filename: 'gone.png', mimeType: 'image/png', bytes: 4, sha256: sha256Hex('gone') };
+      await c.staged.insertOne({
+        _id: controlIds.staged(batchCampaign, 'photos', 'u-1', 'p-1'),
+        campaignId: batchCampaign,
+        category: 'photos',
+        userId: 'u-1',
+        recordId: 'p-1',
+        line: 1,
+        lineHash: sha256Hex('line'),
+        record: { recordId: 'p-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data) },
+      });
+      const batchId = `${batchCampaign}-photos-0`;
+      await runWorkerUntil(() =>
+        client.workflow.execute(restoreBatchWorkflow, {
+          taskQueue: env.RESTORE_TASK_QUEUE,
+          workflowId: batchId,
+          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: goneDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }], initCategories: ['photos'] }],
+        }),
+      );
+      await record(`restore-batch-failed-${name}.json`, batchId);
+    } finally {
+      await stores.client.close();
+    }
   });
 }
 
