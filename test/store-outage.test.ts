@@ -9,7 +9,7 @@ import { startPostgres, stopPostgres } from '../stack/postgres';
 import { stackStatus } from '../stack/stack';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
-import { type campaignWorkflow, progressQuery } from '../workflows';
+import { type campaignWorkflow, pauseSignal, progressQuery, resumeSignal } from '../workflows';
 import { controlCollections } from '../store/control-collections';
 import { createRestoreWorker } from '../worker/worker';
 import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
@@ -46,7 +46,10 @@ describe('a store outage of a minute in the middle of a wave', () => {
       const report = await worker.runUntil(async () => {
         const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
         while ((await status.countDocuments({ campaignId, state: 'restored' })) === 0) await new Promise((r) => setTimeout(r, 100));
+        // Held while the store goes down, so the wave cannot finish first: the outage meets batches.
+        await handle(campaignId).signal(pauseSignal);
         await stopPostgres(paths.postgres);
+        await handle(campaignId).signal(resumeSignal);
         try {
           const until = Date.now() + OUTAGE_MS;
           while (Date.now() < until) {
