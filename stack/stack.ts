@@ -186,7 +186,8 @@ export async function stackDown(dataDir: string, say: Say): Promise<void> {
   }
   const paths = stackPaths(dataDir);
   for (const service of [...SERVICES].reverse()) {
-    const pid = state.pids[service];
+    // PostgreSQL's own pid file names the running server, even one restarted since `up`.
+    const pid = service === 'postgres' ? await postgresPid(paths.postgres) : state.pids[service];
     if (!isAlive(pid)) continue;
     say(`stopping ${service} (pid ${pid})`);
     if (service === 'postgres') await stopPostgres(paths.postgres);

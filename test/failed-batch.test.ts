@@ -12,6 +12,7 @@ import { controlCollections } from '../store/control-collections';
 import { type campaignWorkflow, pauseSignal, progressQuery, resumeSignal } from '../workflows';
 import { createRestoreWorker } from '../worker/worker';
 import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -70,5 +71,21 @@ describe('a batch whose retries run out', () => {
       missing: 0,
     });
     expect(await h.stores.target.collection('photos').countDocuments()).toBe(0);
+  }, 120_000);
+
+  it('a campaign whose snapshot breaks after the start check fails at once, and its status names the cause', async () => {
+    const snapshotDir = await writeSnapshot({ users: [{ userId: 'u-1', expected: { contacts: 1 } }], lines: { contacts: [recordLine('u-1', 'c-1', T, { displayName: 'Ana' })] } });
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'] });
+    await unlink(join(snapshotDir, 'users.ndjson'));
+    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
+    try {
+      await expect(worker.runUntil(waitForCampaign(h.client, campaignId, undefined, 200))).rejects.toThrow();
+    } finally {
+      await close();
+    }
+    const status = await cli(['campaign', 'status', campaignId], h.env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/: failed, 0 users/);
+    expect(status.stdout).toMatch(/^failed: SnapshotFileError: \S+users\.ndjson is missing$/m);
   }, 120_000);
 });
