@@ -42,7 +42,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
     /**
      * Restores one category of a batch of users from the staged records. Reads the
      * users' live documents, decides per record (DESIGN.md §4), applies conditional
-     * writes, and reads again until nothing is left to write: a crash at any point
+     * writes, and where a write raced, reads again until nothing is left to write: a crash at any point
      * leaves writes that the next attempt finds and counts, never repeats.
      */
     async restoreUsers(input: RestoreBatchInput): Promise<BatchOutcome> {
@@ -90,11 +90,18 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
           await ensurePhotoBlobs(target, input.snapshotDir, blobs, { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt });
         }
-        for (const { write, reason } of await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }))) {
+        const applied = await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
+        for (const { write, reason } of applied.refused) {
           if (!refused.has(write.userId)) refused.set(write.userId, new Map());
           refused.get(write.userId)!.set(write.record.recordId, reason);
         }
         lap(`round ${round}: ${writes.length} writes applied`);
+        // Every write met what it was decided on: its recovered version is now in the live
+        // store, and reading again would find just that. Only writes that raced are re-decided.
+        if (applied.allLanded) {
+          for (const w of writes) plans.get(w.userId)!.set(w.record.recordId, { action: 'present' });
+          break;
+        }
       }
 
       const outcomes = users.map(({ userId, expected }) =>

@@ -3,7 +3,9 @@ import { startCampaign, type StartCampaignOptions, waitForCampaign } from '../cl
 import { connectTemporal } from '../client/temporal';
 import { type Env, loadEnv } from '../config/env';
 import type { CampaignReport } from '../store/campaign-report';
+import { CATEGORIES } from '../domain/categories';
 import { connectStores } from '../store/connection';
+import { createApplicationIndexes } from '../store/live-indexes';
 import { installRuntimeLogging } from '../worker/runtime-logging';
 import { createRestoreWorker } from '../worker/worker';
 
@@ -18,7 +20,8 @@ export interface ScratchCampaigns {
 
 /**
  * Runs `fn` against the stack in the environment with databases and a task queue of
- * its own (named after `prefix`) and a worker in this process; drops the databases after.
+ * its own (named after `prefix`), the live collections indexed as an application's
+ * should be, and a worker in this process; drops the databases after.
  * For scripts that need real campaigns: benchmarks, recording replay fixtures.
  */
 export async function withScratchCampaigns<T>(prefix: string, fn: (scratch: ScratchCampaigns) => Promise<T>): Promise<T> {
@@ -31,6 +34,8 @@ export async function withScratchCampaigns<T>(prefix: string, fn: (scratch: Scra
   });
   installRuntimeLogging(process.env.LOG_LEVEL ?? 'warn');
   const client = await connectTemporal(env);
+  const setup = await connectStores(env);
+  await createApplicationIndexes(setup.target, CATEGORIES).finally(() => setup.client.close());
   const runWorkerUntil = async <R>(until: () => Promise<R>): Promise<R> => {
     const { worker, close } = await createRestoreWorker(env);
     try {

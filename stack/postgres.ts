@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PrerequisiteMissingError } from '../domain/errors';
+import { GIN_INDEXES_SQL } from './gin-indexes';
 import { execFileAsync } from './processes';
 
 const POSTGRES_LIBS = '/usr/lib/postgresql';
@@ -61,6 +62,11 @@ export async function startPostgres(dataDir: string, socketDir: string, port: nu
   return postgresPid(dataDir) as Promise<number>;
 }
 
+/** Makes FerretDB's indexes serve its queries on this cluster, new or old (see gin-indexes.ts). */
+export async function serveIndexesFromGin(socketDir: string, port: number): Promise<void> {
+  await run(findPostgresBin(), 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-v', 'ON_ERROR_STOP=1', '-qAtc', GIN_INDEXES_SQL]);
+}
+
 /** The postmaster's pid, from its pid file, or undefined when the cluster is not running. */
 export async function postgresPid(dataDir: string): Promise<number | undefined> {
   try {
@@ -79,8 +85,10 @@ export async function stopPostgres(dataDir: string): Promise<void> {
  * FerretDB's connection string. FerretDB 1.24 holds one pooled connection per update
  * statement that matched a document until the whole command ends, and stalls for
  * good once its pool (50 by default) runs dry; a larger pool, with restorectl's
- * small write batches (store/live-writes.ts), keeps it clear of that.
+ * small write batches (store/bulk.ts), keeps it clear of that. Each statement is planned
+ * with its parameters (`plan_cache_mode`, passed on as a connection setting): a cached
+ * generic plan of `_jsonb->$1 @> $2` can never use an index on `_jsonb->'field'`.
  */
 export function postgresUrl(port: number): string {
-  return `postgres://postgres@127.0.0.1:${port}/${FERRETDB_DATABASE}?pool_max_conns=200`;
+  return `postgres://postgres@127.0.0.1:${port}/${FERRETDB_DATABASE}?pool_max_conns=200&plan_cache_mode=force_custom_plan`;
 }

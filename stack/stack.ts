@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { InputError } from '../domain/errors';
 import { stackPaths } from './layout';
-import { postgresPid, postgresUrl, startPostgres, stopPostgres } from './postgres';
+import { postgresPid, postgresUrl, serveIndexesFromGin, startPostgres, stopPostgres } from './postgres';
 import { isAlive, portAnswers, spawnDetached, stopProcess, waitFor } from './processes';
 import { ensureFerretdb, ensureTemporalCli } from './tools';
 
@@ -131,6 +131,7 @@ export async function stackUp(requested: StackOptions, say: Say): Promise<StackO
       say(`starting PostgreSQL on 127.0.0.1:${options.postgresPort}`);
       state.pids.postgres = await startPostgres(paths.postgres, paths.postgresSockets, options.postgresPort, paths.postgresLog);
     }
+    await serveIndexesFromGin(paths.postgresSockets, options.postgresPort);
   }
   await writeState(state);
 

@@ -33,12 +33,15 @@ export interface IdempotentWriteResult {
   taken: number[];
   /** Operations the store refused for what the document holds, with the reason in safe words. */
   refused: { index: number; reason: string }[];
+  /** Operations that neither wrote nor found their key taken: a replace whose filter matched nothing (the version changed). */
+  missed: number;
 }
 
 /**
  * Runs operations that are harmless to repeat (inserts under keys derived from content,
  * replaces filtered on the version read) in unordered commands of `batch`, and says which
- * inserts found their key taken and which operations the store refused.
+ * inserts found their key taken, which operations the store refused, and how many
+ * matched nothing.
  *
  * Only a duplicate-key error is read as a taken key. Any other failure of a command sends
  * its operations again one at a time, so each refusal is pinned on its own document: FerretDB
@@ -52,20 +55,27 @@ export async function writeIdempotent<T extends Document>(
   batch: number,
   afterEach: () => void = () => undefined,
 ): Promise<IdempotentWriteResult> {
-  const result: IdempotentWriteResult = { taken: [], refused: [] };
+  const result: IdempotentWriteResult = { taken: [], refused: [], missed: 0 };
   for (let start = 0; start < ops.length; start += batch) {
     const chunk = ops.slice(start, start + batch);
     try {
-      await collection.bulkWrite(chunk, { ordered: false });
+      result.missed += chunk.length - applied(await collection.bulkWrite(chunk, { ordered: false }));
     } catch (err) {
       if (isStoreUnavailable(err)) throw err;
       const onlyTaken = writeErrorsOf(err);
-      if (onlyTaken) result.taken.push(...onlyTaken.map((i) => start + i));
-      else for (let i = 0; i < chunk.length; i++) await writeOne(collection, chunk[i], start + i, result);
+      if (onlyTaken) {
+        result.taken.push(...onlyTaken.map((i) => start + i));
+        result.missed += chunk.length - onlyTaken.length - applied((err as MongoBulkWriteError).result);
+      } else for (let i = 0; i < chunk.length; i++) await writeOne(collection, chunk[i], start + i, result);
     }
     afterEach();
   }
   return result;
+}
+
+/** Operations of a bulk write that wrote: inserted, or matched by their filter. */
+function applied(result: { insertedCount: number; matchedCount: number; upsertedCount: number }): number {
+  return result.insertedCount + result.matchedCount + result.upsertedCount;
 }
 
 /** The indexes of a bulk error's write errors when every one is a taken key; null for anything else. */
@@ -81,7 +91,7 @@ function writeErrorsOf(err: unknown): number[] | null {
 
 async function writeOne<T extends Document>(collection: Collection<T>, op: AnyBulkWriteOperation<T>, index: number, result: IdempotentWriteResult): Promise<void> {
   try {
-    await collection.bulkWrite([op], { ordered: false });
+    result.missed += 1 - applied(await collection.bulkWrite([op], { ordered: false }));
   } catch (err) {
     const single = err instanceof MongoBulkWriteError ? ([err.writeErrors].flat()[0] ?? err) : err;
     const kind = classifyWriteError(single);

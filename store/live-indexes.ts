@@ -27,3 +27,12 @@ export async function categoriesWithoutUniqueRecordKey(target: Db, categories: r
   }
   return lacking;
 }
+
+/**
+ * Creates, in each live collection, the index the README asks applications to have: unique
+ * on (userId, recordId). For the demo, tests and benchmarks, which stand in for the
+ * application; restorectl never creates indexes in a real application's database.
+ */
+export async function createApplicationIndexes(target: Db, categories: readonly Category[]): Promise<void> {
+  for (const category of categories) await target.collection(category).createIndex({ userId: 1, recordId: 1 }, { unique: true });
+}

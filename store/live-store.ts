@@ -51,14 +51,22 @@ export interface RefusedWrite {
   reason: string;
 }
 
+/** How applying the writes went. */
+export interface AppliedWrites {
+  refused: RefusedWrite[];
+  /** True when every write landed as decided: each replace met the version read, each insert found no document. Nothing raced. */
+  allLanded: boolean;
+}
+
 /**
  * Applies the writes so that they never clobber a write the application made since we
  * read: a replace matches only the version we saw (else it matches nothing and the
  * caller, reading again, re-decides). An insert goes where we saw no document; it is
  * a plain insert with a derived `_id` ({@link restoredId}), as an upsert filtered on
  * (userId, recordId) costs a collection scan per record on FerretDB and is no safer on
- * MongoDB without a unique index on those fields. Returns the writes the store refused;
- * any other failure is thrown, for the attempt to be retried.
+ * MongoDB without a unique index on those fields. Says which writes the store refused,
+ * and whether all landed as decided; any other failure is thrown, for the attempt to be
+ * retried.
  */
 export async function applyLiveWrites(
   target: Db,
@@ -66,7 +74,7 @@ export async function applyLiveWrites(
   writes: LiveWrite[],
   provenance: Provenance,
   afterEachCommand?: () => void,
-): Promise<RefusedWrite[]> {
+): Promise<AppliedWrites> {
   const collection = target.collection(category);
   const replaces = writes.filter((w) => w.kind === 'replace');
   const inserts = writes.filter((w) => w.kind === 'insert');
@@ -84,8 +92,10 @@ export async function applyLiveWrites(
     INSERT_BATCH,
     afterEachCommand,
   );
-  return [
+  const refused = [
     ...replaced.refused.map(({ index, reason }) => ({ write: replaces[index], reason })),
     ...inserted.refused.map(({ index, reason }) => ({ write: inserts[index], reason })),
   ];
+  const allLanded = refused.length === 0 && [replaced, inserted].every((r) => r.taken.length === 0 && r.missed === 0);
+  return { refused, allLanded };
 }

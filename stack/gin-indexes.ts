@@ -1,0 +1,45 @@
+/**
+ * SQL that makes FerretDB 1.24's indexes serve its queries on PostgreSQL. FerretDB filters a
+ * field by `_jsonb->'field' @> value`, which the B-tree index it builds for `createIndexes`
+ * cannot serve; a GIN `jsonb_path_ops` index on the same expression can. An event trigger
+ * adds one for every field of every B-tree index FerretDB creates from then on, and the
+ * last statement adds them for the indexes made before. So the stack serves from an index
+ * exactly the fields an application (or restorectl) declared indexes on, as MongoDB does.
+ * The planner uses them only when a statement is planned with its parameters: the stack
+ * also sets `plan_cache_mode=force_custom_plan` on FerretDB's connections (postgres.ts).
+ * Idempotent: run on every `stack up`.
+ */
+export const GIN_INDEXES_SQL = String.raw`
+CREATE OR REPLACE FUNCTION restorectl_gin_for(index_oid oid) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  def text := pg_get_indexdef(index_oid);
+  tbl regclass;
+  table_name text;
+  field text;
+BEGIN
+  SELECT i.indrelid::regclass, t.relname INTO tbl, table_name FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid WHERE i.indexrelid = index_oid;
+  -- Only FerretDB's B-tree indexes of collections, not its own metadata tables, nor ours.
+  IF def NOT LIKE '% USING btree %' OR table_name LIKE '\_ferretdb\_%' THEN RETURN; END IF;
+  FOR field IN SELECT (regexp_matches(def, '\(_jsonb -> ''([^'']+)''::text\)', 'g'))[1] LOOP
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops)', left(md5(tbl::text || '/' || field), 20) || '_gin', tbl, field);
+  END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION restorectl_gin_on_create_index() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT objid FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE INDEX' AND object_type = 'index' LOOP
+    PERFORM restorectl_gin_for(r.objid);
+  END LOOP;
+END $$;
+
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'restorectl_gin') THEN
+    CREATE EVENT TRIGGER restorectl_gin ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION restorectl_gin_on_create_index();
+  END IF;
+END $$;
+
+-- Indexes made before the trigger existed.
+SELECT restorectl_gin_for(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast');
+`;
