@@ -67,6 +67,12 @@ export async function serveIndexesFromGin(socketDir: string, port: number): Prom
   await run(findPostgresBin(), 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-v', 'ON_ERROR_STOP=1', '-qAtc', GIN_INDEXES_SQL]);
 }
 
+/** True when this cluster serves FerretDB's indexes from GIN indexes (serveIndexesFromGin ran on it). */
+export async function servesIndexesFromGin(socketDir: string, port: number): Promise<boolean> {
+  const found = await run(findPostgresBin(), 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-Atc', "SELECT 1 FROM pg_event_trigger WHERE evtname = 'restorectl_gin'"]);
+  return found.trim() === '1';
+}
+
 /** The postmaster's pid, from its pid file, or undefined when the cluster is not running. */
 export async function postgresPid(dataDir: string): Promise<number | undefined> {
   try {

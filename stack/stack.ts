@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { InputError } from '../domain/errors';
 import { stackPaths } from './layout';
-import { postgresPid, postgresUrl, serveIndexesFromGin, startPostgres, stopPostgres } from './postgres';
+import { postgresPid, postgresUrl, serveIndexesFromGin, servesIndexesFromGin, startPostgres, stopPostgres } from './postgres';
 import { isAlive, portAnswers, spawnDetached, stopProcess, waitFor } from './processes';
 import { ensureFerretdb, ensureTemporalCli } from './tools';
 
@@ -198,17 +198,23 @@ export async function stackDown(dataDir: string, say: Say): Promise<void> {
   await writeState(state);
 }
 
-/** What runs where, and whether it answers. */
-export async function stackStatus(dataDir: string): Promise<{ options: StackOptions | null; services: ServiceStatus[] }> {
+/**
+ * What runs where, and whether it answers; on PostgreSQL, whether FerretDB's indexes are
+ * served from GIN indexes (null where that does not apply or cannot be asked).
+ */
+export async function stackStatus(dataDir: string): Promise<{ options: StackOptions | null; services: ServiceStatus[]; indexesServed: boolean | null }> {
   const state = await readState(dataDir);
-  if (!state) return { options: null, services: [] };
+  if (!state) return { options: null, services: [], indexesServed: null };
+  const paths = stackPaths(dataDir);
   const services = await Promise.all(
     usedServices(state.options).map(async (service): Promise<ServiceStatus> => {
-      const pid = service === 'postgres' ? await postgresPid(stackPaths(dataDir).postgres) : state.pids[service];
+      const pid = service === 'postgres' ? await postgresPid(paths.postgres) : state.pids[service];
       const port = servicePort(service, state.options);
       const running = isAlive(pid);
       return { service, pid: running ? pid! : null, running, port, answers: running && (await answers(service, port)) };
     }),
   );
-  return { options: state.options, services };
+  const postgres = services.find((s) => s.service === 'postgres');
+  const indexesServed = postgres?.answers ? await servesIndexesFromGin(paths.postgresSockets, postgres.port).catch(() => null) : null;
+  return { options: state.options, services, indexesServed };
 }

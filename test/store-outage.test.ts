@@ -17,7 +17,7 @@ import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
 const T = '2009-09-30T18:02:11Z';
-const USERS = 120;
+const USERS = 150;
 const PER_USER = 3;
 const OUTAGE_MS = 60_000;
 
@@ -44,7 +44,7 @@ describe('a store outage of a minute in the middle of a wave', () => {
     const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
     try {
       const report = await worker.runUntil(async () => {
-        const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
+        const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 1, concurrency: 1 });
         while ((await status.countDocuments({ campaignId, state: 'restored' })) === 0) await new Promise((r) => setTimeout(r, 100));
         // Held while the store goes down, so the wave cannot finish first: the outage meets batches.
         await handle(campaignId).signal(pauseSignal);

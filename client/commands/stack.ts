@@ -66,7 +66,7 @@ export function registerStackCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const status = await stackStatus(opts.dataDir);
-      printResult(opts, { ...status, env: status.options ? stackEnv(status.options) : null }, ({ options, services }) =>
+      printResult(opts, { ...status, env: status.options ? stackEnv(status.options) : null }, ({ options, services, indexesServed }) =>
         options === null
           ? `no stack was started in ${opts.dataDir}`
           : [
@@ -74,6 +74,9 @@ export function registerStackCommands(program: Command): void {
                 ['SERVICE', 'PID', 'PORT', 'STATE'],
                 ...services.map((s) => [s.service, s.pid ?? '-', s.port, s.running ? (s.answers ? 'up, answers' : 'up, not answering') : 'stopped']),
               ]),
+              ...(indexesServed === null
+                ? []
+                : [indexesServed ? 'indexes: served (GIN jsonb_path_ops beside each FerretDB index)' : 'indexes: NOT served, every lookup scans: run `restorectl stack up`']),
               '',
               renderEnv(options),
             ].join('\n'),
