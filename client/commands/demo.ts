@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import { snapshotFiles } from '../../snapshot/layout';
 import { generateSnapshot } from '../../snapshot/generate';
+import { CATEGORIES } from '../../domain/categories';
 import { connectStores } from '../../store/connection';
+import { createApplicationIndexes } from '../../store/live-indexes';
 import { stackEnv, stackUp } from '../../stack/stack';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
@@ -39,6 +41,8 @@ export function registerDemoCommand(program: Command): void {
       }
       const stores = await connectStores(env);
       try {
+        // As the application would have them (README, "The insert race").
+        await createApplicationIndexes(stores.target, CATEGORIES);
         const live = await seedDemoLiveData(stores.target, snapshotDir);
         say(`live store: ${live.edited} contacts edited and ${live.reentered} re-entered since the outage`);
       } finally {
