@@ -148,8 +148,11 @@ describe('a campaign driven through the CLI', () => {
     expect(again.categories).toEqual(report.categories);
   });
 
-  it('warns when a live collection lacks the unique (userId, recordId) index', async () => {
-    const r = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--wait', '--json'], env);
+  it('refuses a live collection with no index led by userId, unless told to go on, and warns without the unique index', async () => {
+    const refused = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--json'], env);
+    expectOneLineError(refused, /^restorectl: no index led by userId on notes in app_\S+: .*--allow-unindexed$/);
+
+    const r = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--allow-unindexed', '--wait', '--json'], env);
     expect(r.code).toBe(0);
     expect(r.stderr.trim()).toMatch(/^warning: no unique index on \(userId, recordId\) in notes of app_\S+: /);
     expect(JSON.parse(r.stdout).state).toBe('completed');

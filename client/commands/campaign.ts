@@ -7,7 +7,7 @@ import { InputError } from '../../domain/errors';
 import { campaignReport, type CampaignReport } from '../../store/campaign-report';
 import { campaignProgress, checkSnapshot, startCampaign, waitForCampaign } from '../campaigns';
 import { withControl, withStores } from '../control';
-import { categoriesWithoutUniqueRecordKey } from '../../store/live-indexes';
+import { liveIndexing } from '../../store/live-indexes';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith } from '../parse';
 import { progressBar } from '../progress';
@@ -50,17 +50,25 @@ export function registerCampaignCommands(program: Command): void {
     .option('--no-dedupe', 'insert recovered contacts even when the user re-entered them')
     .option('--batch-size <n>', `users per batch workflow, 1–${MAX_BATCH_SIZE}`, boundedIntArg(1, MAX_BATCH_SIZE), 100)
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
     .option('--wait', 'wait for the campaign to finish and print its report')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const env = loadEnv();
       const categories = inWaveOrder(opts.categories ?? [...CATEGORIES]);
       await checkSnapshot(resolve(opts.snapshot), categories);
-      const lacking = await withStores(env, (stores) => categoriesWithoutUniqueRecordKey(stores.target, categories));
-      if (lacking.length) {
+      const indexing = await withStores(env, (stores) => liveIndexing(stores.target, categories));
+      const unindexed = categories.filter((c) => !indexing[c].userLed);
+      if (unindexed.length && !opts.allowUnindexed) {
+        throw new InputError(
+          `no index led by userId on ${unindexed.join(', ')} in ${env.RESTORE_TARGET_DB}: every user would cost a scan of the collection; create {userId: 1, recordId: 1} (unique), or pass --allow-unindexed`,
+        );
+      }
+      const notUnique = categories.filter((c) => !indexing[c].uniqueRecordKey);
+      if (notUnique.length) {
         // On stderr even with --json: it is about the safety of the run, and stdout stays one JSON document.
         process.stderr.write(
-          `warning: no unique index on (userId, recordId) in ${lacking.join(', ')} of ${env.RESTORE_TARGET_DB}: a record the application creates while the restore inserts the same recordId can be stored twice (see README, "The insert race")\n`,
+          `warning: no unique index on (userId, recordId) in ${notUnique.join(', ')} of ${env.RESTORE_TARGET_DB}: a record the application creates while the restore inserts the same recordId can be stored twice (see README, "The insert race")\n`,
         );
       }
       const client = await connectTemporal(env);
