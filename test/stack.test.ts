@@ -10,16 +10,21 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { cli } from './helpers/cli';
-
-const PORTS = ['--temporal-port', '17233', '--temporal-ui-port', '18233', '--mongo-port', '27117'];
+import { freePort } from './helpers/free-port';
 
 describe('restorectl stack', () => {
   let dataDir: string;
+  /** Ports the OS gave as free, so this stack collides with no other on the machine. */
+  const ports = { temporal: 0, temporalUi: 0, mongo: 0 };
+  const portArgs = () => ['--temporal-port', String(ports.temporal), '--temporal-ui-port', String(ports.temporalUi), '--mongo-port', String(ports.mongo)];
   const stack = (verb: string, ...extra: string[]) =>
-    cli(['stack', verb, '--data-dir', dataDir, ...(verb === 'up' ? [...PORTS, '--backend', 'sqlite'] : []), ...extra]);
+    cli(['stack', verb, '--data-dir', dataDir, ...(verb === 'up' ? [...portArgs(), '--backend', 'sqlite'] : []), ...extra]);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stack-'));
+    ports.temporal = await freePort();
+    ports.temporalUi = await freePort();
+    ports.mongo = await freePort();
   });
 
   afterAll(async () => {
@@ -34,7 +39,7 @@ describe('restorectl stack', () => {
 
   it('names a missing prerequisite in one line and exits 2', async () => {
     const tools = await mkdtemp(join(tmpdir(), 'no-tools-'));
-    const r = await cli(['stack', 'up', '--data-dir', dataDir, ...PORTS], { PATH: '/nonexistent', RESTORE_TOOLS_DIR: tools });
+    const r = await cli(['stack', 'up', '--data-dir', dataDir, ...portArgs()], { PATH: '/nonexistent', RESTORE_TOOLS_DIR: tools });
     await rm(tools, { recursive: true, force: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^restorectl: python3 is not installed: .*apt-get install python3 python3-venv\)\n$/);
@@ -44,7 +49,7 @@ describe('restorectl stack', () => {
     const up = await stack('up', '--json');
     expect(up.code).toBe(0);
     const env = JSON.parse(up.stdout);
-    expect(env).toMatchObject({ TEMPORAL_ADDRESS: '127.0.0.1:17233', MONGODB_URI: 'mongodb://127.0.0.1:27117/' });
+    expect(env).toMatchObject({ TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`, MONGODB_URI: `mongodb://127.0.0.1:${ports.mongo}/` });
     const first = await status();
     expect(first.code).toBe(0);
     expect(first.services.map((s) => [s.service, s.answers])).toEqual([['ferretdb', true], ['temporal', true]]);
