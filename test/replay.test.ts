@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
-import { workflowBundle } from './helpers/campaign-runner';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { quietLogger, workflowBundle } from './helpers/campaign-runner';
 import { installRuntimeLogging } from '../worker/runtime-logging';
 
 const dir = join(__dirname, 'fixtures', 'histories');
@@ -26,5 +27,11 @@ describe('recorded workflow histories', () => {
     const workflowType = file.startsWith('campaign-') ? 'campaignWorkflow' : 'restoreBatchWorkflow';
     expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(workflowType);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+  });
+
+  it('fails a history replayed against a workflow changed without patched(): the replay test can fail', async () => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, 'restore-batch-v4.json'), 'utf8')));
+    const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/changed-workflows'), logger: quietLogger });
+    await expect(Worker.runReplayHistory({ workflowBundle: changed }, history, 'changed')).rejects.toThrow(DeterminismViolationError);
   });
 });

@@ -10,9 +10,12 @@ import { createRestoreWorker } from '../../worker/worker';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
+/** A logger for the workflow bundler that says nothing: webpack's chatter is no test output. */
+export const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 /** The workflow bundle, built once per test file (webpack takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return bundle;
 }
 
