@@ -48,9 +48,11 @@ export function asSnapshotFileError(path: string, err: unknown): unknown {
  */
 export async function checkReadableFile(path: string, optional = false): Promise<void> {
   try {
-    const link = await lstat(path).catch(() => null);
-    if (link?.isSymbolicLink() && !(await exists(path))) throw new SnapshotFileError(`${path} is a broken symbolic link`);
-    const found = await stat(path);
+    const found = await stat(path).catch(async (err: NodeJS.ErrnoException) => {
+      // Missing as a file but present as a link: a link to nothing, never "no records".
+      if (err.code === 'ENOENT' && (await lstat(path).catch(() => null))?.isSymbolicLink()) throw new SnapshotFileError(`${path} is a broken symbolic link`);
+      throw err;
+    });
     if (found.isDirectory()) throw new SnapshotFileError(`${path} ${FILE_PROBLEMS.EISDIR}`);
     if (!found.isFile()) throw new SnapshotFileError(`${path} is not a regular file`);
     await (await open(path, constants.O_RDONLY | constants.O_NONBLOCK)).close();

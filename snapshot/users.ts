@@ -56,14 +56,15 @@ export async function scanUsers(dir: string): Promise<UserScan> {
   const bad: BadUserLine[] = [];
   const unknownExpectedKeys: Record<string, number> = {};
   for await (const entry of readUsers(dir)) {
-    if (entry.user) {
-      for (const key of Object.keys(entry.user.expected).filter((k) => !isCategory(k))) {
-        const shown = key.slice(0, UNKNOWN_KEY_CHARS);
-        if (shown in unknownExpectedKeys || Object.keys(unknownExpectedKeys).length < UNKNOWN_KEYS_REPORTED) unknownExpectedKeys[shown] = (unknownExpectedKeys[shown] ?? 0) + 1;
-      }
+    if (!entry.user) {
+      bad.push({ number: entry.number, reason: entry.reason, raw: entry.raw });
+      continue;
     }
-    if (!entry.user) bad.push({ number: entry.number, reason: entry.reason, raw: entry.raw });
-    else if (firstLine.has(entry.user.userId)) {
+    for (const key of Object.keys(entry.user.expected).filter((k) => !isCategory(k))) {
+      const shown = key.slice(0, UNKNOWN_KEY_CHARS);
+      if (shown in unknownExpectedKeys || Object.keys(unknownExpectedKeys).length < UNKNOWN_KEYS_REPORTED) unknownExpectedKeys[shown] = (unknownExpectedKeys[shown] ?? 0) + 1;
+    }
+    if (firstLine.has(entry.user.userId)) {
       bad.push({ number: entry.number, reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` }, raw: JSON.stringify(entry.user) });
     } else firstLine.set(entry.user.userId, entry.number);
   }

@@ -31,6 +31,11 @@ async function run(bin: string, program: string, args: string[]): Promise<string
   return stdout;
 }
 
+/** Runs SQL in the cluster listening on `socketDir`/`port`, in `database` (default: postgres); returns its unaligned output. */
+function psql(bin: string, socketDir: string, port: number, sql: string, database = 'postgres'): Promise<string> {
+  return run(bin, 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql]);
+}
+
 async function ownedByPostgres(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!asRoot) return;
@@ -55,7 +60,7 @@ export async function startPostgres(dataDir: string, socketDir: string, port: nu
     '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start',
     '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB`,
   ]);
-  const databases = await run(bin, 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-Atc', 'SELECT datname FROM pg_database']);
+  const databases = await psql(bin, socketDir, port, 'SELECT datname FROM pg_database');
   if (!databases.split('\n').includes(FERRETDB_DATABASE)) {
     await run(bin, 'createdb', ['-h', socketDir, '-p', String(port), '-U', 'postgres', FERRETDB_DATABASE]);
   }
@@ -64,12 +69,12 @@ export async function startPostgres(dataDir: string, socketDir: string, port: nu
 
 /** Makes FerretDB's indexes serve its queries on this cluster, new or old (see gin-indexes.ts). */
 export async function serveIndexesFromGin(socketDir: string, port: number): Promise<void> {
-  await run(findPostgresBin(), 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-v', 'ON_ERROR_STOP=1', '-qAtc', GIN_INDEXES_SQL]);
+  await psql(findPostgresBin(), socketDir, port, GIN_INDEXES_SQL, FERRETDB_DATABASE);
 }
 
 /** True when this cluster serves FerretDB's indexes from GIN indexes (serveIndexesFromGin ran on it). */
 export async function servesIndexesFromGin(socketDir: string, port: number): Promise<boolean> {
-  const found = await run(findPostgresBin(), 'psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-Atc', "SELECT 1 FROM pg_event_trigger WHERE evtname = 'restorectl_gin'"]);
+  const found = await psql(findPostgresBin(), socketDir, port, "SELECT 1 FROM pg_event_trigger WHERE evtname = 'restorectl_gin'", FERRETDB_DATABASE);
   return found.trim() === '1';
 }
 

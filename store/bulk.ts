@@ -61,8 +61,9 @@ export async function writeIdempotent<T extends Document>(
     try {
       result.missed += chunk.length - applied(await collection.bulkWrite(chunk, { ordered: false }));
     } catch (err) {
-      if (isStoreUnavailable(err)) throw err;
-      const onlyTaken = writeErrorsOf(err);
+      // A store that does not answer, or any error that is not about the documents, is the caller's to retry.
+      if (isStoreUnavailable(err) || !(err instanceof MongoBulkWriteError || BSON.BSONError.isBSONError(err))) throw err;
+      const onlyTaken = takenOnly(err);
       if (onlyTaken) {
         result.taken.push(...onlyTaken.map((i) => start + i));
         result.missed += chunk.length - onlyTaken.length - applied((err as MongoBulkWriteError).result);
@@ -79,11 +80,8 @@ function applied(result: { insertedCount: number; matchedCount: number; upserted
 }
 
 /** The indexes of a bulk error's write errors when every one is a taken key; null for anything else. */
-function writeErrorsOf(err: unknown): number[] | null {
-  if (!(err instanceof MongoBulkWriteError)) {
-    if (BSON.BSONError.isBSONError(err)) return null;
-    throw err;
-  }
+function takenOnly(err: unknown): number[] | null {
+  if (!(err instanceof MongoBulkWriteError)) return null;
   const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
   if (errors.length === 0 || err.result?.getWriteConcernError()) return null;
   return errors.every((e) => classifyWriteError(e) === 'duplicate') ? errors.map((e) => e.index) : null;

@@ -48,6 +48,10 @@ export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOpt
     await connection.close();
     throw err;
   });
+  const close = async () => {
+    await connection.close();
+    await stores.client.close();
+  };
   try {
     const worker = await Worker.create({
       connection,
@@ -60,16 +64,9 @@ export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOpt
       shutdownForceTime: '1 minute',
       ...overrides,
     });
-    return {
-      worker,
-      async close() {
-        await connection.close();
-        await stores.client.close();
-      },
-    };
+    return { worker, close };
   } catch (err) {
-    await connection.close();
-    await stores.client.close();
+    await close();
     throw err;
   }
 }
