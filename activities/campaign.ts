@@ -9,6 +9,7 @@ import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
 import { writeQuarantine } from '../store/quarantine';
+import { endsPage, pageOfLine } from '../store/user-pages';
 import type { CampaignSettings, UserPage } from './types';
 
 /** Activities that open, page and close a campaign, bound to the control collections. */
@@ -51,19 +52,29 @@ export function campaignActivities(c: ControlCollections) {
     },
 
     /**
-     * Reads up to `limit` users of users.ndjson from `from`, with what each expects of the
-     * given categories, passing over the lines openCampaign quarantined (a repeated user
-     * would otherwise be restored twice).
+     * Reads the users of users.ndjson from `from` to the end of its page of `limit` lines
+     * (store/user-pages.ts), with each one's line and what it expects of the given
+     * categories, passing over the lines openCampaign quarantined (a repeated user would
+     * otherwise be restored twice). A page then holds the users whose staged documents
+     * share its tag; from a position inside a page (a campaign paged before pages
+     * existed), it reads to that page's end.
      */
     async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[] }): Promise<UserPage> {
       const read: { line: number; user: UserLine }[] = [];
       let next: LinePosition = input.from;
       let done = true;
+      let page: number | undefined;
       for await (const entry of readUsers(input.snapshotDir, input.from)) {
+        // Blank lines are not yielded, so a page's last line may be missing: a line of the
+        // next page ends this one, and is read again from `next` (after the line before it).
+        page ??= pageOfLine(entry.number, input.limit);
+        if (pageOfLine(entry.number, input.limit) !== page) {
+          done = false;
+          break;
+        }
         next = entry.next;
-        if (!entry.user) continue;
-        read.push({ line: entry.number, user: entry.user });
-        if (read.length >= input.limit) {
+        if (entry.user) read.push({ line: entry.number, user: entry.user });
+        if (endsPage(entry.number, input.limit)) {
           done = false;
           break;
         }
@@ -74,7 +85,7 @@ export function campaignActivities(c: ControlCollections) {
       const skip = new Set(quarantined.map((q) => q.line));
       const users = read
         .filter(({ line }) => !skip.has(line))
-        .map(({ user }) => ({ userId: user.userId, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
+        .map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
       return { users, next, done };
     },
 

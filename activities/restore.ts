@@ -5,6 +5,7 @@ import { blobDigest, type Decision, planUser, type RecoveredRecord } from '../do
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
 import { findPerUser } from '../store/per-user';
+import { readStagedOfUsers } from '../store/staged-reads';
 import { ensurePhotoBlobs } from '../store/photo-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/user-status';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
@@ -59,8 +60,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now);
       lap('status marked');
 
-      const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
-      const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
+      const { records, quarantined } = await readStagedOfUsers(c, campaignId, category, users);
       lap('staged records read');
       const provenance = { campaignId, snapshotId, restoredAt: now };
       let plans = new Map<string, Map<string, Decision>>();
@@ -105,7 +105,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       }
 
       const outcomes = users.map(({ userId, expected }) =>
-        outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId)?.length ?? 0, refused.get(userId)),
+        outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], quarantined.get(userId) ?? 0, refused.get(userId)),
       );
       await status.markDone(outcomes, new Date());
       lap('status written');

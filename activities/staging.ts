@@ -4,8 +4,9 @@ import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
-import type { ControlCollections, StagingSummary } from '../store/control-collections';
+import { type ControlCollections, controlIds, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
+import { pageOfLine } from '../store/user-pages';
 import type { StageInput } from './types';
 
 /** Lines classified and written per round trip; also how often progress is heartbeated. */
@@ -13,6 +14,12 @@ const CHUNK_LINES = 500;
 
 /** Heartbeat details: where a retried attempt resumes. */
 interface StagingProgress {
+  /**
+   * Lines per page of users to tag documents with, fixed by the first attempt: a resumed
+   * attempt tags as the first did, and one resumed from an attempt that predates pages
+   * tags nothing, so a page never holds only some of its documents.
+   */
+  pageLines?: number;
   position: LinePosition;
   lines: number;
   ignored: number;
@@ -33,14 +40,22 @@ export function stagingActivities(c: ControlCollections) {
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
       const progress: StagingProgress = (context.info.heartbeatDetails as StagingProgress | undefined) ?? {
+        pageLines: input.pageLines,
         position: { byte: 0, line: 0 },
         lines: 0,
         ignored: 0,
       };
       await checkReadableFile(file, true);
+      // Campaigns opened before pages existed lack the page index their batches now read by.
+      await ensureControlIndexes(c);
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
-        const registry = new StoreClaimRegistry(c.staged, campaignId, category);
+        const { pageLines } = progress;
+        const pageOf = (userId: string) => {
+          const line = users.get(userId);
+          return line === undefined || pageLines === undefined ? undefined : controlIds.page(campaignId, category, pageOfLine(line, pageLines));
+        };
+        const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
           const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
           const quarantined: QuarantinedLine[] = [];
@@ -48,7 +63,7 @@ export function stagingActivities(c: ControlCollections) {
             if (o.kind === 'ignored') progress.ignored += 1;
             if (o.kind === 'quarantined') quarantined.push(o);
           }
-          await writeQuarantine(c, campaignId, category, quarantined);
+          await writeQuarantine(c, campaignId, category, quarantined, pageOf);
           progress.lines += chunk.length;
           progress.position = chunk[chunk.length - 1].next;
           context.heartbeat(progress);
@@ -57,6 +72,7 @@ export function stagingActivities(c: ControlCollections) {
         }
       }
       const summary: StagingSummary = {
+        ...(progress.pageLines === undefined ? {} : { pageLines: progress.pageLines }),
         lines: progress.lines,
         valid: await c.staged.countDocuments({ campaignId, category, record: { $ne: null } }),
         quarantined: await c.quarantine.countDocuments({ campaignId, category }),

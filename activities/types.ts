@@ -19,6 +19,8 @@ export interface CampaignSettings {
 
 export interface PagedUser {
   userId: string;
+  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent in batches paged before pages existed. */
+  line?: number;
   /** Expected record count per category of the campaign. */
   expected: Record<string, number>;
 }
@@ -33,6 +35,8 @@ export interface StageInput {
   campaignId: string;
   snapshotDir: string;
   category: Category;
+  /** Lines of users.ndjson per page to tag staged documents with (the campaign's batch size); absent: untagged. */
+  pageLines?: number;
 }
 
 export interface RestoreBatchInput {

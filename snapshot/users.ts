@@ -35,7 +35,8 @@ const UNKNOWN_KEYS_REPORTED = 20;
 const UNKNOWN_KEY_CHARS = 40;
 
 export interface UserScan {
-  ids: Set<string>;
+  /** Each affected user's id, with the number of the line of users.ndjson that stands for it. */
+  ids: Map<string, number>;
   bad: BadUserLine[];
   /**
    * Keys of `expected` that name no category (a typo such as `contcts`), with how many
@@ -68,5 +69,5 @@ export async function scanUsers(dir: string): Promise<UserScan> {
       bad.push({ number: entry.number, reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` }, raw: JSON.stringify(entry.user) });
     } else firstLine.set(entry.user.userId, entry.number);
   }
-  return { ids: new Set(firstLine.keys()), bad, unknownExpectedKeys };
+  return { ids: firstLine, bad, unknownExpectedKeys };
 }

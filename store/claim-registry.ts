@@ -16,19 +16,25 @@ export class StoreClaimRegistry implements ClaimRegistry {
     private readonly staged: Collection<StagedRecordDoc>,
     private readonly campaignId: string,
     private readonly category: Category,
+    /** The page key a user's documents are tagged with (store/user-pages.ts), or undefined to leave them untagged. */
+    private readonly pageOf: (userId: string) => string | undefined = () => undefined,
   ) {}
 
   async claim(claims: Claim[]): Promise<ClaimResult[]> {
-    const docs = claims.map((c): StagedRecordDoc => ({
-      _id: controlIds.staged(this.campaignId, this.category, c.userId, c.recordId),
-      campaignId: this.campaignId,
-      category: this.category,
-      userId: c.userId,
-      recordId: c.recordId,
-      line: c.line,
-      lineHash: c.lineHash,
-      record: c.record && { recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() },
-    }));
+    const docs = claims.map((c): StagedRecordDoc => {
+      const page = this.pageOf(c.userId);
+      return {
+        _id: controlIds.staged(this.campaignId, this.category, c.userId, c.recordId),
+        campaignId: this.campaignId,
+        category: this.category,
+        userId: c.userId,
+        recordId: c.recordId,
+        line: c.line,
+        lineHash: c.lineHash,
+        record: c.record && { recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() },
+        ...(page === undefined ? {} : { page }),
+      };
+    });
     // Within the run, the first of a key inserts; the store then answers for keys from earlier runs.
     const firstIndexById = new Map<string, number>();
     const toInsert: number[] = [];

@@ -27,6 +27,8 @@ export interface CampaignDoc {
 }
 
 export interface StagingSummary {
+  /** Lines per page of users the staged documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
+  pageLines?: number;
   lines: number;
   valid: number;
   quarantined: number;
@@ -46,6 +48,8 @@ export interface StagedRecordDoc {
   record: RecoveredRecord | null;
   /** Why the store refused to keep the record, when it did (the line is then quarantined as `store-refused`). */
   refused?: string;
+  /** The user's page ({@link controlIds.page}); absent when staged untagged. */
+  page?: string;
 }
 
 export interface QuarantineDoc {
@@ -63,6 +67,8 @@ export interface QuarantineDoc {
   /** `text`: raw is the line; `base64`: raw is its UTF-8 bytes in base64 (a line holding U+0000, which stores refuse as text). */
   rawEncoding: 'text' | 'base64';
   rawTruncated: boolean;
+  /** The user's page ({@link controlIds.page}) when the line names a known user and staging tagged pages. */
+  page?: string;
 }
 
 export interface StatusError {
@@ -94,6 +100,7 @@ export const controlIds = {
   staged: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
   quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
+  page: (campaignId: string, category: Category, page: number) => `${campaignId}|${category}|${page}`,
 };
 
 /** The control database's collections, typed. */
@@ -110,7 +117,9 @@ export type ControlCollections = ReturnType<typeof controlCollections>;
 /** Creates the indexes the control queries need; harmless to repeat. */
 export async function ensureControlIndexes(c: ControlCollections): Promise<void> {
   await c.staged.createIndex({ campaignId: 1, category: 1, userId: 1 });
+  await c.staged.createIndex({ page: 1 });
   await c.quarantine.createIndex({ campaignId: 1, category: 1, userId: 1 });
+  await c.quarantine.createIndex({ page: 1 });
   await c.status.createIndex({ userId: 1, campaignId: 1 });
   await c.status.createIndex({ campaignId: 1, category: 1, state: 1 });
 }

@@ -29,11 +29,19 @@ export interface QuarantinedLine {
 
 /**
  * Writes quarantined lines of one file of a campaign, each keyed by its line number, so
- * writing a line again (a retried or resumed attempt) leaves one entry.
+ * writing a line again (a retried or resumed attempt) leaves one entry. `pageOf` gives
+ * the page key to tag a known user's line with (store/user-pages.ts).
  */
-export async function writeQuarantine(c: ControlCollections, campaignId: string, category: Category | 'users', lines: QuarantinedLine[]): Promise<void> {
-  const docs = lines.map(
-    (l): QuarantineDoc => ({
+export async function writeQuarantine(
+  c: ControlCollections,
+  campaignId: string,
+  category: Category | 'users',
+  lines: QuarantinedLine[],
+  pageOf: (userId: string) => string | undefined = () => undefined,
+): Promise<void> {
+  const docs = lines.map((l): QuarantineDoc => {
+    const page = l.userId === null ? undefined : pageOf(l.userId);
+    return {
       _id: controlIds.quarantine(campaignId, category, l.line),
       campaignId,
       category,
@@ -42,7 +50,8 @@ export async function writeQuarantine(c: ControlCollections, campaignId: string,
       recordId: l.recordId,
       reason: l.reason,
       ...storableRaw(l.raw),
-    }),
-  );
+      ...(page === undefined ? {} : { page }),
+    };
+  });
   await bulkWriteInChunks(c.quarantine, docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
 }

@@ -118,7 +118,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       const category = settings.categories[cursor.wave];
       if (!cursor.staged) {
         phase = 'staging';
-        await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category });
+        await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize });
         cursor.staged = true;
       }
       phase = 'restoring';

@@ -1,0 +1,46 @@
+import type { Category } from '../domain/categories';
+import { type ControlCollections, controlIds, type StagedRecordDoc } from './control-collections';
+import { findPerUser } from './per-user';
+import { pageOfLine } from './user-pages';
+
+/** What staging left for a batch of users in one category. */
+export interface StagedOfUsers {
+  /** Per user, the staged documents that hold a valid record. */
+  records: Map<string, StagedRecordDoc[]>;
+  /** Per user, how many of its lines were quarantined. */
+  quarantined: Map<string, number>;
+}
+
+/**
+ * Reads the staged records and counts the quarantined lines of these users: by page when
+ * the category was staged with page tags and every user knows its line (one query per
+ * page, usually one per batch), else by one query per user. `line` is the user's line
+ * in users.ndjson (PagedUser, activities/types.ts).
+ */
+export async function readStagedOfUsers(c: ControlCollections, campaignId: string, category: Category, users: { userId: string; line?: number }[]): Promise<StagedOfUsers> {
+  const wanted = new Set(users.map((u) => u.userId));
+  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { [`staging.${category}.pageLines`]: 1 } });
+  const pageLines = campaign?.staging?.[category]?.pageLines;
+  const lines = users.map((u) => u.line);
+  if (pageLines === undefined || lines.some((l) => l === undefined)) {
+    const userIds = [...wanted];
+    const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
+    const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
+    return { records, quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
+  }
+  const pages = [...new Set(lines.map((l) => controlIds.page(campaignId, category, pageOfLine(l!, pageLines))))];
+  const records = new Map<string, StagedRecordDoc[]>();
+  const quarantined = new Map<string, number>();
+  for (const page of pages) {
+    // Filtered on the page alone, the one field FerretDB looks up by index; the rest is sorted out here.
+    for (const doc of await c.staged.find({ page }).toArray()) {
+      if (doc.record === null || !wanted.has(doc.userId)) continue;
+      if (!records.has(doc.userId)) records.set(doc.userId, []);
+      records.get(doc.userId)!.push(doc);
+    }
+    for (const doc of await c.quarantine.find({ page }, { projection: { userId: 1 } }).toArray()) {
+      if (doc.userId !== null && wanted.has(doc.userId)) quarantined.set(doc.userId, (quarantined.get(doc.userId) ?? 0) + 1);
+    }
+  }
+  return { records, quarantined };
+}

@@ -1,0 +1,17 @@
+/**
+ * Users are restored in pages: runs of `pageLines` consecutive lines of users.ndjson,
+ * one page per batch. Staging tags each staged record and quarantined line with its
+ * user's page, so a batch reads its users' records with one equality query per page
+ * rather than one per user: FerretDB serves only equalities from an index, and the
+ * per-query cost, not the documents, dominated a batch.
+ */
+
+/** The page of a user whose standing line in users.ndjson is `line` (1-based). */
+export function pageOfLine(line: number, pageLines: number): number {
+  return Math.floor((line - 1) / pageLines);
+}
+
+/** True when `line` is the last of its page: a page read stops there, so pages never straddle. */
+export function endsPage(line: number, pageLines: number): boolean {
+  return line % pageLines === 0;
+}
