@@ -54,7 +54,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       const userIds = users.map((u) => u.userId);
       const status = userStatusWriter(c, campaignId, category);
       const now = new Date();
-      for (const other of input.initCategories) {
+      for (const other of input.initCategories.filter((cat) => cat !== category)) {
         await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
       }
       await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now);

@@ -43,10 +43,19 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
     /**
      * Marks an attempt on these users as under way; `attempts` becomes the attempt number
      * Temporal gave it, so it counts attempts that failed before reaching the store too.
+     * Entries not there yet are inserted, hundreds to a command; only those that exist
+     * (pending, or from an earlier attempt) are updated, at a statement each.
      */
-    markRestoring(users: { userId: string; expected: number }[], attempt: number, now: Date) {
-      return write(
+    async markRestoring(users: { userId: string; expected: number }[], attempt: number, now: Date) {
+      const { taken } = await writeIdempotent(
+        c.status,
         users.map(({ userId, expected }) => ({
+          insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'restoring', attempts: attempt, error: null, updatedAt: now } },
+        })),
+        INSERT_BATCH,
+      );
+      await write(
+        taken.map((i) => users[i]).map(({ userId, expected }) => ({
           updateOne: {
             filter: { _id: id(userId) },
             update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
