@@ -77,14 +77,14 @@ export function stagingActivities(c: ControlCollections) {
         }
       }
       const summary: StagingSummary = {
-        ...(progress.pageLines === undefined ? {} : { pageLines: progress.pageLines }),
         lines: progress.lines,
         // Counting in the store costs a pass over every staged document on FerretDB, which filters `$ne` itself.
         valid: progress.valid ?? (await c.staged.countDocuments({ campaignId, category, record: { $ne: null } })),
         quarantined: progress.quarantined ?? (await c.quarantine.countDocuments({ campaignId, category })),
         ignored: progress.ignored,
       };
-      await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary } });
+      const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
+      await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
       log.info('category staged', { campaignId, category, ...summary });
       return summary;
     },

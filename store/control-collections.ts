@@ -19,6 +19,8 @@ export interface CampaignDoc {
   unknownExpectedKeys?: Record<string, number>;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
+  /** Per category, the lines per page of users its staged documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
+  pageLines?: Record<string, number>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
   /** Why a failed campaign failed (absent in campaigns recorded before the field existed). */
   error?: StatusError | null;
@@ -27,8 +29,6 @@ export interface CampaignDoc {
 }
 
 export interface StagingSummary {
-  /** Lines per page of users the staged documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
-  pageLines?: number;
   lines: number;
   valid: number;
   quarantined: number;

@@ -19,8 +19,8 @@ export interface StagedOfUsers {
  */
 export async function readStagedOfUsers(c: ControlCollections, campaignId: string, category: Category, users: { userId: string; line?: number }[]): Promise<StagedOfUsers> {
   const wanted = new Set(users.map((u) => u.userId));
-  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { [`staging.${category}.pageLines`]: 1 } });
-  const pageLines = campaign?.staging?.[category]?.pageLines;
+  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { [`pageLines.${category}`]: 1 } });
+  const pageLines = campaign?.pageLines?.[category];
   const lines = users.map((u) => u.line);
   if (pageLines === undefined || lines.some((l) => l === undefined)) {
     const userIds = [...wanted];

@@ -1,0 +1,109 @@
+/**
+ * Batches read their users' staged documents by page (store/user-pages.ts). These
+ * tests hold that to what a read per user gives, against the real store: the same
+ * records and quarantine counts whether staging tagged pages or not (an untagged
+ * staging is one that started before pages existed), and pages of users.ndjson that
+ * never straddle, whatever blank and repeated lines fall on their edges.
+ */
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { campaignActivities } from '../activities/campaign';
+import { stagingActivities } from '../activities/staging';
+import type { PagedUser, StageInput, UserPage } from '../activities/types';
+import { generateSnapshot } from '../snapshot/generate';
+import type { LinePosition } from '../snapshot/line-reader';
+import { scanUsers } from '../snapshot/users';
+import { connectStores, type Stores } from '../store/connection';
+import { type ControlCollections, controlCollections } from '../store/control-collections';
+import { readStagedOfUsers } from '../store/staged-reads';
+import { pageOfLine } from '../store/user-pages';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isolatedEnv } from './helpers/test-env';
+import { writeSnapshot } from './helpers/snapshot-builder';
+
+const PAGE_LINES = 7;
+
+describe('pages of users', () => {
+  let stores: Stores;
+  let c: ControlCollections;
+
+  beforeAll(async () => {
+    stores = await connectStores(isolatedEnv('pages'));
+    c = controlCollections(stores.control);
+  });
+
+  afterAll(async () => {
+    await stores.control.dropDatabase();
+    await stores.client.close();
+  });
+
+  function activityEnv(heartbeatDetails?: unknown) {
+    return new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('WARN') });
+  }
+
+  async function stage(input: StageInput, heartbeatDetails?: unknown) {
+    const env = activityEnv(heartbeatDetails);
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d) => beats.push(d));
+    await env.run(stagingActivities(c).stageCategory, input);
+    return beats;
+  }
+
+  /** Per user, the staged record ids and the quarantine count, as a batch of these users reads them. */
+  async function readAs(campaignId: string, users: { userId: string; line: number }[]) {
+    const { records, quarantined } = await readStagedOfUsers(c, campaignId, 'contacts', users);
+    return Object.fromEntries(
+      users.map(({ userId }) => [userId, { records: (records.get(userId) ?? []).map((d) => d.recordId).sort(), quarantined: quarantined.get(userId) ?? 0 }]),
+    );
+  }
+
+  it('a batch reads by page exactly what reads per user find, for whole pages and for any subset of users', async () => {
+    const snapshotDir = join(await mkdtemp(join(tmpdir(), 'pages-')), 'snap');
+    await generateSnapshot(snapshotDir, { users: 60, seed: 'pages', corruptRate: 0.2 });
+    await stage({ campaignId: 'tagged', snapshotDir, category: 'contacts', pageLines: PAGE_LINES });
+    await stage({ campaignId: 'untagged', snapshotDir, category: 'contacts' });
+    // A staging that began before pages existed (its heartbeats carry no page size) and
+    // resumed after: it must tag nothing, or a page would hold only some of its documents.
+    const before = await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts' });
+    await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts', pageLines: PAGE_LINES }, before[0]);
+
+    expect(await c.staged.countDocuments({ campaignId: 'tagged', page: { $exists: false } })).toBe(0);
+    expect(await c.staged.countDocuments({ campaignId: 'resumed', page: { $exists: true } })).toBe(0);
+    expect(await c.quarantine.countDocuments({ campaignId: 'tagged', page: { $exists: true } })).toBeGreaterThan(0);
+
+    const users = [...(await scanUsers(snapshotDir)).ids].map(([userId, line]) => ({ userId, line }));
+    const page2 = users.filter((u) => pageOfLine(u.line, PAGE_LINES) === 2);
+    const scattered = users.filter((_, i) => i % 5 === 1);
+    for (const batch of [page2, scattered, users]) {
+      const perUser = await readAs('untagged', batch);
+      expect(await readAs('tagged', batch)).toEqual(perUser);
+      expect(await readAs('resumed', batch)).toEqual(perUser);
+    }
+    const all = await readAs('untagged', users);
+    expect(Object.values(all).some((u) => u.quarantined > 0)).toBe(true);
+    expect(Object.values(all).reduce((n, u) => n + u.records.length, 0)).toBe(await c.staged.countDocuments({ campaignId: 'untagged', record: { $ne: null } }));
+  });
+
+  it('pages users.ndjson into runs that never straddle a page, skipping blank and repeated lines, each user once', async () => {
+    const snapshotDir = await writeSnapshot({ users: [], lines: {} });
+    // Line 2 ends the first page of 2 lines and is blank; line 5 repeats u1; line 6 is blank and ends page 3.
+    await writeFile(
+      join(snapshotDir, 'users.ndjson'),
+      ['u1', '', 'u3', 'u4', 'u1', '', 'u7', 'u8', 'u9'].map((u) => (u ? JSON.stringify({ userId: u, expected: { contacts: 1 } }) : '')).join('\n') + '\n',
+    );
+    const activities = campaignActivities(c);
+    await activityEnv().run(activities.openCampaign, { campaignId: 'paging', snapshotDir, categories: ['contacts' as const], policies: { contacts: 'keep-newer' as const }, dedupe: false });
+    const pages: PagedUser[][] = [];
+    let from: LinePosition = { byte: 0, line: 0 };
+    for (let calls = 0; calls < 20; calls++) {
+      const page: UserPage = await activityEnv().run(activities.listUserPage, { campaignId: 'paging', snapshotDir, from, limit: 2, categories: ['contacts' as const] });
+      if (page.users.length) pages.push(page.users);
+      from = page.next;
+      if (page.done) break;
+    }
+    expect(pages.map((p) => p.map((u) => u.userId))).toEqual([['u1'], ['u3', 'u4'], ['u7', 'u8'], ['u9']]);
+    for (const page of pages) expect(new Set(page.map((u) => pageOfLine(u.line!, 2))).size).toBe(1);
+  });
+});
