@@ -1,11 +1,29 @@
-/** Tests run against the real local stack (Temporal dev server + FerretDB); see test/global-setup.ts. */
-module.exports = {
+/**
+ * Two projects. `unit`: the tests beside the code, of pure modules and single
+ * functions; they need no stack (`npx jest --selectProjects unit` runs on a machine with
+ * nothing but node_modules). `integration`: the tests in test/, against the real local
+ * stack (Temporal dev server + FerretDB) that test/global-setup.ts finds or starts.
+ */
+const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['<rootDir>'],
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.tools/', '/.stack/'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  rootDir: __dirname,
+};
+
+module.exports = {
   testTimeout: 120000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{domain,snapshot,store,client,activities,workflows,worker,config,stack,harness}/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
 };

@@ -1,13 +1,14 @@
 import { Context, log } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { InputError, LiveStoreRaceError, StoreRefusedError } from '../domain/errors';
-import { blobDigest, type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
+import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
+import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
 import { findPerUser } from '../store/per-user';
 import { readStagedOfUsers } from '../store/staged-reads';
-import { ensurePhotoBlobs } from '../store/photo-blobs';
-import { finalState, type UserOutcome, userStatusWriter } from '../store/user-status';
+import { ensureBlobs } from '../store/live-blobs';
+import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
@@ -52,6 +53,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       const started = Date.now();
       const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
       const userIds = users.map((u) => u.userId);
+      const traits = CATEGORY_TRAITS[category];
       const status = userStatusWriter(c, campaignId, category);
       const now = new Date();
       for (const other of input.initCategories.filter((cat) => cat !== category)) {
@@ -73,7 +75,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         plans = new Map();
         for (const userId of userIds) {
           const userRecords: RecoveredRecord[] = (records.get(userId) ?? []).map((s) => s.record!);
-          const plan = planUser(category, userRecords, live.get(userId) ?? [], policy, dedupe);
+          const plan = planUser(traits, userRecords, live.get(userId) ?? [], policy, dedupe);
           plans.set(userId, plan);
           for (const record of userRecords) {
             if (refused.get(userId)?.has(record.recordId)) continue;
@@ -85,10 +87,10 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         if (writes.length === 0) break;
         if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
         // Blobs first: a restored document then never names a blob the store lacks.
-        const blobs = writes.map((w) => blobDigest(category, w.record.data)).filter((d): d is string => d !== undefined);
+        const blobs = traits.blob ? writes.map((w) => blobDigest(traits.blob!, w.record.data)).filter((d): d is string => d !== undefined) : [];
         if (blobs.length) {
           if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
-          await ensurePhotoBlobs(target, input.snapshotDir, blobs, { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt });
+          await ensureBlobs(target, traits.blob!, input.snapshotDir, blobs, { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt });
         }
         const applied = await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
         for (const { write, reason } of applied.refused) {

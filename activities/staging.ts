@@ -1,4 +1,5 @@
 import { Context, log } from '@temporalio/activity';
+import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { classifyLines } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
@@ -62,7 +63,7 @@ export function stagingActivities(c: ControlCollections) {
         };
         const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-          const outcomes = await classifyLines(chunk, category, snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
+          const outcomes = await classifyLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
           const quarantined: QuarantinedLine[] = outcomes.filter((o) => o.kind === 'quarantined');
           await writeQuarantine(c, campaignId, category, quarantined, pageOf);
           // Counted only once the chunk's writes landed, with its position: a chunk done again after a crash counts once.

@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { categoriesArg } from '../client/commands/campaign';
 import { positiveIntArg } from '../client/parse';
 import { generateSnapshot } from '../snapshot/generate';
-import { withScratchCampaigns } from './scratch-campaigns';
+import { withScratchCampaigns } from '../harness/scratch-campaigns';
 
 async function main() {
   const opts = new Command('bench-campaign')
@@ -27,9 +27,9 @@ async function main() {
   const snapshotDir = join(dir, 'snapshot');
   const summary = await generateSnapshot(snapshotDir, { users: opts.users, seed: 'bench', corruptRate: 0.02 });
   try {
-    await withScratchCampaigns('bench', async ({ run }) => {
+    await withScratchCampaigns('bench', async ({ runCampaign }) => {
       const started = process.hrtime.bigint();
-      const report = await run({ snapshotDir, categories: opts.categories, batchSize: opts.batchSize, concurrency: opts.concurrency });
+      const report = await runCampaign({ snapshotDir, categories: opts.categories, batchSize: opts.batchSize, concurrency: opts.concurrency });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const lines = opts.categories.reduce((n: number, c: keyof typeof summary.lines) => n + summary.lines[c], 0);
       const valid = Object.values(report.categories).reduce((n, c) => n + c!.records.valid, 0);

@@ -18,9 +18,8 @@ import { boundedIntArg, parseWith } from '../client/parse';
 import { chunked, readLines } from '../snapshot/line-reader';
 import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
-import { connectStores } from '../store/connection';
 import { restoredDocument } from '../store/live-store';
-import { withScratchCampaigns } from './scratch-campaigns';
+import { withScratchCampaigns } from '../harness/scratch-campaigns';
 
 const sizesArg = parseWith(
   z.string().transform((s) => s.split(',').map(Number)).refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0)),
@@ -64,33 +63,28 @@ async function main() {
       const snapshotDir = join(dir, 'snapshot');
       say(`${users} users: generating the snapshot`);
       await generateSnapshot(snapshotDir, { users, seed: 'bench', corruptRate: 0 });
-      await withScratchCampaigns('bench', async ({ env, run }) => {
+      await withScratchCampaigns('bench', async ({ stores, runCampaign }) => {
         // The physical limit: the same records, inserted as fast as the store takes them.
-        const stores = await connectStores(env);
         let contactRecords = 0;
         let rawSeconds = 0;
-        try {
-          const raw = stores.target.collection('raw_contacts');
-          await raw.createIndex({ userId: 1, recordId: 1 }, { unique: true });
-          const provenance = { campaignId: 'raw', snapshotId: 'raw', restoredAt: new Date() };
-          for await (const lines of chunked(readLines(snapshotFiles.category(snapshotDir, 'contacts')), 1000)) {
-            const docs = lines.map((l) => {
-              const r = JSON.parse(l.text);
-              return restoredDocument(r.userId, r, provenance);
-            });
-            const started = process.hrtime.bigint();
-            await raw.insertMany(docs, { ordered: false });
-            rawSeconds += Number(process.hrtime.bigint() - started) / 1e9;
-            contactRecords += docs.length;
-          }
-          await raw.drop();
-        } finally {
-          await stores.client.close();
+        const raw = stores.target.collection('raw_contacts');
+        await raw.createIndex({ userId: 1, recordId: 1 }, { unique: true });
+        const provenance = { campaignId: 'raw', snapshotId: 'raw', restoredAt: new Date() };
+        for await (const lines of chunked(readLines(snapshotFiles.category(snapshotDir, 'contacts')), 1000)) {
+          const docs = lines.map((l) => {
+            const r = JSON.parse(l.text);
+            return restoredDocument(r.userId, r, provenance);
+          });
+          const started = process.hrtime.bigint();
+          await raw.insertMany(docs, { ordered: false });
+          rawSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+          contactRecords += docs.length;
         }
+        await raw.drop();
         say(`${users} users: raw insertMany ${Math.round(contactRecords / rawSeconds)} records/s; restoring`);
         const peakRss = rssSampler();
         const started = process.hrtime.bigint();
-        const report = await run({ snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
+        const report = await runCampaign({ snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const restored = report.categories.contacts!.records.valid;
         const figures: SizeFigures = {

@@ -1,5 +1,5 @@
 import { describeUserCategory } from './render';
-import type { UserCategoryStatus } from './user-status';
+import type { UserCategoryStatus } from '../store/status-reader';
 
 const status = (s: Partial<UserCategoryStatus>): UserCategoryStatus => ({
   state: 'restored',

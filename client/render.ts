@@ -1,6 +1,6 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
-import type { UserCategoryStatus } from './user-status';
+import type { UserCategoryStatus } from '../store/status-reader';
 import type { CampaignProgress } from '../workflows';
 import { table } from './output';
 

@@ -1,12 +1,13 @@
 import { checkLine } from './line-check';
 import { jcsSha256 } from './digest';
 import type { Category } from './categories';
+import { CATEGORY_TRAITS } from './category-traits';
 
 const known = (u: string) => u === 'u-1';
 const line = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ userId: 'u-1', recordId: 'r-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data), ...extra });
 const codeOf = (raw: string, category: Category = 'contacts') => {
-  const c = checkLine(raw, category, known);
+  const c = checkLine(raw, CATEGORY_TRAITS[category], known);
   return c.kind === 'valid' ? 'valid' : c.reason.code;
 };
 
@@ -56,7 +57,7 @@ describe('checkLine', () => {
   });
 
   it('says where the schema broke without repeating the value', () => {
-    const c = checkLine(line({ displayName: 'A', emails: [{ address: 'secret-not-an-email' }] }), 'contacts', known);
+    const c = checkLine(line({ displayName: 'A', emails: [{ address: 'secret-not-an-email' }] }), CATEGORY_TRAITS.contacts, known);
     expect(c.kind).toBe('quarantined');
     if (c.kind !== 'quarantined') return;
     expect(c.reason.message).toMatch(/^data\.emails\.0\.address: /);
@@ -64,9 +65,9 @@ describe('checkLine', () => {
   });
 
   it('keeps the user and the record a bad line claims, so it counts as received', () => {
-    const c = checkLine(line({ nope: 1 }), 'contacts', known);
+    const c = checkLine(line({ nope: 1 }), CATEGORY_TRAITS.contacts, known);
     expect(c).toMatchObject({ kind: 'quarantined', userId: 'u-1', recordId: 'r-1' });
-    expect(checkLine(line({ displayName: 'A' }, { userId: 'u-9' }), 'contacts', known)).toMatchObject({ userId: null, lineHash: null });
+    expect(checkLine(line({ displayName: 'A' }, { userId: 'u-9' }), CATEGORY_TRAITS.contacts, known)).toMatchObject({ userId: null, lineHash: null });
   });
 
   it('keeps strings exactly as recovered: the digest covers the unnormalized text', () => {

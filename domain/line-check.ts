@@ -1,6 +1,6 @@
-import type { Category } from './categories';
+import type { CategoryTraits } from './category-traits';
 import { jcsSha256 } from './digest';
-import { DATA_SCHEMAS, describeIssue, ID_PATTERN, RecordLine } from './record-schemas';
+import { describeIssue, ID_PATTERN, RecordLine } from './record-schemas';
 
 /** A UTF-16 surrogate that pairs with nothing: not I-JSON (RFC 7493), and encoded to BSON as U+FFFD. */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -59,7 +59,7 @@ export type LineCheck = ValidLine | BadLine;
  * digest. Repeats across lines and photo blobs are checked by the caller, which sees
  * the whole file and the blobs. Pure: no I/O, no clock.
  */
-export function checkLine(raw: string, category: Category, isKnownUser: (userId: string) => boolean): LineCheck {
+export function checkLine(raw: string, traits: Pick<CategoryTraits, 'schema'>, isKnownUser: (userId: string) => boolean): LineCheck {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -86,7 +86,7 @@ export function checkLine(raw: string, category: Category, isKnownUser: (userId:
   const lineHash = jcsSha256(parsed);
   const line = RecordLine.safeParse(parsed);
   if (!line.success) return bad('schema', describeIssue(line.error), userId, recordId, lineHash);
-  const data = DATA_SCHEMAS[category].safeParse(line.data.data);
+  const data = traits.schema.safeParse(line.data.data);
   if (!data.success) return bad('schema', describeIssue(data.error, 'data'), userId, recordId, lineHash);
   if (jcsSha256(line.data.data) !== line.data.sha256.toLowerCase()) {
     return bad('digest-mismatch', 'sha256 does not match the canonical form of data', userId, recordId, lineHash);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Category } from './categories';
 
 /**
  * The schemas of DESIGN.md §3: the record line and the `data` of each category.
@@ -10,7 +9,7 @@ import type { Category } from './categories';
 const codePoints = (s: string) => Array.from(s).length;
 
 /** A string of `min`..`max` characters. */
-function text(min: number, max: number) {
+export function text(min: number, max: number) {
   return z.string().refine((s) => {
     // A code point is one or two UTF-16 units: a string out of range by its length alone is
     // not counted, so a 50 MB line costs no 50-million-entry array.
@@ -27,9 +26,9 @@ export const Sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex d
 export const DateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset' });
 /** `YYYY-MM-DD`. */
 export const DateOnly = z.iso.date({ message: 'must be a YYYY-MM-DD date' });
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+export const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-const Contact = z.strictObject({
+export const Contact = z.strictObject({
   displayName: text(1, 200),
   givenName: text(0, 100).optional(),
   familyName: text(0, 100).optional(),
@@ -43,7 +42,7 @@ const Contact = z.strictObject({
   note: text(0, 10_000).optional(),
 });
 
-const CalendarEvent = z
+export const CalendarEvent = z
   .strictObject({
     title: text(1, 500).optional(),
     start: DateTime.optional(),
@@ -58,13 +57,13 @@ const CalendarEvent = z
     path: ['end'],
   });
 
-const Note = z.strictObject({
+export const Note = z.strictObject({
   title: text(0, 500).optional(),
   body: text(0, 1_000_000),
   pinned: z.boolean().optional(),
 });
 
-const Task = z.strictObject({
+export const Task = z.strictObject({
   title: text(1, 500).optional(),
   completed: z.boolean(),
   due: DateTime.optional(),
@@ -72,7 +71,7 @@ const Task = z.strictObject({
   priority: int(1, 9).optional(),
 });
 
-const Photo = z.strictObject({
+export const Photo = z.strictObject({
   filename: text(1, 255).optional(),
   mimeType: z.enum(['image/jpeg', 'image/png', 'image/gif']).optional(),
   bytes: int(1, 52_428_800).optional(),
@@ -81,20 +80,11 @@ const Photo = z.strictObject({
   album: text(0, 200).optional(),
 });
 
-const Score = z.strictObject({
+export const Score = z.strictObject({
   game: text(1, 100).optional(),
   score: int(0, Number.MAX_SAFE_INTEGER).optional(),
   achievedAt: DateTime.optional(),
 });
-
-export const DATA_SCHEMAS: Record<Category, z.ZodType> = {
-  contacts: Contact,
-  calendar: CalendarEvent,
-  notes: Note,
-  tasks: Task,
-  photos: Photo,
-  scores: Score,
-};
 
 /** One line of a category file, before its `data` is checked against the category. */
 export const RecordLine = z.strictObject({

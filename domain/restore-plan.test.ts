@@ -1,4 +1,5 @@
-import { contactMatchKeys, type LiveDocument, planUser, type RecoveredRecord } from './restore-plan';
+import { CATEGORY_TRAITS, contactMatchKeys } from './category-traits';
+import { type LiveDocument, planUser, type RecoveredRecord } from './restore-plan';
 
 const rec = (recordId: string, updatedAt: string, data: Record<string, unknown> = { displayName: 'A' }, sha256 = `sha-${recordId}`): RecoveredRecord => ({
   recordId,
@@ -20,20 +21,20 @@ describe('planUser', () => {
   const T = '2009-09-30T12:00:00Z';
 
   it('keep-newer keeps a later live document and replaces an earlier or equal one', () => {
-    const plan = planUser('notes', [rec('a', T), rec('b', T), rec('c', T), rec('d', T)], [live('a', '2009-10-01T00:00:00Z'), live('b', '2009-09-01T00:00:00Z'), live('c', T)], 'keep-newer', true);
+    const plan = planUser(CATEGORY_TRAITS.notes, [rec('a', T), rec('b', T), rec('c', T), rec('d', T)], [live('a', '2009-10-01T00:00:00Z'), live('b', '2009-09-01T00:00:00Z'), live('c', T)], 'keep-newer', true);
     expect(actions(plan)).toEqual({ a: 'keep-live', b: 'replace', c: 'replace', d: 'insert' });
   });
 
   it('overwrite replaces, keep-live never touches', () => {
     const newer = [live('a', '2009-10-01T00:00:00Z')];
-    expect(actions(planUser('notes', [rec('a', T)], newer, 'overwrite', true))).toEqual({ a: 'replace' });
-    expect(actions(planUser('notes', [rec('a', T)], [live('a', '2009-01-01T00:00:00Z')], 'keep-live', true))).toEqual({ a: 'keep-live' });
+    expect(actions(planUser(CATEGORY_TRAITS.notes, [rec('a', T)], newer, 'overwrite', true))).toEqual({ a: 'replace' });
+    expect(actions(planUser(CATEGORY_TRAITS.notes, [rec('a', T)], [live('a', '2009-01-01T00:00:00Z')], 'keep-live', true))).toEqual({ a: 'keep-live' });
   });
 
   it('leaves a record already restored untouched, whatever the policy', () => {
     const restored = live('a', T, { restore: { campaignId: 'c', snapshotId: 's', sha256: 'sha-a', restoredAt: new Date() } });
     for (const policy of ['keep-newer', 'overwrite', 'keep-live'] as const) {
-      expect(actions(planUser('notes', [rec('a', T)], [restored], policy, true))).toEqual({ a: 'present' });
+      expect(actions(planUser(CATEGORY_TRAITS.notes, [rec('a', T)], [restored], policy, true))).toEqual({ a: 'present' });
     }
   });
 
@@ -42,20 +43,20 @@ describe('planUser', () => {
     const byEmail = rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] });
     const byPhone = rec('p', T, { displayName: 'Bo', phones: [{ number: '15550102000' }] });
     const other = rec('o', T, { displayName: 'Cy', emails: [{ address: 'cy@example.com' }] });
-    expect(actions(planUser('contacts', [byEmail, byPhone, other], reentered, 'keep-newer', true))).toEqual({ e: 'duplicate', p: 'duplicate', o: 'insert' });
-    expect(actions(planUser('contacts', [byEmail], reentered, 'keep-newer', false))).toEqual({ e: 'insert' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [byEmail, byPhone, other], reentered, 'keep-newer', true))).toEqual({ e: 'duplicate', p: 'duplicate', o: 'insert' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [byEmail], reentered, 'keep-newer', false))).toEqual({ e: 'insert' });
   });
 
   it('does not count restored contacts as re-entered, nor de-duplicate other categories', () => {
     const ours = [live('x', T, { data: { emails: [{ address: 'bo@example.com' }] }, restore: { campaignId: 'c', snapshotId: 's', sha256: 'other', restoredAt: new Date() } })];
-    expect(actions(planUser('contacts', [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], ours, 'keep-newer', true))).toEqual({ e: 'insert' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], ours, 'keep-newer', true))).toEqual({ e: 'insert' });
     const note = [live('x', T, { data: { emails: [{ address: 'bo@example.com' }] } })];
-    expect(actions(planUser('notes', [rec('e', T, { emails: [{ address: 'bo@example.com' }] })], note, 'keep-newer', true))).toEqual({ e: 'insert' });
+    expect(actions(planUser(CATEGORY_TRAITS.notes, [rec('e', T, { emails: [{ address: 'bo@example.com' }] })], note, 'keep-newer', true))).toEqual({ e: 'insert' });
   });
 
   it('decides the recordId conflict before de-duplication', () => {
     const sameId = [live('e', '2009-01-01T00:00:00Z', { data: { emails: [{ address: 'bo@example.com' }] } })];
-    expect(actions(planUser('contacts', [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], sameId, 'keep-newer', true))).toEqual({ e: 'replace' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], sameId, 'keep-newer', true))).toEqual({ e: 'replace' });
   });
 });
 

@@ -1,4 +1,5 @@
-import type { Category, ConflictPolicy } from './categories';
+import type { ConflictPolicy } from './categories';
+import type { CategoryTraits } from './category-traits';
 
 /** A live document as the restore sees it (DESIGN.md §4). */
 export interface LiveDocument {
@@ -30,46 +31,20 @@ export type Decision =
   /** Insert; no live document has this recordId. */
   | { action: 'insert' };
 
-/** The keys by which a recovered contact matches one the user re-entered: normalized e-mails and phone digits. */
-export function contactMatchKeys(data: Record<string, unknown>): string[] {
-  const keys: string[] = [];
-  for (const email of (data.emails as { address?: unknown }[] | undefined) ?? []) {
-    if (typeof email.address === 'string' && email.address.trim() !== '') keys.push(`email:${email.address.trim().toLowerCase()}`);
-  }
-  for (const phone of (data.phones as { number?: unknown }[] | undefined) ?? []) {
-    const digits = typeof phone.number === 'string' ? phone.number.replace(/\D/g, '') : '';
-    if (digits !== '') keys.push(`phone:${digits}`);
-  }
-  return keys;
-}
-
-/** The categories that are de-duplicated against what users re-entered, and how (DESIGN.md §4). */
-const MATCH_KEYS: Partial<Record<Category, (data: Record<string, unknown>) => string[]>> = { contacts: contactMatchKeys };
-
-/** The categories whose records name a blob to restore with them, and how (DESIGN.md §4). */
-const BLOB_DIGEST: Partial<Record<Category, (data: Record<string, unknown>) => string | undefined>> = {
-  photos: (data) => (typeof data.sha256 === 'string' ? data.sha256.toLowerCase() : undefined),
-};
-
-/** The sha256 of the blob a record of `category` names, if its category has blobs. */
-export function blobDigest(category: Category, data: Record<string, unknown>): string | undefined {
-  return BLOB_DIGEST[category]?.(data);
-}
-
 /**
  * Plans one user's records of one category against that user's live documents.
  * Pure: the caller reads the live store, applies the writes, and plans again until
  * nothing is left to write, so a write that lost a race is re-decided from fresh data.
  */
 export function planUser(
-  category: Category,
+  traits: Pick<CategoryTraits, 'matchKeys'>,
   records: RecoveredRecord[],
   live: LiveDocument[],
   policy: ConflictPolicy,
   dedupe: boolean,
 ): Map<string, Decision> {
   const byRecordId = new Map(live.map((doc) => [doc.recordId, doc]));
-  const matchKeys = dedupe ? MATCH_KEYS[category] : undefined;
+  const matchKeys = dedupe ? (traits.matchKeys ?? undefined) : undefined;
   // Only documents the user wrote count as re-entered; restored ones are ours.
   const reentered = new Set(matchKeys ? live.filter((d) => !d.restore && d.data).flatMap((d) => matchKeys(d.data!)) : []);
   const plan = new Map<string, Decision>();

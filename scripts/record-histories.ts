@@ -10,7 +10,7 @@ import { mkdtemp, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { withScratchCampaigns } from '../bench/scratch-campaigns';
+import { withScratchCampaigns } from '../harness/scratch-campaigns';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
@@ -24,9 +24,9 @@ async function main() {
   const name = process.argv[2] ?? 'v1';
   const snapshotDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
   await generateSnapshot(snapshotDir, { users: 12, seed: 'record', corruptRate: 0.2 });
-  await withScratchCampaigns('record', async ({ env, client, run, runWorkerUntil }) => {
+  await withScratchCampaigns('record', async ({ env, client, runCampaign, runWorkerUntil }) => {
     // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
-    const { campaignId } = await run({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
+    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
     const fixtures = join(projectRoot, 'test', 'fixtures', 'histories');
     const runs: string[] = [];
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) runs.push(execution.runId);

@@ -1,6 +1,7 @@
 import { constants, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { type BlobTrait, blobBytes, blobDigest } from '../domain/category-traits';
 import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
 
@@ -11,12 +12,13 @@ export type OpenedBlob = { ok: true; stream: ReadStream; size: number } | { ok: 
 
 /**
  * Opens the blob named `sha256` for reading, only if it is a regular file inside blobs/
- * of no more than `expectedBytes` (or {@link BLOB_BYTES_LIMIT}) bytes: a symbolic link
+ * of no more than `expectedBytes` (or {@link BLOB_BYTES_LIMIT}) bytes; `trait` names the
+ * fields that reasons mention: a symbolic link
  * (which could point anywhere on the worker), a device such as /dev/zero, or a FIFO that
  * never ends is refused with the reason, without reading a byte. The stream reads
  * exactly the size found when opening, so a file that grows is not read past it.
  */
-export async function openBlob(dir: string, sha256: string, expectedBytes?: number): Promise<OpenedBlob> {
+export async function openBlob(dir: string, trait: BlobTrait, sha256: string, expectedBytes?: number): Promise<OpenedBlob> {
   const path = snapshotFiles.blob(dir, sha256);
   let handle;
   try {
@@ -24,7 +26,7 @@ export async function openBlob(dir: string, sha256: string, expectedBytes?: numb
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: { code: 'blob-missing', message: 'blob named by data.sha256 is missing' } };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: { code: 'blob-missing', message: `blob named by data.${trait.digestField} is missing` } };
     if (code === 'ELOOP') return { ok: false, reason: notRegular('is a symbolic link') };
     throw err;
   }
@@ -32,7 +34,7 @@ export async function openBlob(dir: string, sha256: string, expectedBytes?: numb
   const problem = !stat.isFile()
     ? notRegular('is not a regular file')
     : stat.size > (expectedBytes ?? BLOB_BYTES_LIMIT)
-      ? { code: 'blob-mismatch' as const, message: `blob is larger than ${expectedBytes === undefined ? `the ${BLOB_BYTES_LIMIT}-byte limit` : 'data.bytes'}` }
+      ? { code: 'blob-mismatch' as const, message: `blob is larger than ${expectedBytes === undefined ? `the ${BLOB_BYTES_LIMIT}-byte limit` : `data.${trait.bytesField}`}` }
       : null;
   if (problem) {
     await handle.close();
@@ -47,24 +49,27 @@ function notRegular(what: string): QuarantineReason {
 }
 
 /**
- * Checks that the blob a photo record names is a regular file inside blobs/, hashes to
- * `data.sha256` and has `data.bytes` bytes (DESIGN.md §3). Returns the reason to
- * quarantine, or null. Calls `onRead` after each chunk read, so a caller can heartbeat.
+ * Checks that the blob a record names is a regular file inside blobs/, hashes to its
+ * digest field and has as many bytes as its bytes field says (DESIGN.md §3). Returns the
+ * reason to quarantine, or null. Calls `onRead` after each chunk read, so a caller can heartbeat.
  */
-export async function checkPhotoBlob(
+export async function checkBlob(
   dir: string,
-  data: { sha256?: string; bytes?: number },
+  trait: BlobTrait,
+  data: Record<string, unknown>,
   onRead: () => void = () => undefined,
 ): Promise<QuarantineReason | null> {
-  if (!data.sha256) return { code: 'blob-missing', message: 'data.sha256 is absent: the photo names no blob' };
-  const blob = await openBlob(dir, data.sha256, data.bytes);
+  const digest = blobDigest(trait, data);
+  const bytes = blobBytes(trait, data);
+  if (!digest) return { code: 'blob-missing', message: `data.${trait.digestField} is absent: the record names no blob` };
+  const blob = await openBlob(dir, trait, digest, bytes);
   if (!blob.ok) return blob.reason;
   const hash = createHash('sha256');
   for await (const chunk of blob.stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     onRead();
   }
-  if (hash.digest('hex') !== data.sha256.toLowerCase()) return { code: 'blob-mismatch', message: 'blob bytes do not hash to data.sha256' };
-  if (data.bytes !== undefined && data.bytes !== blob.size) return { code: 'blob-mismatch', message: 'blob size does not match data.bytes' };
+  if (hash.digest('hex') !== digest) return { code: 'blob-mismatch', message: `blob bytes do not hash to data.${trait.digestField}` };
+  if (bytes !== undefined && bytes !== blob.size) return { code: 'blob-mismatch', message: `blob size does not match data.${trait.bytesField}` };
   return null;
 }

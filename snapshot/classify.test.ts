@@ -1,3 +1,4 @@
+import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256 } from '../domain/digest';
 import { classifyLines, InMemoryClaimRegistry } from './classify';
 import type { NumberedLine } from './line-reader';
@@ -9,29 +10,29 @@ const numbered = (texts: string[], from = 1): NumberedLine[] => texts.map((t, i)
 describe('classifyLines', () => {
   it('lets the first line of a record stand, ignores identical repeats and quarantines different ones', async () => {
     const registry = new InMemoryClaimRegistry();
-    const first = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Ben')]), 'contacts', '/nowhere', () => true, registry);
+    const first = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Ben')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
     expect(first.map((o) => o.kind)).toEqual(['valid', 'valid']);
-    const later = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Bob'), text('a', 'Ann')], 3), 'contacts', '/nowhere', () => true, registry);
+    const later = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Bob'), text('a', 'Ann')], 3), CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
     expect(later.map((o) => o.kind)).toEqual(['ignored', 'quarantined', 'quarantined']);
     expect(later[1]).toMatchObject({ reason: { code: 'duplicate-conflict', message: expect.stringContaining('line 2') }, userId: 'u-1', recordId: 'b' });
   });
 
   it('lets a quarantined first line claim its record, so a later different line is a conflict', async () => {
     const bad = JSON.stringify({ userId: 'u-1', recordId: 'a', updatedAt: 'yesterday', data: data('A'), sha256: jcsSha256(data('A')) });
-    const out = await classifyLines(numbered([bad, text('a', 'A')]), 'contacts', '/nowhere', () => true, new InMemoryClaimRegistry());
+    const out = await classifyLines(numbered([bad, text('a', 'A')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new InMemoryClaimRegistry());
     expect(out.map((o) => (o.kind === 'quarantined' ? o.reason.code : o.kind))).toEqual(['schema', 'duplicate-conflict']);
   });
 
   it('treats a repeat within one batch like a repeat across batches', async () => {
-    const out = await classifyLines(numbered([text('a', 'A'), text('a', 'A'), text('a', 'B')]), 'contacts', '/nowhere', () => true, new InMemoryClaimRegistry());
+    const out = await classifyLines(numbered([text('a', 'A'), text('a', 'A'), text('a', 'B')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new InMemoryClaimRegistry());
     expect(out.map((o) => o.kind)).toEqual(['valid', 'ignored', 'quarantined']);
   });
 
   it('answers a line classified again (a resumed run) as it did the first time', async () => {
     const registry = new InMemoryClaimRegistry();
     const lines = numbered([text('a', 'A'), text('a', 'B')]);
-    const once = await classifyLines(lines, 'contacts', '/nowhere', () => true, registry);
-    const twice = await classifyLines(lines, 'contacts', '/nowhere', () => true, registry);
+    const once = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
+    const twice = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
     expect(twice).toEqual(once);
   });
 });

@@ -1,7 +1,7 @@
-import type { Category } from '../domain/categories';
+import type { CategoryTraits } from '../domain/category-traits';
 import { checkLine, type QuarantineReason } from '../domain/line-check';
 import type { RecordLine } from '../domain/record-schemas';
-import { checkPhotoBlob } from './blobs';
+import { checkBlob } from './blobs';
 import type { NumberedLine } from './line-reader';
 
 /** A line that claims its (userId, recordId) key, valid or not. */
@@ -41,12 +41,12 @@ function recordKey(userId: string, recordId: string): string {
 
 /**
  * Classifies a run of consecutive lines of one category file by every rule of
- * DESIGN.md §3: per-line checks, photo blobs, then repeats through `registry`.
+ * DESIGN.md §3: per-line checks, blobs (for a category whose records name them), then repeats through `registry`.
  * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat.
  */
 export async function classifyLines(
   lines: NumberedLine[],
-  category: Category,
+  traits: CategoryTraits,
   snapshotDir: string,
   isKnownUser: (userId: string) => boolean,
   registry: ClaimRegistry,
@@ -54,9 +54,9 @@ export async function classifyLines(
 ): Promise<LineOutcome[]> {
   const checked = await Promise.all(
     lines.map(async ({ number, text }) => {
-      const check = checkLine(text, category, isKnownUser);
-      if (check.kind === 'valid' && category === 'photos') {
-        const reason = await checkPhotoBlob(snapshotDir, check.record.data as { sha256?: string; bytes?: number }, onBlobRead);
+      const check = checkLine(text, traits, isKnownUser);
+      if (check.kind === 'valid' && traits.blob) {
+        const reason = await checkBlob(snapshotDir, traits.blob, check.record.data, onBlobRead);
         if (reason) return { number, text, check: { ...check, kind: 'quarantined' as const, reason } };
       }
       return { number, text, check };

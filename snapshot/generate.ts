@@ -2,11 +2,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CATEGORIES, type Category } from '../domain/categories';
+import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { InputError } from '../domain/errors';
 import { snapshotFiles } from './layout';
 import { SeededRandom } from './random';
-import { breakSchema, isoBeforeOutage, sampleData } from './sample-data';
+import { breakSchema, isoBeforeOutage, SAMPLES } from './sample-data';
 
 export interface GenerateOptions {
   users: number;
@@ -38,8 +39,6 @@ export interface GenerateSummary {
   corruptions: Record<Corruption, number>;
 }
 
-/** Records per user of each category: [min, max]. */
-const PER_USER: Record<Category, [number, number]> = { contacts: [2, 20], calendar: [0, 6], notes: [0, 4], tasks: [0, 5], photos: [0, 2], scores: [0, 3] };
 /** Users whose lines are shuffled together: users interleave in every file, memory stays bounded. */
 const USERS_PER_CHUNK = 500;
 
@@ -84,25 +83,27 @@ export async function generateSnapshot(dir: string, options: GenerateOptions): P
       const userId = `u-${String(u + 1).padStart(7, '0')}`;
       const expected: Record<string, number> = {};
       for (const category of CATEGORIES) {
-        const [min, max] = PER_USER[category];
+        const sample = SAMPLES[category];
+        const blobTrait = CATEGORY_TRAITS[category].blob;
+        const [min, max] = sample.perUser;
         const count = rnd.int(min, max);
         expected[category] = count;
         for (let k = 0; k < count; k++) {
           recordNo += 1;
           const recordId = `${category.slice(0, 2)}-${recordNo}`;
-          const { data, blob } = sampleData(category, rnd);
+          const { data, blob } = sample.make(rnd);
           const line = { userId, recordId, updatedAt: isoBeforeOutage(rnd, 30), data, sha256: jcsSha256(data) };
           const corruption = rnd.chance(options.corruptRate) ? pickCorruption(category, rnd) : null;
           if (corruption) summary.corruptions[corruption] += 1;
-          if (blob && corruption !== 'blob-missing') {
-            await writeFile(snapshotFiles.blob(dir, data.sha256 as string), corruption === 'blob-mismatch' ? Buffer.concat([blob, Buffer.from([0])]) : blob);
+          if (blob && blobTrait && corruption !== 'blob-missing') {
+            await writeFile(snapshotFiles.blob(dir, blobDigest(blobTrait, data)!), corruption === 'blob-mismatch' ? Buffer.concat([blob, Buffer.from([0])]) : blob);
           }
           switch (corruption) {
             case 'invalid-json':
               chunk[category].push(JSON.stringify(line).slice(0, -7));
               break;
             case 'schema': {
-              const broken = breakSchema(category, data, rnd);
+              const broken = breakSchema(sample, data, rnd);
               chunk[category].push(JSON.stringify({ ...line, data: broken, sha256: jcsSha256(broken) }));
               break;
             }
@@ -116,7 +117,7 @@ export async function generateSnapshot(dir: string, options: GenerateOptions): P
               chunk[category].push(JSON.stringify(line), JSON.stringify({ ...line, userId: `ghost-${recordNo}` }));
               break;
             case 'duplicate-conflict': {
-              const other = sampleData(category, rnd).data;
+              const other = sample.make(rnd).data;
               chunk[category].push(JSON.stringify(line));
               later[category].push(JSON.stringify({ ...line, data: other, sha256: jcsSha256(other) }));
               break;
@@ -150,6 +151,6 @@ export async function generateSnapshot(dir: string, options: GenerateOptions): P
 }
 
 function pickCorruption(category: Category, rnd: SeededRandom): Corruption {
-  const kinds = CORRUPTIONS.filter((c) => category === 'photos' || !c.startsWith('blob-'));
+  const kinds = CORRUPTIONS.filter((c) => CATEGORY_TRAITS[category].blob !== null || !c.startsWith('blob-'));
   return rnd.pick(kinds);
 }

@@ -31,40 +31,60 @@ function contactData(rnd: SeededRandom): Record<string, unknown> {
   return data;
 }
 
-/** `data` of a record of `category`; photos also return the blob bytes the record names. */
-export function sampleData(category: Category, rnd: SeededRandom): { data: Record<string, unknown>; blob?: Buffer } {
-  switch (category) {
-    case 'contacts':
-      return { data: contactData(rnd) };
-    case 'calendar': {
+/** What the generator needs of a category: how many records a user has, and what they hold. */
+export interface CategorySample {
+  /** Records per user: [min, max]. */
+  perUser: [number, number];
+  /** Realistic `data`; a category whose records name a blob returns the blob's bytes too. */
+  make(rnd: SeededRandom): { data: Record<string, unknown>; blob?: Buffer };
+  /** `data` broken against the category's schema by a rule of its own. */
+  broken(data: Record<string, unknown>, rnd: SeededRandom): Record<string, unknown>;
+}
+
+/** One row per category, beside its traits (domain/category-traits.ts). */
+export const SAMPLES: Record<Category, CategorySample> = {
+  contacts: {
+    perUser: [2, 20],
+    make: (rnd) => ({ data: contactData(rnd) }),
+    broken: (data) => ({ ...data, emails: [{ address: 'not-an-address' }] }),
+  },
+  calendar: {
+    perUser: [0, 6],
+    make: (rnd) => {
       const start = isoBeforeOutage(rnd);
       const end = new Date(Date.parse(start) + rnd.int(1, 8) * 1800_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       return { data: { title: rnd.pick(['Standup', 'Lunch with Sam', 'Dentist', 'Flight home', 'Team offsite']), start, end, location: rnd.pick(PLACES), reminders: [15] } };
-    }
-    case 'notes':
-      return { data: { title: rnd.pick(['Groceries', 'Ideas', 'Gate code', 'Books to read']), body: `Note ${rnd.int(1, 1e6)}: ${'remember the milk. '.repeat(rnd.int(1, 20))}`, pinned: rnd.chance(0.1) } };
-    case 'tasks':
-      return { data: { title: rnd.pick(['Call mum', 'Pay rent', 'Renew passport', 'Fix bike']), completed: rnd.chance(0.4), due: isoBeforeOutage(rnd), priority: rnd.int(1, 9) } };
-    case 'photos': {
+    },
+    broken: (data) => ({ ...data, end: '2009-01-01T00:00:00Z', start: '2009-06-01T00:00:00Z' }),
+  },
+  notes: {
+    perUser: [0, 4],
+    make: (rnd) => ({ data: { title: rnd.pick(['Groceries', 'Ideas', 'Gate code', 'Books to read']), body: `Note ${rnd.int(1, 1e6)}: ${'remember the milk. '.repeat(rnd.int(1, 20))}`, pinned: rnd.chance(0.1) } }),
+    broken: (data) => ({ title: data.title }),
+  },
+  tasks: {
+    perUser: [0, 5],
+    make: (rnd) => ({ data: { title: rnd.pick(['Call mum', 'Pay rent', 'Renew passport', 'Fix bike']), completed: rnd.chance(0.4), due: isoBeforeOutage(rnd), priority: rnd.int(1, 9) } }),
+    broken: (data) => ({ ...data, completed: 'yes' }),
+  },
+  photos: {
+    perUser: [0, 2],
+    make: (rnd) => {
       // A tiny PNG-signed blob: enough to exercise digests and GridFS, small enough for CI.
       const blob = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), rnd.bytes(rnd.int(32, 256))]);
       return { data: { filename: `IMG_${rnd.int(1000, 9999)}.png`, mimeType: 'image/png', bytes: blob.length, sha256: sha256Hex(blob), takenAt: isoBeforeOutage(rnd), album: 'Camera' }, blob };
-    }
-    case 'scores':
-      return { data: { game: rnd.pick(GAMES), score: rnd.int(0, 1_000_000), achievedAt: isoBeforeOutage(rnd) } };
-  }
-}
+    },
+    broken: (data) => ({ ...data, mimeType: 'image/bmp' }),
+  },
+  scores: {
+    perUser: [0, 3],
+    make: (rnd) => ({ data: { game: rnd.pick(GAMES), score: rnd.int(0, 1_000_000), achievedAt: isoBeforeOutage(rnd) } }),
+    broken: (data) => ({ ...data, score: -1 }),
+  },
+};
 
-/** Breaks `data` against its category's schema: an unknown field, or a field out of its rules. */
-export function breakSchema(category: Category, data: Record<string, unknown>, rnd: SeededRandom): Record<string, unknown> {
+/** Breaks `data` against its category's schema: an unknown field, or a rule of the category. */
+export function breakSchema(sample: CategorySample, data: Record<string, unknown>, rnd: SeededRandom): Record<string, unknown> {
   if (rnd.chance(0.5)) return { ...data, legacyField: 'from the old schema' };
-  const broken: Record<Category, () => Record<string, unknown>> = {
-    contacts: () => ({ ...data, emails: [{ address: 'not-an-address' }] }),
-    calendar: () => ({ ...data, end: '2009-01-01T00:00:00Z', start: '2009-06-01T00:00:00Z' }),
-    notes: () => ({ title: data.title }),
-    tasks: () => ({ ...data, completed: 'yes' }),
-    photos: () => ({ ...data, mimeType: 'image/bmp' }),
-    scores: () => ({ ...data, score: -1 }),
-  };
-  return broken[category]();
+  return sample.broken(data, rnd);
 }

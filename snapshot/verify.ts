@@ -1,3 +1,4 @@
+import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { CATEGORIES, type Category } from '../domain/categories';
 import type { QuarantineCode } from '../domain/line-check';
 import { classifyLines, InMemoryClaimRegistry } from './classify';
@@ -51,7 +52,7 @@ export async function verifySnapshot(dir: string, onProgress: (category: Categor
     if (!(await exists(file))) continue;
     const registry = new InMemoryClaimRegistry();
     for await (const chunk of chunked(readLines(file), CHUNK_LINES)) {
-      for (const outcome of await classifyLines(chunk, category, dir, (u) => users.has(u), registry)) {
+      for (const outcome of await classifyLines(chunk, CATEGORY_TRAITS[category], dir, (u) => users.has(u), registry)) {
         verdict[outcome.kind] += 1;
         if (outcome.kind !== 'quarantined') continue;
         verdict.reasons[outcome.reason.code] = (verdict.reasons[outcome.reason.code] ?? 0) + 1;

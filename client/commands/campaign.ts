@@ -5,6 +5,7 @@ import { loadEnv } from '../../config/env';
 import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory } from '../../domain/categories';
 import { InputError } from '../../domain/errors';
 import { campaignReport, type CampaignReport } from '../../store/campaign-report';
+import { listCampaigns } from '../../store/campaign-list';
 import { campaignProgress, checkSnapshot, startCampaign, waitForCampaign } from '../campaigns';
 import { withControl, withStores } from '../control';
 import { liveIndexing } from '../../store/live-indexes';
@@ -117,10 +118,7 @@ export function registerCampaignCommands(program: Command): void {
     .description('campaigns, newest first')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
-      const campaigns = await withControl(loadEnv(), (c) =>
-        c.campaigns.find({}, { projection: { staging: 0 } }).sort({ createdAt: -1 }).limit(100).toArray(),
-      );
-      const rows = campaigns.map((d) => ({ campaignId: d._id, snapshotId: d.snapshotId, state: d.state, users: d.users, categories: d.categories, createdAt: d.createdAt, finishedAt: d.finishedAt }));
+      const rows = await withControl(loadEnv(), (c) => listCampaigns(c));
       printResult(opts, rows, (list) =>
         list.length === 0
           ? 'no campaigns yet'

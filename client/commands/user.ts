@@ -6,7 +6,7 @@ import { withControl } from '../control';
 import { printResult } from '../output';
 import { campaignIdArg, parseWith } from '../parse';
 import { describeUserCategory } from '../render';
-import { userStatus } from '../user-status';
+import { userStatus } from '../../store/status-reader';
 
 const userIdArg = parseWith(Id, 'must be 1–128 characters of [A-Za-z0-9._@+-]');
 

@@ -1,12 +1,6 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
 import type { Env } from '../../config/env';
-import { startCampaign, type StartCampaignOptions, waitForCampaign } from '../../client/campaigns';
-import { connectTemporal } from '../../client/temporal';
-import type { CampaignReport } from '../../store/campaign-report';
-import { type Stores, connectStores } from '../../store/connection';
-import { installRuntimeLogging } from '../../worker/runtime-logging';
-import { createRestoreWorker } from '../../worker/worker';
+import { openScratchCampaigns, type ScratchCampaigns } from '../../harness/scratch-campaigns';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -20,39 +14,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 /** A real worker and client on the test's task queue, plus direct store access for assertions. */
-export interface Harness {
-  env: Env;
-  client: Client;
-  stores: Stores;
-  /** Starts a campaign and runs a real worker until it finishes. */
-  runCampaign(options: StartCampaignOptions): Promise<CampaignReport>;
-  close(): Promise<void>;
-}
+export type Harness = ScratchCampaigns;
 
+/** The shared harness (harness/scratch-campaigns.ts) on the test's environment, with the file's workflow bundle. */
 export async function createHarness(env: Env): Promise<Harness> {
-  installRuntimeLogging('error');
-  const client = await connectTemporal(env);
-  const stores = await connectStores(env);
-  return {
-    env,
-    client,
-    stores,
-    async runCampaign(options) {
-      const { worker, close } = await createRestoreWorker(env, { workflowBundle: await workflowBundle() });
-      try {
-        return await worker.runUntil(async () => {
-          const campaignId = await startCampaign(client, env, options);
-          return waitForCampaign(client, campaignId, undefined, 200);
-        });
-      } finally {
-        await close();
-      }
-    },
-    async close() {
-      await stores.target.dropDatabase().catch(() => undefined);
-      await stores.control.dropDatabase().catch(() => undefined);
-      await stores.client.close();
-      await client.connection.close();
-    },
-  };
+  return openScratchCampaigns(env, { workflowBundle: await workflowBundle(), logLevel: 'error', pollMs: 200 });
 }

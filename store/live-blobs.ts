@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { type Db, GridFSBucket, ObjectId } from 'mongodb';
+import type { BlobTrait } from '../domain/category-traits';
 import { SnapshotFileError, StoreUnavailableError } from '../domain/errors';
 import { openBlob } from '../snapshot/blobs';
-
-export const PHOTO_BUCKET = 'photos';
 
 /** Who uploads: an attempt of an activity. Upload ids derive from it, so a later attempt finds what an earlier one left. */
 export interface Uploader {
@@ -20,7 +19,7 @@ export function uploadId(uploader: Uploader, attempt: number, sha256: string): O
 }
 
 /**
- * Puts each blob into the GridFS bucket `photos` once per distinct content (DESIGN.md §4),
+ * Puts each blob into the GridFS bucket of its category once per distinct content (DESIGN.md §4),
  * named by its sha256. Two batches may upload the same bytes at once: each upload is
  * complete on its own (GridFS writes the file entry after its chunks), and afterwards
  * every uploader keeps the entry with the lowest id and deletes the others, so all
@@ -29,9 +28,9 @@ export function uploadId(uploader: Uploader, attempt: number, sha256: string): O
  * format's size, and its bytes are hashed on the way: a blob that changed since staging
  * checked it is not kept.
  */
-export async function ensurePhotoBlobs(target: Db, snapshotDir: string, sha256s: Iterable<string>, uploader: Uploader): Promise<number> {
-  const bucket = new GridFSBucket(target, { bucketName: PHOTO_BUCKET });
-  const chunks = target.collection(`${PHOTO_BUCKET}.chunks`);
+export async function ensureBlobs(target: Db, trait: BlobTrait, snapshotDir: string, sha256s: Iterable<string>, uploader: Uploader): Promise<number> {
+  const bucket = new GridFSBucket(target, { bucketName: trait.bucket });
+  const chunks = target.collection(`${trait.bucket}.chunks`);
   let uploaded = 0;
   for (const sha256 of new Set(sha256s)) {
     for (let earlier = 1; earlier < uploader.attempt; earlier++) {
@@ -39,7 +38,7 @@ export async function ensurePhotoBlobs(target: Db, snapshotDir: string, sha256s:
       if (!(await bucket.find({ _id: id }).limit(1).hasNext())) await chunks.deleteMany({ files_id: id });
     }
     if (await bucket.find({ filename: sha256 }).limit(1).hasNext()) continue;
-    const blob = await openBlob(snapshotDir, sha256);
+    const blob = await openBlob(snapshotDir, trait, sha256);
     if (!blob.ok) throw new SnapshotFileError(`blob ${sha256} can no longer be read: ${blob.reason.message}`);
     const hash = createHash('sha256');
     blob.stream.on('data', (chunk) => hash.update(chunk));

@@ -1,5 +1,5 @@
 import type { Category } from '../domain/categories';
-import type { ControlCollections, UserStatusDoc } from '../store/control-collections';
+import type { ControlCollections, UserStatusDoc } from './control-collections';
 
 export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category'>;
 
