@@ -1,6 +1,7 @@
 /** The workflows a restorectl worker registers. Deterministic code only: see DESIGN.md §2. */
 export { campaignWorkflow } from './campaign';
-export type { CampaignInput, CampaignCursor } from './campaign';
+export type { CampaignInput } from './campaign';
+export type { CampaignCursor } from './campaign-state';
 export { pauseSignal, resumeSignal, progressQuery, storeUnavailableSignal, storeAnswersSignal } from './messages';
 export type { CampaignProgress } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';

@@ -2,19 +2,20 @@ import { ActivityFailure, getExternalWorkflowHandle, patched, proxyActivities, w
 import type { Activities } from '../activities';
 import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
+import { BACKOFF } from './retry';
 import { storeAnswersSignal, storeUnavailableSignal } from './messages';
 
 /** About half a minute of retries, backing off, before a failure is judged for what it is. */
 const { restoreUsers } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  retry: { ...BACKOFF, maximumAttempts: 6 },
 });
 
-/** Asks the store until it answers: no limit on attempts, one a minute at most. */
+/** Asks the store until it answers: no limit on attempts, starting 5 s apart (a store restarting takes seconds). */
 const { waitForStore } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { ...BACKOFF, initialInterval: '5 seconds' },
 });
 
 const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
