@@ -59,7 +59,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       for (const other of input.initCategories.filter((cat) => cat !== category)) {
         await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
       }
-      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now);
+      // The first wave's batches create their users' entries; later waves find them pending.
+      const creating = input.initCategories.includes(category);
+      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now, creating);
       lap('status marked');
 
       const { records, quarantined } = await readStagedOfUsers(c, campaignId, category, users);
