@@ -67,8 +67,9 @@ export function campaignActivities(c: ControlCollections) {
       for await (const entry of readUsers(input.snapshotDir, input.from)) {
         // Blank lines are not yielded, so a page's last line may be missing: a line of the
         // next page ends this one, and is read again from `next` (after the line before it).
-        page ??= pageOfLine(entry.number, input.limit);
-        if (pageOfLine(entry.number, input.limit) !== page) {
+        const entryPage = pageOfLine(entry.number, input.limit);
+        page ??= entryPage;
+        if (entryPage !== page) {
           done = false;
           break;
         }

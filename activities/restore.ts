@@ -5,7 +5,6 @@ import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
-import { findPerUser } from '../store/per-user';
 import { readStagedOfUsers } from '../store/staged-reads';
 import { ensureBlobs } from '../store/live-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
@@ -136,11 +135,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
      */
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
       const { campaignId, category, userIds } = input;
-      const idsOnly = { projection: { _id: 1 } };
-      const valid = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds, idsOnly);
-      const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, idsOnly);
+      const staged = await readStagedOfUsers(c, campaignId, category, userIds.map((userId) => ({ userId })));
       const received = userIds.map((userId) => {
-        const counts = { valid: valid.get(userId)?.length ?? 0, quarantined: quarantined.get(userId)?.length ?? 0 };
+        const counts = { valid: staged.records.get(userId)?.length ?? 0, quarantined: staged.quarantined.get(userId) ?? 0 };
         const expected = input.expected?.[userId];
         return { userId, ...counts, received: counts.valid + counts.quarantined, ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }) };
       });

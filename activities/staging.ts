@@ -5,9 +5,9 @@ import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
-import { type ControlCollections, controlIds, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
+import { type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
-import { pageOfLine } from '../store/user-pages';
+import { pageKey } from '../store/user-pages';
 import type { StageInput } from './types';
 
 /** Lines classified and written per round trip; also how often progress is heartbeated. */
@@ -59,7 +59,7 @@ export function stagingActivities(c: ControlCollections) {
         const { pageLines } = progress;
         const pageOf = (userId: string) => {
           const line = users.get(userId);
-          return line === undefined || pageLines === undefined ? undefined : controlIds.page(campaignId, category, pageOfLine(line, pageLines));
+          return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
         };
         const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {

@@ -48,7 +48,7 @@ export interface StagedRecordDoc {
   record: RecoveredRecord | null;
   /** Why the store refused to keep the record, when it did (the line is then quarantined as `store-refused`). */
   refused?: string;
-  /** The user's page ({@link controlIds.page}); absent when staged untagged. */
+  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged. */
   page?: string;
 }
 
@@ -67,7 +67,7 @@ export interface QuarantineDoc {
   /** `text`: raw is the line; `base64`: raw is its UTF-8 bytes in base64 (a line holding U+0000, which stores refuse as text). */
   rawEncoding: 'text' | 'base64';
   rawTruncated: boolean;
-  /** The user's page ({@link controlIds.page}) when the line names a known user and staging tagged pages. */
+  /** The user's page (`pageKey`, store/user-pages.ts) when the line names a known user and staging tagged pages. */
   page?: string;
 }
 
@@ -100,7 +100,6 @@ export const controlIds = {
   staged: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
   quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
-  page: (campaignId: string, category: Category, page: number) => `${campaignId}|${category}|${page}`,
 };
 
 /** The control database's collections, typed. */

@@ -1,7 +1,7 @@
 import type { Category } from '../domain/categories';
-import { type ControlCollections, controlIds, type StagedRecordDoc } from './control-collections';
+import type { ControlCollections, StagedRecordDoc } from './control-collections';
 import { findPerUser } from './per-user';
-import { pageOfLine } from './user-pages';
+import { pageKey } from './user-pages';
 
 /** What staging left for a batch of users in one category. */
 export interface StagedOfUsers {
@@ -19,16 +19,17 @@ export interface StagedOfUsers {
  */
 export async function readStagedOfUsers(c: ControlCollections, campaignId: string, category: Category, users: { userId: string; line?: number }[]): Promise<StagedOfUsers> {
   const wanted = new Set(users.map((u) => u.userId));
-  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { [`pageLines.${category}`]: 1 } });
-  const pageLines = campaign?.pageLines?.[category];
   const lines = users.map((u) => u.line);
-  if (pageLines === undefined || lines.some((l) => l === undefined)) {
+  const pageLines = lines.some((l) => l === undefined)
+    ? undefined
+    : (await c.campaigns.findOne({ _id: campaignId }, { projection: { [`pageLines.${category}`]: 1 } }))?.pageLines?.[category];
+  if (pageLines === undefined) {
     const userIds = [...wanted];
     const records = await findPerUser(c.staged, { campaignId, category, record: { $ne: null } }, userIds);
     const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
     return { records, quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
   }
-  const pages = [...new Set(lines.map((l) => controlIds.page(campaignId, category, pageOfLine(l!, pageLines))))];
+  const pages = [...new Set(lines.map((l) => pageKey(campaignId, category, l!, pageLines)))];
   const records = new Map<string, StagedRecordDoc[]>();
   const quarantined = new Map<string, number>();
   for (const page of pages) {

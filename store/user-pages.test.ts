@@ -1,4 +1,4 @@
-import { endsPage, pageOfLine } from './user-pages';
+import { endsPage, pageKey, pageOfLine } from './user-pages';
 
 describe('pages of users.ndjson', () => {
   it('numbers pages from 0, each holding `pageLines` lines from line 1', () => {
@@ -10,5 +10,12 @@ describe('pages of users.ndjson', () => {
   it('ends a page on its last line only', () => {
     expect([1, 2, 3, 4].map((line) => endsPage(line, 2))).toEqual([false, true, false, true]);
     expect(endsPage(99, 100)).toBe(false);
+  });
+
+  it('tags the users of one page of one campaign and category alike, and no others', () => {
+    expect(pageKey('c-1', 'contacts', 1, 100)).toBe(pageKey('c-1', 'contacts', 100, 100));
+    expect(pageKey('c-1', 'contacts', 100, 100)).not.toBe(pageKey('c-1', 'contacts', 101, 100));
+    expect(pageKey('c-1', 'contacts', 1, 100)).not.toBe(pageKey('c-1', 'notes', 1, 100));
+    expect(pageKey('c-1', 'contacts', 1, 100)).not.toBe(pageKey('c-2', 'contacts', 1, 100));
   });
 });

@@ -1,3 +1,5 @@
+import type { Category } from '../domain/categories';
+
 /**
  * Users are restored in pages: runs of `pageLines` consecutive lines of users.ndjson,
  * one page per batch. Staging tags each staged record and quarantined line with its
@@ -9,6 +11,14 @@
 /** The page of a user whose standing line in users.ndjson is `line` (1-based). */
 export function pageOfLine(line: number, pageLines: number): number {
   return Math.floor((line - 1) / pageLines);
+}
+
+/**
+ * The tag of the staged documents and quarantined lines of the user whose standing line is
+ * `line`: staging writes it and batches read by it, so both take it from here.
+ */
+export function pageKey(campaignId: string, category: Category, line: number, pageLines: number): string {
+  return `${campaignId}|${category}|${pageOfLine(line, pageLines)}`;
 }
 
 /** True when `line` is the last of its page: a page read stops there, so pages never straddle. */
