@@ -1,25 +1,57 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
 import { StoreUnavailableError } from '../domain/errors';
 import { type CampaignDoc, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
-import type { LinePosition } from '../snapshot/line-reader';
+import { chunked, type LinePosition } from '../snapshot/line-reader';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
+import { INSERT_BATCH } from '../store/bulk';
 import { writeQuarantine } from '../store/quarantine';
-import { endsPage, pageOfLine } from '../store/user-pages';
+import { userStatusWriter } from '../store/status-writer';
+import { endsPage, pageKey, pageOfLine } from '../store/user-pages';
 import type { CampaignSettings, UserPage } from './types';
 
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
+  /**
+   * The lines of users.ndjson in (after, upTo], all of page `page`, that openCampaign
+   * quarantined: by the page's tag when it tagged them in pages of this size, else by a
+   * range, which FerretDB answers by reading the whole quarantine.
+   */
+  async function quarantinedUserLines(campaignId: string, page: number, pageLines: number, after: number, upTo: number): Promise<Set<number>> {
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { 'pageLines.users': 1 } });
+    const filter =
+      campaign?.pageLines?.users === pageLines
+        ? { page: pageKey(campaignId, 'users', page * pageLines + 1, pageLines) }
+        : { campaignId, category: 'users' as const, line: { $gt: after, $lte: upTo } };
+    const lines = (await c.quarantine.find(filter, { projection: { line: 1 } }).toArray()).map((q) => q.line);
+    return new Set(lines.filter((line) => line > after && line <= upTo));
+  }
+
+  /** Gives every user of users.ndjson from `from` on a `pending` entry in each of the campaign's categories, where it has none. */
+  async function pendUnreached(campaignId: string, from: LinePosition, now: Date): Promise<void> {
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1 } });
+    if (!campaign) return;
+    for await (const entries of chunked(readUsers(campaign.snapshotDir, from), INSERT_BATCH)) {
+      const users = entries.flatMap((e) => (e.user ? [e.user] : []));
+      for (const category of campaign.categories) {
+        await userStatusWriter(c, campaignId, category).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+      }
+      Context.current().heartbeat();
+    }
+  }
+
   return {
     /**
      * Checks the snapshot, records the campaign, quarantines bad lines of users.ndjson
      * and counts the users. Idempotent: a second run finds the campaign and the same lines.
+     * With `pageLines` (the campaign's batch size), the bad lines are tagged with their page,
+     * for listUserPage to find a page's among them by one indexed query.
      */
-    async openCampaign(settings: CampaignSettings): Promise<{ snapshotId: string; users: number }> {
+    async openCampaign(settings: CampaignSettings, pages?: { pageLines: number }): Promise<{ snapshotId: string; users: number }> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
       const doc: CampaignDoc = {
@@ -45,8 +77,12 @@ export function campaignActivities(c: ControlCollections) {
         settings.campaignId,
         'users',
         scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
+        (line) => pages && pageKey(settings.campaignId, 'users', line.line, pages.pageLines),
       );
-      await c.campaigns.updateOne({ _id: settings.campaignId }, { $set: { snapshotId: manifest.snapshotId, users, unknownExpectedKeys: scan.unknownExpectedKeys } });
+      await c.campaigns.updateOne(
+        { _id: settings.campaignId },
+        { $set: { snapshotId: manifest.snapshotId, users, unknownExpectedKeys: scan.unknownExpectedKeys, ...(pages ? { 'pageLines.users': pages.pageLines } : {}) } },
+      );
       log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
       return { snapshotId: manifest.snapshotId, users };
     },
@@ -56,11 +92,12 @@ export function campaignActivities(c: ControlCollections) {
      * (store/user-pages.ts), with each one's line and what it expects of the given
      * categories, passing over the lines openCampaign quarantined (a repeated user would
      * otherwise be restored twice). A page then holds the users whose staged documents
-     * share its tag; from a position inside a page (a campaign paged before pages
-     * existed), it reads to that page's end.
+     * share its tag; from a position inside a page (a canary's last page, or a campaign
+     * paged before pages existed), it reads to that page's end. With `maxUsers`, it stops
+     * after that many users, and `next` is the line after the last.
      */
-    async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[] }): Promise<UserPage> {
-      const read: { line: number; user: UserLine }[] = [];
+    async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[]; maxUsers?: number }): Promise<UserPage> {
+      const read: { line: number; user: UserLine; next: LinePosition }[] = [];
       let next: LinePosition = input.from;
       let done = true;
       let page: number | undefined;
@@ -74,25 +111,34 @@ export function campaignActivities(c: ControlCollections) {
           break;
         }
         next = entry.next;
-        if (entry.user) read.push({ line: entry.number, user: entry.user });
+        if (entry.user) read.push({ line: entry.number, user: entry.user, next: entry.next });
         if (endsPage(entry.number, input.limit)) {
           done = false;
           break;
         }
       }
-      const quarantined = await c.quarantine
-        .find({ campaignId: input.campaignId, category: 'users', line: { $gt: input.from.line, $lte: next.line } }, { projection: { line: 1 } })
-        .toArray();
-      const skip = new Set(quarantined.map((q) => q.line));
-      const users = read
-        .filter(({ line }) => !skip.has(line))
-        .map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
+      const skip = page === undefined ? new Set<number>() : await quarantinedUserLines(input.campaignId, page, input.limit, input.from.line, next.line);
+      let standing = read.filter(({ line }) => !skip.has(line));
+      if (input.maxUsers !== undefined && standing.length > input.maxUsers) {
+        standing = standing.slice(0, input.maxUsers);
+        next = standing[standing.length - 1]?.next ?? input.from;
+        done = false;
+      }
+      const users = standing.map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
       return { users, next, done };
     },
 
-    /** Marks the campaign finished and returns its report from the status store. */
-    async closeCampaign(input: { campaignId: string; state: CampaignDoc['state']; error?: StatusError | null }): Promise<CampaignReport> {
-      await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: new Date() } });
+    /**
+     * Marks the campaign finished and returns its report from the status store. A cancelled
+     * campaign leaves no user `restoring`: those of batches cut short go back to `pending`.
+     * With `unreachedFrom` (a first wave cut short), the users from there on get their
+     * `pending` entries, which the batches never reached to create.
+     */
+    async closeCampaign(input: { campaignId: string; state: CampaignDoc['state']; error?: StatusError | null; unreachedFrom?: LinePosition }): Promise<CampaignReport> {
+      const now = new Date();
+      if (input.unreachedFrom) await pendUnreached(input.campaignId, input.unreachedFrom, now);
+      if (input.state === 'cancelled') await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
+      await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: now } });
       const report = await campaignReport(c, input.campaignId);
       if (!report) throw new StoreUnavailableError(`campaign ${input.campaignId} is not in the control store`);
       log.info('campaign closed', { campaignId: input.campaignId, state: input.state });

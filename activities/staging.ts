@@ -65,7 +65,7 @@ export function stagingActivities(c: ControlCollections) {
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
           const outcomes = await classifyLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
           const quarantined: QuarantinedLine[] = outcomes.filter((o) => o.kind === 'quarantined');
-          await writeQuarantine(c, campaignId, category, quarantined, pageOf);
+          await writeQuarantine(c, campaignId, category, quarantined, (l) => (l.userId === null ? undefined : pageOf(l.userId)));
           // Counted only once the chunk's writes landed, with its position: a chunk done again after a crash counts once.
           progress.ignored += outcomes.filter((o) => o.kind === 'ignored').length;
           if (progress.valid !== undefined) progress.valid += outcomes.filter((o) => o.kind === 'valid').length;

@@ -1,13 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { CampaignSettings } from '../activities/types';
 import type { Env } from '../config/env';
 import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
+import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { CampaignReport } from '../store/campaign-report';
-import { type CampaignInput, type CampaignProgress, campaignWorkflow, progressQuery } from '../workflows';
+import {
+  type CampaignInput,
+  type CampaignPace,
+  type CampaignProgress,
+  campaignWorkflow,
+  type PaceChange,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  setPaceUpdate,
+} from '../workflows';
 import { campaignWorkflowId } from './temporal';
 
 export interface StartCampaignOptions {
@@ -19,6 +30,9 @@ export interface StartCampaignOptions {
   concurrency?: number;
   batchesPerRun?: number;
   campaignId?: string;
+  maxRecordsPerSecond?: number;
+  canary?: number;
+  maxQuarantineRate?: number;
 }
 
 /** A campaign id: sortable by start time, unique, and free of any user data. */
@@ -52,7 +66,15 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     policies: Object.fromEntries(categories.map((c) => [c, options.policy ?? DEFAULT_POLICY])),
     dedupe: options.dedupe ?? true,
   };
-  const input: CampaignInput = { settings, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4, batchesPerRun: options.batchesPerRun };
+  const input: CampaignInput = {
+    settings,
+    batchSize: options.batchSize ?? 100,
+    concurrency: options.concurrency ?? 4,
+    batchesPerRun: options.batchesPerRun,
+    maxRecordsPerSecond: options.maxRecordsPerSecond,
+    canary: options.canary,
+    maxQuarantineRate: options.maxQuarantineRate,
+  };
   await client.workflow.start(campaignWorkflow, {
     taskQueue: env.RESTORE_TASK_QUEUE,
     workflowId: campaignWorkflowId(campaignId),
@@ -96,4 +118,49 @@ export async function waitForCampaign(
   const report = await result;
   await poll;
   return report;
+}
+
+/** The handle of a campaign's workflow while it runs; an InputError (exit 2) when it is not running. */
+async function runningCampaign(client: Client, campaignId: string) {
+  const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+  try {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') return handle;
+    throw new InputError(`campaign ${campaignId} is not running (${status.name.toLowerCase()})`);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new InputError(`no campaign ${campaignId}`);
+    throw err;
+  }
+}
+
+/** Pauses a running campaign: its running batches finish, no new one starts. */
+export async function pauseCampaign(client: Client, campaignId: string): Promise<void> {
+  await (await runningCampaign(client, campaignId)).signal(pauseSignal);
+}
+
+/** Resumes a paused campaign, whoever paused it (the operator, its canary, its quarantine limit). */
+export async function resumeCampaign(client: Client, campaignId: string): Promise<void> {
+  await (await runningCampaign(client, campaignId)).signal(resumeSignal);
+}
+
+/**
+ * Cancels a running campaign and waits for it to close: its batches end, no user is left
+ * `restoring`, and the users it never reached stay `pending`.
+ */
+export async function cancelCampaign(client: Client, campaignId: string): Promise<void> {
+  const handle = await runningCampaign(client, campaignId);
+  await handle.cancel();
+  // The workflow ends cancelled once it has closed the campaign: its result is that failure.
+  await handle.result().catch(() => undefined);
+}
+
+/** Changes a running campaign's pace; a change the campaign refuses is an InputError with its reason, and nothing changes. */
+export async function setCampaignPace(client: Client, campaignId: string, change: PaceChange): Promise<CampaignPace> {
+  const handle = await runningCampaign(client, campaignId);
+  try {
+    return await handle.executeUpdate(setPaceUpdate, { args: [change] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new InputError(`campaign ${campaignId} refused the change: ${err.cause?.message ?? err.message}`);
+    throw err;
+  }
 }

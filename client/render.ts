@@ -1,7 +1,7 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { UserCategoryStatus } from '../store/status-reader';
-import type { CampaignProgress } from '../workflows';
+import type { CampaignPace, CampaignProgress } from '../workflows';
 import { table } from './output';
 
 /** A campaign report as text for incident staff. */
@@ -28,20 +28,30 @@ export function unknownExpectedLines(keys: Record<string, number> | undefined): 
   return [`warning: users.ndjson counts records under names that are no category, which no wave restores: ${list}`];
 }
 
+/** A campaign's pace in words. */
+export function renderPace(pace: CampaignPace): string {
+  const ceiling = pace.maxRecordsPerSecond === null ? 'no ceiling on records per second' : `at most ${pace.maxRecordsPerSecond} records per second`;
+  return `${pace.concurrency} batch(es) at once, ${ceiling}`;
+}
+
 /** What a running campaign is doing now. */
 export function renderProgress(p: CampaignProgress): string {
   const wave = p.category ? `wave ${p.wave + 1} of ${p.waves} (${p.category})` : `${p.waves} waves`;
   // pausedReason is absent from campaigns that started before it existed.
   const paused = p.paused ? `, PAUSED (${p.pausedReason ?? 'paused by the operator'}): no new batches start` : '';
-  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}`;
+  // pace is absent from campaigns that started before it existed.
+  const pace = p.pace ? `; pace: ${renderPace(p.pace)}` : '';
+  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}${pace}`;
 }
 
-/** One category of one user's status in plain words, for support staff. */
-export function describeUserCategory(s: UserCategoryStatus): string {
+/** One category of one user's status in plain words, for support staff; `campaignState` tells a wait from a campaign that ended without it. */
+export function describeUserCategory(s: UserCategoryStatus, campaignState: string | null = 'running'): string {
   const parts: string[] = [];
   const back = s.restored + s.keptLive + s.duplicates;
   switch (s.state) {
     case 'pending':
+      if (campaignState === 'cancelled') return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
+      if (campaignState === 'failed') return `not restored: the campaign failed before reaching it (${s.expected} record(s) expected); engineers can replay it`;
       return `waiting: ${s.expected} record(s) expected, not started yet`;
     case 'validating':
     case 'restoring':

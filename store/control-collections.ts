@@ -19,7 +19,7 @@ export interface CampaignDoc {
   unknownExpectedKeys?: Record<string, number>;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
-  /** Per category, the lines per page of users its staged documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
+  /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
   pageLines?: Record<string, number>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
   /** Why a failed campaign failed (absent in campaigns recorded before the field existed). */

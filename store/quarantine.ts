@@ -30,17 +30,17 @@ export interface QuarantinedLine {
 /**
  * Writes quarantined lines of one file of a campaign, each keyed by its line number, so
  * writing a line again (a retried or resumed attempt) leaves one entry. `pageOf` gives
- * the page key to tag a known user's line with (store/user-pages.ts).
+ * the page key to tag a line with (store/user-pages.ts), or undefined to leave it untagged.
  */
 export async function writeQuarantine(
   c: ControlCollections,
   campaignId: string,
   category: Category | 'users',
   lines: QuarantinedLine[],
-  pageOf: (userId: string) => string | undefined = () => undefined,
+  pageOf: (line: QuarantinedLine) => string | undefined = () => undefined,
 ): Promise<void> {
   const docs = lines.map((l): QuarantineDoc => {
-    const page = l.userId === null ? undefined : pageOf(l.userId);
+    const page = pageOf(l);
     return {
       _id: controlIds.quarantine(campaignId, category, l.line),
       campaignId,

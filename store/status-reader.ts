@@ -1,12 +1,13 @@
 import type { Category } from '../domain/categories';
-import type { ControlCollections, UserStatusDoc } from './control-collections';
+import type { CampaignDoc, ControlCollections, UserStatusDoc } from './control-collections';
 
 export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category'>;
 
 /** The shape of `user status --json` and of GET /api/users/:userId/status (DESIGN.md §6). */
 export interface UserStatusReport {
   userId: string;
-  campaigns: { campaignId: string; categories: Partial<Record<Category, UserCategoryStatus>> }[];
+  /** `campaignState`: how the campaign stands, so a `pending` entry of a cancelled one reads as never to be reached. */
+  campaigns: { campaignId: string; campaignState: CampaignDoc['state'] | null; categories: Partial<Record<Category, UserCategoryStatus>> }[];
 }
 
 /** One user's status across campaigns (newest first), or in one campaign. */
@@ -14,10 +15,12 @@ export async function userStatus(c: ControlCollections, userId: string, campaign
   const docs = await c.status.find(campaignId ? { userId, campaignId } : { userId }).toArray();
   const byCampaign = new Map<string, UserStatusReport['campaigns'][number]>();
   for (const { _id, campaignId: id, userId: _user, category, ...fields } of docs) {
-    const entry = byCampaign.get(id) ?? { campaignId: id, categories: {} };
+    const entry = byCampaign.get(id) ?? { campaignId: id, campaignState: null, categories: {} };
     entry.categories[category] = fields;
     byCampaign.set(id, entry);
   }
+  // One read by _id per campaign the user is in: a handful.
+  for (const entry of byCampaign.values()) entry.campaignState = (await c.campaigns.findOne({ _id: entry.campaignId }, { projection: { state: 1 } }))?.state ?? null;
   // Campaign ids start with their start time, so they sort by it.
   return { userId, campaigns: [...byCampaign.values()].sort((a, b) => b.campaignId.localeCompare(a.campaignId)) };
 }

@@ -15,9 +15,10 @@ export function pageOfLine(line: number, pageLines: number): number {
 
 /**
  * The tag of the staged documents and quarantined lines of the user whose standing line is
- * `line`: staging writes it and batches read by it, so both take it from here.
+ * `line`, and, under `users`, of the quarantined lines of users.ndjson itself: the writers
+ * and the readers of pages both take it from here.
  */
-export function pageKey(campaignId: string, category: Category, line: number, pageLines: number): string {
+export function pageKey(campaignId: string, category: Category | 'users', line: number, pageLines: number): string {
   return `${campaignId}|${category}|${pageOfLine(line, pageLines)}`;
 }
 

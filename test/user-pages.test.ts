@@ -3,7 +3,8 @@
  * tests hold that to what a read per user gives, against the real store: the same
  * records and quarantine counts whether staging tagged pages or not (an untagged
  * staging is one that started before pages existed), and pages of users.ndjson that
- * never straddle, whatever blank and repeated lines fall on their edges.
+ * never straddle, whatever blank and repeated lines fall on their edges, and that skip
+ * the repeated lines by their page's tag or, untagged, by their line.
  */
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -94,16 +95,23 @@ describe('pages of users', () => {
       ['u1', '', 'u3', 'u4', 'u1', '', 'u7', 'u8', 'u9'].map((u) => (u ? JSON.stringify({ userId: u, expected: { contacts: 1 } }) : '')).join('\n') + '\n',
     );
     const activities = campaignActivities(c);
-    await activityEnv().run(activities.openCampaign, { campaignId: 'paging', snapshotDir, categories: ['contacts' as const], policies: { contacts: 'keep-newer' as const }, dedupe: false });
-    const pages: PagedUser[][] = [];
-    let from: LinePosition = { byte: 0, line: 0 };
-    for (let calls = 0; calls < 20; calls++) {
-      const page: UserPage = await activityEnv().run(activities.listUserPage, { campaignId: 'paging', snapshotDir, from, limit: 2, categories: ['contacts' as const] });
-      if (page.users.length) pages.push(page.users);
-      from = page.next;
-      if (page.done) break;
+    const settings = (campaignId: string) => ({ campaignId, snapshotDir, categories: ['contacts' as const], policies: { contacts: 'keep-newer' as const }, dedupe: false });
+    // Opened with the page size, the repeated line is tagged with its page; opened without (as before pages), it is found by its line.
+    await activityEnv().run(activities.openCampaign, settings('paging-tagged'), { pageLines: 2 });
+    await activityEnv().run(activities.openCampaign, settings('paging-untagged'));
+    expect(await c.quarantine.find({ campaignId: 'paging-tagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([{ line: 5, page: 'paging-tagged|users|2' }]);
+    expect(await c.quarantine.countDocuments({ campaignId: 'paging-untagged', page: { $exists: true } })).toBe(0);
+    for (const campaignId of ['paging-tagged', 'paging-untagged']) {
+      const pages: PagedUser[][] = [];
+      let from: LinePosition = { byte: 0, line: 0 };
+      for (let calls = 0; calls < 20; calls++) {
+        const page: UserPage = await activityEnv().run(activities.listUserPage, { campaignId, snapshotDir, from, limit: 2, categories: ['contacts' as const] });
+        if (page.users.length) pages.push(page.users);
+        from = page.next;
+        if (page.done) break;
+      }
+      expect(pages.map((p) => p.map((u) => u.userId))).toEqual([['u1'], ['u3', 'u4'], ['u7', 'u8'], ['u9']]);
+      for (const page of pages) expect(new Set(page.map((u) => pageOfLine(u.line!, 2))).size).toBe(1);
     }
-    expect(pages.map((p) => p.map((u) => u.userId))).toEqual([['u1'], ['u3', 'u4'], ['u7', 'u8'], ['u9']]);
-    for (const page of pages) expect(new Set(page.map((u) => pageOfLine(u.line!, 2))).size).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
-import { type CampaignProgress, pauseSignal, progressQuery, resumeSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { type CampaignProgress, pauseSignal, progressQuery, resumeSignal, setPaceUpdate, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
 /** Where a campaign stands; carried across continue-as-new. */
 export interface CampaignCursor {
@@ -18,11 +19,19 @@ export interface CampaignCursor {
   /** Users finished per outcome, summed over waves (a user counts once per category). */
   outcome: BatchOutcome;
   paused: boolean;
+  /** Why it is paused, when it paused itself (canary done, too much quarantined); absent: the operator paused it. */
+  pauseReason?: string;
+  /** The pace in force; absent in cursors carried from runs that predate pace changes (the input's concurrency then holds). */
+  pace?: CampaignPace;
+  /** Users the canary has yet to take in the first wave; absent when there is no canary or it is done. */
+  canaryLeft?: number;
 }
 
-/** The cursor a new campaign starts from. */
-export function firstCursor(): CampaignCursor {
+/** The cursor a new campaign starts from, at the pace it was started with and with its canary, if any. */
+export function firstCursor(pace: CampaignPace, canary?: number): CampaignCursor {
   return {
+    pace,
+    ...(canary === undefined ? {} : { canaryLeft: canary }),
     snapshotId: '',
     users: 0,
     wave: 0,
@@ -44,53 +53,94 @@ export class CampaignState {
   phase: CampaignProgress['phase'];
   /** Batches under way, each settling when its child workflow ends. */
   readonly running = new Set<Promise<void>>();
+  /** Where in users.ndjson each running batch's page began: where a cancelled first wave's unreached users begin. */
+  private readonly startedFrom = new Map<Promise<void>, LinePosition>();
   /** Batches waiting for the store to answer, with why: while any waits, no new batch starts. */
   private readonly waitingForStore = new Map<string, string>();
+  private readonly pacer = new BatchPacer();
 
   constructor(
     readonly settings: CampaignSettings,
     readonly cursor: CampaignCursor,
     carried: boolean,
+    /** The concurrency of a carried cursor that predates pace changes. */
+    startConcurrency: number,
   ) {
     this.phase = carried ? 'restoring' : 'opening';
+    cursor.pace ??= { concurrency: startConcurrency, maxRecordsPerSecond: null };
+  }
+
+  get pace(): CampaignPace {
+    return this.cursor.pace!;
   }
 
   /** Registers the signal and query handlers; call once, first thing in the run. */
   handleMessages(): void {
-    setHandler(pauseSignal, () => void (this.cursor.paused = true));
-    setHandler(resumeSignal, () => void (this.cursor.paused = false));
+    setHandler(pauseSignal, () => this.pause());
+    setHandler(resumeSignal, () => {
+      this.cursor.paused = false;
+      delete this.cursor.pauseReason;
+    });
+    setHandler(setPaceUpdate, (change) => Object.assign(this.pace, change), {
+      validator: (change) => {
+        const problem = paceChangeProblem(change);
+        if (problem) throw new Error(problem);
+      },
+    });
     setHandler(storeUnavailableSignal, ({ batchId, reason }) => void this.waitingForStore.set(batchId, reason));
     setHandler(storeAnswersSignal, ({ batchId }) => void this.waitingForStore.delete(batchId));
     setHandler(progressQuery, () => this.progress());
   }
 
+  /** Pauses the campaign: running batches finish, no new one starts until it is resumed. `reason` when it pauses itself. */
+  pause(reason?: string): void {
+    this.cursor.paused = true;
+    if (reason === undefined) delete this.cursor.pauseReason;
+    else this.cursor.pauseReason = reason;
+  }
+
   /** Why no new batch starts, in words for the operator; null while batches may start. */
   pausedReason(): string | null {
-    if (this.cursor.paused) return 'paused by the operator';
+    if (this.cursor.paused) return this.cursor.pauseReason ?? 'paused by the operator';
     if (this.waitingForStore.size === 0) return null;
     return `the store does not answer (${this.waitingForStore.size} batch(es) waiting for it): ${[...this.waitingForStore.values()][0]}`;
   }
 
-  /** True when a batch may start: not paused, and fewer than `concurrency` running. */
-  mayStartBatch(concurrency: number): boolean {
-    return this.pausedReason() === null && this.running.size < concurrency;
+  /** True when a batch may start: not paused, and fewer running than the pace allows. */
+  mayStartBatch(): boolean {
+    return this.pausedReason() === null && this.running.size < this.pace.concurrency;
   }
 
-  /** Counts a started batch into the cursor and the running set; its outcome is added when it ends. */
-  track(batch: Promise<BatchOutcome>): void {
+  /** Milliseconds to wait before starting a batch of `records`, so that records start no faster than the pace's ceiling. */
+  waitBeforeBatch(records: number): number {
+    return this.pacer.admit(records, this.pace.maxRecordsPerSecond, Date.now());
+  }
+
+  /** Where the first wave's users not yet restored begin: the earliest running batch's page, else the next page. */
+  unreachedFrom(): LinePosition {
+    return [...this.startedFrom.values()].reduce((earliest, from) => (from.line < earliest.line ? from : earliest), this.cursor.next);
+  }
+
+  /** Counts a started batch, whose page began at `from`, into the cursor and the running set; its outcome is added when it ends. */
+  track(batch: Promise<BatchOutcome>, from: LinePosition): void {
     const counted = batch.then((outcome) => {
       this.cursor.outcome.restored += outcome.restored;
       this.cursor.outcome.partial += outcome.partial;
       this.cursor.outcome.failed += outcome.failed;
     });
     this.cursor.batches += 1;
-    const tracked = counted.finally(() => this.running.delete(tracked));
+    const tracked = counted.finally(() => {
+      this.running.delete(tracked);
+      this.startedFrom.delete(tracked);
+    });
     this.running.add(tracked);
+    this.startedFrom.set(tracked, from);
   }
 
   /** Moves the cursor to the start of the next wave. */
   nextWave(): void {
     this.cursor.wave += 1;
+    delete this.cursor.canaryLeft;
     Object.assign(this.cursor, { staged: false, next: { byte: 0, line: 0 }, pagesDone: false, batches: 0 });
   }
 
@@ -106,6 +156,7 @@ export class CampaignState {
       waves: this.settings.categories.length,
       users: this.cursor.users,
       batchesRunning: this.running.size,
+      pace: { ...this.pace },
       outcome: this.cursor.outcome,
     };
   }

@@ -8,10 +8,12 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CampaignSettings } from '../activities/types';
+import type { CampaignSettings, PagedUser } from '../activities/types';
+import type { StagingSummary } from '../store/control-collections';
 import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
 import { failureOf } from './failure-of';
@@ -31,6 +33,10 @@ const { stageCategory } = proxyActivities<Activities>({
 
 const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
 const CLOSE_WITH_CAUSE_EVEN_UNOPENED = 'close-with-cause-even-unopened';
+/** Runs recorded before this patch started a listed page's batch even when a pause came while it was listed. */
+const PAUSE_HOLDS_A_LISTED_PAGE = 'pause-holds-a-listed-page';
+/** Runs recorded before this patch closed a cancelled campaign at once, while its cancelled batches could still write. */
+const CANCEL_SETTLES_BATCHES_FIRST = 'cancel-settles-batches-first';
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -43,6 +49,25 @@ export interface CampaignInput {
   concurrency: number;
   /** Batches per run before continue-as-new; default {@link DEFAULT_BATCHES_PER_RUN}. */
   batchesPerRun?: number;
+  /** A ceiling on records started per second; absent: none. The operator can change it, and the concurrency, while it runs. */
+  maxRecordsPerSecond?: number;
+  /** Restore the first wave for this many users, then pause until the operator resumes. */
+  canary?: number;
+  /** Pause before restoring a wave whose quarantined share of its records is above this (0–1). */
+  maxQuarantineRate?: number;
+}
+
+/** Why the campaign pauses itself before a wave, or null: its quarantined share is above the limit. */
+function quarantineRateProblem(category: string, staged: StagingSummary, limit: number | undefined): string | null {
+  const records = staged.valid + staged.quarantined;
+  if (limit === undefined || records === 0 || staged.quarantined / records <= limit) return null;
+  const share = (n: number) => `${(n * 100).toFixed(1)}%`;
+  return `${share(staged.quarantined / records)} of the ${category} records (${staged.quarantined} of ${records}) are quarantined, above the limit of ${share(limit)}; look at them (restorectl failures), then resume or cancel`;
+}
+
+/** Records a page's users expect in `category`: what the pace's ceiling counts. */
+function recordsOf(users: PagedUser[], category: string): number {
+  return users.reduce((n, u) => n + (u.expected[category] ?? 0), 0);
 }
 
 /**
@@ -56,24 +81,45 @@ export interface CampaignInput {
  */
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignCursor): Promise<CampaignReport> {
   const { settings } = input;
-  const state = new CampaignState(settings, carried ?? firstCursor(), carried !== undefined);
+  const state = new CampaignState(
+    settings,
+    carried ?? firstCursor({ concurrency: input.concurrency, maxRecordsPerSecond: input.maxRecordsPerSecond ?? null }, input.canary),
+    carried !== undefined,
+    input.concurrency,
+  );
   const { cursor } = state;
   state.handleMessages();
 
   try {
-    if (!carried) Object.assign(cursor, await openCampaign(settings));
+    if (!carried) Object.assign(cursor, await openCampaign(settings, { pageLines: input.batchSize }));
     let startedThisRun = 0;
     for (; cursor.wave < settings.categories.length; state.nextWave()) {
       const category = settings.categories[cursor.wave];
       if (!cursor.staged) {
         state.phase = 'staging';
-        await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize });
+        const staged = await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize });
         cursor.staged = true;
+        const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
+        if (problem) state.pause(problem);
       }
       state.phase = 'restoring';
       while (!cursor.pagesDone) {
-        await condition(() => state.mayStartBatch(input.concurrency));
-        const page = await listUserPage({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, from: cursor.next, limit: input.batchSize, categories: settings.categories });
+        await condition(() => state.mayStartBatch());
+        const from = cursor.next;
+        const page = await listUserPage({
+          campaignId: settings.campaignId,
+          snapshotDir: settings.snapshotDir,
+          from,
+          limit: input.batchSize,
+          categories: settings.categories,
+          ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
+        });
+        if (page.users.length > 0) {
+          const wait = state.waitBeforeBatch(recordsOf(page.users, category));
+          if (wait > 0) await sleep(wait);
+          // A pause that came while the page was read or the pace waited holds this batch too.
+          if (patched(PAUSE_HOLDS_A_LISTED_PAGE)) await condition(() => state.mayStartBatch());
+        }
         cursor.next = page.next;
         cursor.pagesDone = page.done;
         if (page.users.length > 0) {
@@ -93,8 +139,19 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
                 },
               ],
             }),
+            from,
           );
           startedThisRun += 1;
+          if (cursor.canaryLeft !== undefined) cursor.canaryLeft -= page.users.length;
+        }
+        if (cursor.canaryLeft !== undefined && (cursor.canaryLeft <= 0 || cursor.pagesDone)) {
+          // The canary's users are all back before the operator is asked to look at them.
+          await Promise.all(state.running);
+          const users = (input.canary ?? 0) - Math.max(0, cursor.canaryLeft);
+          delete cursor.canaryLeft;
+          if (!cursor.pagesDone || cursor.wave + 1 < settings.categories.length) {
+            state.pause(`canary done: ${category} restored for ${users} user${users === 1 ? '' : 's'}; check them (restorectl campaign status, user status), then resume`);
+          }
         }
         if (!cursor.pagesDone && (startedThisRun >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
           await Promise.all(state.running);
@@ -118,7 +175,14 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
     if (cursor.snapshotId || patched(CLOSE_WITH_CAUSE_EVEN_UNOPENED)) {
       const ending = isCancellation(err) ? 'cancelled' : 'failed';
       const error = ending === 'failed' ? failureOf(err) : null;
-      await CancellationScope.nonCancellable(() => closeCampaign({ campaignId: settings.campaignId, state: ending, error }));
+      await CancellationScope.nonCancellable(async () => {
+        // Cancelled batches end their activities first, so that none writes a status after the close set it.
+        const settle = ending === 'cancelled' && patched(CANCEL_SETTLES_BATCHES_FIRST);
+        if (settle) await Promise.allSettled(state.running);
+        // A first wave cut short leaves users without entries: the close gives them theirs, pending.
+        const unreachedFrom = settle && cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
+        await closeCampaign({ campaignId: settings.campaignId, state: ending, error, ...unreachedFrom });
+      });
     }
     throw err;
   }

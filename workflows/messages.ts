@@ -2,9 +2,10 @@
  * The messages a campaign workflow takes and answers, as module constants that clients
  * and batch workflows import. Deterministic, free of Node imports.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BatchOutcome } from '../activities/types';
 import type { Category } from '../domain/categories';
+import type { CampaignPace, PaceChange } from './pace';
 
 export interface CampaignProgress {
   campaignId: string;
@@ -17,12 +18,21 @@ export interface CampaignProgress {
   waves: number;
   users: number;
   batchesRunning: number;
+  pace: CampaignPace;
   outcome: BatchOutcome;
 }
 
 /** The operator's pause: running batches finish, no new one starts. */
 export const pauseSignal = defineSignal('pause');
+/** Lifts any pause, the operator's or the campaign's own (canary done, too much quarantined). */
 export const resumeSignal = defineSignal('resume');
+
+/**
+ * Changes the pace of a running campaign; answers the pace now in force. Its validator
+ * refuses a bad change (workflows/pace.ts) before it is recorded, and the campaign goes on
+ * unchanged. The pace is carried across continue-as-new.
+ */
+export const setPaceUpdate = defineUpdate<CampaignPace, [PaceChange]>('setPace');
 
 /** A batch found the store unreachable and waits for it: the campaign starts no new batch meanwhile. */
 export const storeUnavailableSignal = defineSignal<[{ batchId: string; reason: string }]>('storeUnavailable');

@@ -1,15 +1,20 @@
-import { ActivityFailure, getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
 import { BACKOFF } from './retry';
 import { storeAnswersSignal, storeUnavailableSignal } from './messages';
 
-/** About half a minute of retries, backing off, before a failure is judged for what it is. */
+/**
+ * About half a minute of retries, backing off, before a failure is judged for what it is.
+ * A cancelled batch ends only once its activity has: the campaign closes after its batches,
+ * and no status is written after the close.
+ */
 const { restoreUsers } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { ...BACKOFF, maximumAttempts: 6 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 /** Asks the store until it answers: no limit on attempts, starting 5 s apart (a store restarting takes seconds). */
@@ -39,7 +44,8 @@ export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<Ba
     try {
       return await restoreUsers(input);
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      // A cancelled campaign's batch ends cancelled: its users are not failed.
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       const error = failureOf(err);
       if (error.class === STORE_UNAVAILABLE && patched(WAIT_OUT_STORE_OUTAGES)) {
         await waitOutStore(input.campaignId, error.message);

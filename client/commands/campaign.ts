@@ -6,14 +6,17 @@ import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory }
 import { InputError } from '../../domain/errors';
 import { campaignReport, type CampaignReport } from '../../store/campaign-report';
 import { listCampaigns } from '../../store/campaign-list';
-import { campaignProgress, checkSnapshot, startCampaign, waitForCampaign } from '../campaigns';
+import { cancelCampaign, campaignProgress, checkSnapshot, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../campaigns';
 import { withControl, withStores } from '../control';
 import { liveIndexing } from '../../store/live-indexes';
 import { printResult, table } from '../output';
-import { boundedIntArg, campaignIdArg, parseWith } from '../parse';
+import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
+import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
 import { progressBar } from '../progress';
-import { renderCampaign, renderProgress } from '../render';
+import { renderCampaign, renderPace, renderProgress } from '../render';
 import { connectTemporal } from '../temporal';
+import type { Client } from '@temporalio/client';
+import type { PaceChange } from '../../workflows';
 
 export const categoriesArg = parseWith(
   z
@@ -30,8 +33,9 @@ export const categoriesArg = parseWith(
  * each, 1,000 stay far below Temporal's 2 MB payload limit.
  */
 const MAX_BATCH_SIZE = 1000;
-/** Batch workflows at once at most: each holds store connections; more than this only queues. */
-const MAX_CONCURRENCY = 64;
+const recordsPerSecondArg = parseWith(z.coerce.number().pipe(recordsPerSecondSchema), `must be a number above 0 and at most ${MAX_RECORDS_PER_SECOND.toLocaleString('en-US')}`);
+/** Any number: a change of pace is judged by the campaign's own validator, which says why it refuses one. */
+const numberArg = parseWith(z.coerce.number().finite(), 'must be a number');
 
 /** Exit code of a finished campaign: partial users are not failures (DESIGN.md §6). */
 function exitCodeOf(report: CampaignReport): number {
@@ -51,6 +55,9 @@ export function registerCampaignCommands(program: Command): void {
     .option('--no-dedupe', 'insert recovered contacts even when the user re-entered them')
     .option('--batch-size <n>', `users per batch workflow, 1–${MAX_BATCH_SIZE}`, boundedIntArg(1, MAX_BATCH_SIZE), 100)
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--max-records-per-second <r>', 'a ceiling on records restored per second (change it later with campaign set)', recordsPerSecondArg)
+    .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))
+    .option('--max-quarantine-rate <r>', "pause before a wave whose quarantined share of its records is above R (0–1)", rateArg)
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
     .option('--wait', 'wait for the campaign to finish and print its report')
     .option('--json', 'machine-readable output')
@@ -81,6 +88,9 @@ export function registerCampaignCommands(program: Command): void {
           dedupe: opts.dedupe,
           batchSize: opts.batchSize,
           concurrency: opts.concurrency,
+          maxRecordsPerSecond: opts.maxRecordsPerSecond,
+          canary: opts.canary,
+          maxQuarantineRate: opts.maxQuarantineRate,
         });
         if (!opts.wait) {
           printResult(opts, { campaignId }, () => `campaign ${campaignId} started; watch it with: restorectl campaign status ${campaignId}`);
@@ -111,6 +121,58 @@ export function registerCampaignCommands(program: Command): void {
       printResult(opts, { ...(report ?? { campaignId: id, state: 'opening' }), progress }, () =>
         [report ? renderCampaign(report) : `campaign ${id}: opening`, ...(progress ? [renderProgress(progress)] : [])].join('\n'),
       );
+    });
+
+  /** A command that acts on one running campaign through Temporal and says what it did. */
+  const onRunning = (name: string, description: string, act: (client: Client, id: string) => Promise<string>) =>
+    campaign
+      .command(name)
+      .description(description)
+      .argument('<id>', 'campaign id', campaignIdArg)
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, opts) => {
+        const client = await connectTemporal(loadEnv());
+        try {
+          const said = await act(client, id);
+          printResult(opts, { campaignId: id, done: name }, () => said);
+        } finally {
+          await client.connection.close();
+        }
+      });
+
+  onRunning('pause', 'pause a running campaign: running batches finish, no new one starts', async (client, id) => {
+    await pauseCampaign(client, id);
+    return `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`;
+  });
+  onRunning('resume', 'resume a paused campaign, whoever paused it (the operator, its canary, its quarantine limit)', async (client, id) => {
+    await resumeCampaign(client, id);
+    return `campaign ${id} resumed`;
+  });
+  onRunning('cancel', 'cancel a running campaign and wait for it to close: no user is left restoring, those not reached stay pending', async (client, id) => {
+    await cancelCampaign(client, id);
+    return `campaign ${id} cancelled: no user is left restoring, and those it did not reach stay pending (restorectl campaign status ${id})`;
+  });
+
+  campaign
+    .command('set')
+    .description("change a running campaign's pace; the campaign refuses a bad value and goes on unchanged")
+    .argument('<id>', 'campaign id', campaignIdArg)
+    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, numberArg)
+    .option('--max-records-per-second <r>', 'a ceiling on records restored per second', numberArg)
+    .option('--no-max-records-per-second', 'lift the ceiling')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts) => {
+      const change: PaceChange = {
+        ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+        ...(opts.maxRecordsPerSecond === undefined ? {} : { maxRecordsPerSecond: opts.maxRecordsPerSecond === false ? null : opts.maxRecordsPerSecond }),
+      };
+      const client = await connectTemporal(loadEnv());
+      try {
+        const pace = await setCampaignPace(client, id, change);
+        printResult(opts, { campaignId: id, pace }, () => `campaign ${id}: ${renderPace(pace)}`);
+      } finally {
+        await client.connection.close();
+      }
     });
 
   campaign

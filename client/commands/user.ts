@@ -29,7 +29,7 @@ export function registerUserCommands(program: Command): void {
               .map((camp) =>
                 [
                   `user ${s.userId}, campaign ${camp.campaignId}:`,
-                  ...CATEGORIES.filter((c) => camp.categories[c]).map((c) => `  ${c.padEnd(9)} ${describeUserCategory(camp.categories[c]!)}`),
+                  ...CATEGORIES.filter((c) => camp.categories[c]).map((c) => `  ${c.padEnd(9)} ${describeUserCategory(camp.categories[c]!, camp.campaignState)}`),
                 ].join('\n'),
               )
               .join('\n\n'),
