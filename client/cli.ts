@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../domain/errors';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerDemoCommand } from './commands/demo';
+import { registerFailuresCommand } from './commands/failures';
 import { registerSnapshotCommands } from './commands/snapshot';
 import { registerStackCommands } from './commands/stack';
 import { registerUserCommands } from './commands/user';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSnapshotCommands(program);
   registerCampaignCommands(program);
   registerUserCommands(program);
+  registerFailuresCommand(program);
   return program;
 }
 

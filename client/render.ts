@@ -1,5 +1,6 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
+import type { FailureReport } from '../store/failure-report';
 import type { UserCategoryStatus } from '../store/status-reader';
 import type { CampaignPace, CampaignProgress } from '../workflows';
 import { table } from './output';
@@ -67,4 +68,22 @@ export function describeUserCategory(s: UserCategoryStatus, campaignState: strin
   if (s.quarantined) parts.push(`${s.quarantined} damaged in the backup and held back`);
   if (s.missing) parts.push(`${s.missing} not in the backup`);
   return `${s.state === 'restored' ? 'restored' : 'partly restored'}: ${parts.join('; ')}`;
+}
+
+/** What went wrong in a campaign, by cause, for engineers; ends with how to replay. */
+export function renderFailures(r: FailureReport): string {
+  const scope = `campaign ${r.campaignId}${r.category ? `, ${r.category}` : ''}`;
+  const failed = r.failed.length
+    ? ['failed, by error class:', table([['CATEGORY', 'ERROR', 'USERS', 'EXAMPLE USERS', 'MESSAGE'], ...r.failed.map((g) => [g.category, g.errorClass, g.count, g.exampleUserIds.join(' '), g.message])])]
+    : ['no user-category failed'];
+  const quarantined = r.quarantined.length
+    ? [
+        'quarantined, by reason:',
+        table([
+          ['FILE', 'REASON', 'LINES', 'EXAMPLES (user@line)', 'MESSAGE'],
+          ...r.quarantined.map((g) => [g.category, g.reason, g.count, g.examples.map((e) => `${e.userId ?? '-'}@${e.line}`).join(' '), g.message]),
+        ]),
+      ]
+    : ['nothing quarantined'];
+  return [scope, '', ...failed, '', ...quarantined].join('\n');
 }

@@ -28,10 +28,14 @@ describe('a batch whose retries run out', () => {
   });
   afterAll(async () => h?.close());
 
-  it('marks its users failed with the cause, and the campaign completes', async () => {
+  it('marks its users failed with the cause, the campaign completes, and `failures` groups them by cause', async () => {
+    // u-2's photo line carries a digest that does not match its data: quarantined, not failed.
     const snapshotDir = await writeSnapshot({
-      users: [{ userId: 'u-1', expected: { photos: 1 } }],
-      lines: { photos: [recordLine('u-1', 'p-1', T, photo)] },
+      users: [
+        { userId: 'u-1', expected: { photos: 1 } },
+        { userId: 'u-2', expected: { photos: 1 } },
+      ],
+      lines: { photos: [recordLine('u-1', 'p-1', T, photo), { ...recordLine('u-2', 'p-2', T, photo), sha256: sha256Hex('not this') }] },
       blobs: [blob],
     });
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'] });
@@ -53,7 +57,7 @@ describe('a batch whose retries run out', () => {
         return waitForCampaign(h.client, campaignId, undefined, 500);
       });
       expect(report.state).toBe('completed');
-      expect(report.categories.photos!.users).toMatchObject({ failed: 1, restored: 0, partial: 0 });
+      expect(report.categories.photos!.users).toMatchObject({ failed: 1, restored: 0, partial: 1 });
     } finally {
       await close();
     }
@@ -71,6 +75,21 @@ describe('a batch whose retries run out', () => {
       missing: 0,
     });
     expect(await h.stores.target.collection('photos').countDocuments()).toBe(0);
+
+    const failures = await cli(['failures', campaignId, '--json'], h.env);
+    expect(failures.code).toBe(0);
+    expect(JSON.parse(failures.stdout)).toEqual({
+      campaignId,
+      category: null,
+      failed: [{ category: 'photos', errorClass: 'SnapshotFileError', count: 1, message: expect.stringContaining('is missing'), exampleUserIds: ['u-1'] }],
+      quarantined: [{ category: 'photos', reason: 'digest-mismatch', count: 1, message: expect.any(String), examples: [{ userId: 'u-2', line: 2 }] }],
+    });
+    const text = await cli(['failures', campaignId, '--category', 'photos'], h.env);
+    expect(text.stdout).toMatch(/^photos\s+SnapshotFileError\s+1\s+u-1\s/m);
+    expect(text.stdout).toMatch(/^photos\s+digest-mismatch\s+1\s+u-2@2\s/m);
+    const other = await cli(['failures', campaignId, '--category', 'contacts', '--json'], h.env);
+    expect(JSON.parse(other.stdout)).toMatchObject({ failed: [], quarantined: [] });
+    expect((await cli(['failures', 'c-no-such-campaign'], h.env)).code).toBe(2);
   }, 120_000);
 
   it('a campaign whose snapshot breaks after the start check fails at once, and its status names the cause', async () => {

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env';
+import { CATEGORIES, type Category } from '../../domain/categories';
+import { InputError } from '../../domain/errors';
+import { failureReport } from '../../store/failure-report';
+import { withControl } from '../control';
+import { printResult } from '../output';
+import { campaignIdArg, parseWith } from '../parse';
+import { renderFailures } from '../render';
+import { z } from 'zod';
+
+const categoryArg = parseWith(z.enum(CATEGORIES), `must be one of ${CATEGORIES.join(', ')}`);
+
+/** `failures ID [--category C]`: what went wrong in a campaign, by cause, for engineers. */
+export function registerFailuresCommand(program: Command): void {
+  program
+    .command('failures')
+    .description('failed user-categories by error class and quarantined records by reason, with counts and example user ids')
+    .argument('<id>', 'campaign id', campaignIdArg)
+    .option('--category <c>', 'only this category', categoryArg)
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { category?: Category; json?: boolean }) => {
+      const report = await withControl(loadEnv(), async (c) => {
+        if (!(await c.campaigns.findOne({ _id: id }, { projection: { _id: 1 } }))) throw new InputError(`no campaign ${id}`);
+        return failureReport(c, id, opts.category);
+      });
+      printResult(opts, report, renderFailures);
+    });
+}
