@@ -8,7 +8,7 @@ import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/liv
 import { readStagedOfUsers } from '../store/staged-reads';
 import { ensureBlobs } from '../store/live-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
-import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
+import type { BatchOutcome, MarkFailedInput, RecordTally, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
 const MAX_ROUNDS = 4;
@@ -116,7 +116,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       const partial = states.filter((s) => s === 'partial').length;
       const failed = states.filter((s) => s === 'failed').length;
       log.info('batch restored', { campaignId, category, users: users.length, partial, failed });
-      return { restored: users.length - partial - failed, partial, failed };
+      const sum = (field: keyof RecordTally) => outcomes.reduce((n, o) => n + o[field], 0);
+      const tally: RecordTally = { restored: sum('restored'), keptLive: sum('keptLive'), duplicates: sum('duplicates'), quarantined: sum('quarantined'), missing: sum('missing') };
+      return { restored: users.length - partial - failed, partial, failed, records: tally };
     },
 
     /**
@@ -143,7 +145,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       });
       await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
-      return { restored: 0, partial: 0, failed: input.userIds.length };
+      const quarantined = received.reduce((n, r) => n + r.quarantined, 0);
+      const missing = received.reduce((n, r) => n + (r.missing ?? 0), 0);
+      return { restored: 0, partial: 0, failed: input.userIds.length, records: { restored: 0, keptLive: 0, duplicates: 0, quarantined, missing } };
     },
   };
 }

@@ -57,6 +57,17 @@ export interface BatchOutcome {
   restored: number;
   partial: number;
   failed: number;
+  /** Its users' records by what became of them; absent from batches that ended before the field existed. */
+  records?: RecordTally;
+}
+
+/** Records by what became of them, summed over users (the counts of DESIGN.md §5). */
+export interface RecordTally {
+  restored: number;
+  keptLive: number;
+  duplicates: number;
+  quarantined: number;
+  missing: number;
 }
 
 export interface MarkFailedInput {

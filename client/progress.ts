@@ -1,5 +1,7 @@
-import { SingleBar } from 'cli-progress';
+import { MultiBar, Presets, SingleBar } from 'cli-progress';
+import type { CampaignProgress } from '../workflows';
 import type { OutputOptions } from './output';
+import { describeWave, renderProgress, waveFigures } from './render';
 
 export interface Progress {
   update(value: number, total?: number): void;
@@ -17,5 +19,48 @@ export function progressBar(options: OutputOptions, label: string, total: number
       bar.update(value);
     },
     stop: () => bar.stop(),
+  };
+}
+
+/**
+ * Follows a running campaign: on a terminal, a bar per wave redrawn in place; otherwise the
+ * progress in plain lines as the campaign moves; with --json, one progress document per line on stdout.
+ */
+export function campaignWatch(options: OutputOptions): { update(progress: CampaignProgress): void; stop(): void } {
+  if (options.json) return { update: (p) => void process.stdout.write(`${JSON.stringify(p)}\n`), stop: () => undefined };
+  if (!process.stderr.isTTY) {
+    // Logs read best when a block appears as the campaign moves, not at every poll.
+    let last = '';
+    let printedAt = 0;
+    return {
+      update: (p) => {
+        const moved = JSON.stringify([p.phase, p.paused, p.wave, p.outcome]);
+        if (moved === last && Date.now() - printedAt < 30_000) return;
+        process.stderr.write(`${renderProgress(p)}\n`);
+        last = moved;
+        printedAt = Date.now();
+      },
+      stop: () => undefined,
+    };
+  }
+  const multi = new MultiBar(
+    { stream: process.stderr, hideCursor: true, clearOnComplete: false, format: '{wave} [{bar}] {value}/{total} users | {figures}' },
+    Presets.shades_classic,
+  );
+  const bars = new Map<string, SingleBar>();
+  let status: SingleBar | undefined;
+  return {
+    update: (p) => {
+      status ??= multi.create(1, 0, { wave: '', figures: '' }, { format: '{line}' });
+      status.update(0, { line: renderProgress(p).split('\n')[0] });
+      for (const tally of p.tallies ?? []) {
+        const figures = waveFigures(tally, p.users);
+        const bar = bars.get(tally.category) ?? multi.create(figures.total, 0, { wave: tally.category.padEnd(8), figures: '' });
+        bars.set(tally.category, bar);
+        bar.setTotal(Math.max(1, figures.total));
+        bar.update(figures.done, { figures: describeWave(tally, figures) });
+      }
+    },
+    stop: () => multi.stop(),
   };
 }

@@ -2,7 +2,7 @@ import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { FailureReport } from '../store/failure-report';
 import type { UserCategoryStatus } from '../store/status-reader';
-import type { CampaignPace, CampaignProgress } from '../workflows';
+import type { CampaignPace, CampaignProgress, WaveTally } from '../workflows';
 import { table } from './output';
 
 /** A campaign report as text for incident staff. */
@@ -35,14 +35,51 @@ export function renderPace(pace: CampaignPace): string {
   return `${pace.concurrency} batch(es) at once, ${ceiling}`;
 }
 
-/** What a running campaign is doing now. */
-export function renderProgress(p: CampaignProgress): string {
+/** Figures of one wave for incident staff, computed on this machine's clock. */
+export interface WaveFigures {
+  done: number;
+  total: number;
+  recordsPerSecond: number;
+  /** Seconds until the wave's users are all done at the pace so far; null when unknown or done. */
+  etaSeconds: number | null;
+}
+
+/** What a wave's tally means now: users done of total, records per second since it began, and an ETA. */
+export function waveFigures(tally: WaveTally, usersTotal: number, now = Date.now()): WaveFigures {
+  const done = tally.users.restored + tally.users.partial + tally.users.failed;
+  const seconds = tally.startedAt === null ? 0 : Math.max(0.001, ((tally.endedAt ?? now) - tally.startedAt) / 1000);
+  const handled = tally.records.restored + tally.records.keptLive + tally.records.duplicates;
+  const recordsPerSecond = seconds > 0 ? handled / seconds : 0;
+  const etaSeconds = tally.endedAt !== null || done === 0 || done >= usersTotal ? null : ((usersTotal - done) * seconds) / done;
+  return { done, total: usersTotal, recordsPerSecond, etaSeconds };
+}
+
+/** A duration in words a reader takes in at a glance: 40 s, 12 min, 3.5 h. */
+function roughly(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** A wave's figures after its bar: rate, what did not simply restore, and the ETA. */
+export function describeWave(tally: WaveTally, figures: WaveFigures): string {
+  const { records, users } = tally;
+  const eta = tally.endedAt !== null ? 'done' : figures.etaSeconds === null ? 'ETA unknown' : `ETA ${roughly(figures.etaSeconds)}`;
+  return `${Math.round(figures.recordsPerSecond)} records/s | ${records.quarantined} quarantined, ${users.failed} users failed, ${records.keptLive} kept live, ${records.duplicates} duplicates | ${eta}`;
+}
+
+/** What a running campaign is doing now: a line for the campaign, then one per wave started. */
+export function renderProgress(p: CampaignProgress, now = Date.now()): string {
   const wave = p.category ? `wave ${p.wave + 1} of ${p.waves} (${p.category})` : `${p.waves} waves`;
   // pausedReason is absent from campaigns that started before it existed.
   const paused = p.paused ? `, PAUSED (${p.pausedReason ?? 'paused by the operator'}): no new batches start` : '';
   // pace is absent from campaigns that started before it existed.
   const pace = p.pace ? `; pace: ${renderPace(p.pace)}` : '';
-  return `now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}${pace}`;
+  const waves = (p.tallies ?? []).map((t) => {
+    const figures = waveFigures(t, p.users, now);
+    return `  ${t.category}: ${figures.done} of ${figures.total} users | ${describeWave(t, figures)}`;
+  });
+  return [`now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}${pace}`, ...waves].join('\n');
 }
 
 /** One category of one user's status in plain words, for support staff; `campaignState` tells a wait from a campaign that ended without it. */

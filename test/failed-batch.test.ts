@@ -38,7 +38,8 @@ describe('a batch whose retries run out', () => {
       lines: { photos: [recordLine('u-1', 'p-1', T, photo), { ...recordLine('u-2', 'p-2', T, photo), sha256: sha256Hex('not this') }] },
       blobs: [blob],
     });
-    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'] });
+    // A batch per user: a batch whose retries run out fails all its users (finding the one at fault is not built yet).
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'], batchSize: 1 });
     const handle = h.client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
     // Paused before any worker has run it: it opens and stages, then waits before its first batch.
     await handle.signal(pauseSignal);

@@ -5,21 +5,22 @@
  * every status consistent.
  */
 import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../client/campaigns';
+import type { Category } from '../domain/categories';
 import { InputError } from '../domain/errors';
 import { campaignReport } from '../store/campaign-report';
 import { controlCollections, type ControlCollections } from '../store/control-collections';
 import { userStatus } from '../store/status-reader';
 import type { CampaignProgress } from '../workflows';
-import { cli } from './helpers/cli';
+import { cli, type CliResult } from './helpers/cli';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
 const T = '2009-09-30T18:02:11Z';
 
-/** A snapshot of `n` users with one contact and one note each; `badContacts` of the contact lines are not JSON. */
-function snapshotOf(n: number, badContacts = 0) {
-  const users = Array.from({ length: n }, (_, i) => `u-${String(i + 1).padStart(2, '0')}`);
+/** A snapshot of `n` users named `prefix`-NN with one contact and one note each; `badContacts` of the contact lines are not JSON. */
+function snapshotOf(prefix: string, n: number, badContacts = 0) {
+  const users = Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
   return writeSnapshot({
     users: users.map((userId) => ({ userId, expected: { contacts: 1, notes: 1 } })),
     lines: {
@@ -47,19 +48,22 @@ describe('operator controls', () => {
     }
   }
 
-  const restoredUsers = async (campaignId: string, category: string) => (await c.status.find({ campaignId, category, state: 'restored' }).toArray()).map((s) => s.userId).sort();
+  const restoredUsers = async (campaignId: string, category: Category) => (await c.status.find({ campaignId, category, state: 'restored' }).toArray()).map((s) => s.userId).sort();
 
   it('a canary restores the first wave for N users, pauses itself, and goes on to the end once resumed', async () => {
-    const snapshotDir = await snapshotOf(10);
+    const snapshotDir = await snapshotOf('u', 10);
     // Pages of 3: the canary of 4 ends inside the second page, whose rest follows the resume.
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, canary: 4 });
     const report = await h.runWorkerUntil(async () => {
       const paused = await until(campaignId, (p) => p.paused);
       expect(paused.pausedReason).toMatch(/^canary done: contacts restored for 4 users/);
       expect(paused.batchesRunning).toBe(0);
+      expect(paused.tallies).toEqual([
+        expect.objectContaining({ category: 'contacts', users: { restored: 4, partial: 0, failed: 0 }, records: { restored: 4, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 } }),
+      ]);
       expect(await restoredUsers(campaignId, 'contacts')).toEqual(['u-01', 'u-02', 'u-03', 'u-04']);
       expect(await restoredUsers(campaignId, 'notes')).toEqual([]);
-      expect(await h.stores.target.collection('contacts').countDocuments()).toBe(4);
+      expect(await h.stores.target.collection('contacts').countDocuments({ 'restore.campaignId': campaignId })).toBe(4);
       await resumeCampaign(h.client, campaignId);
       return waitForCampaign(h.client, campaignId, undefined, 200);
     });
@@ -71,29 +75,32 @@ describe('operator controls', () => {
   });
 
   it('pauses before a wave whose quarantined share passes the limit, and a cancel then leaves every user pending, saying why', async () => {
-    const snapshotDir = await snapshotOf(6, 2);
+    const snapshotDir = await snapshotOf('q', 6, 2);
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], maxQuarantineRate: 0.2 });
     await h.runWorkerUntil(async () => {
       const paused = await until(campaignId, (p) => p.paused);
       expect(paused.pausedReason).toMatch(/^33\.3% of the contacts records \(2 of 6\) are quarantined, above the limit of 20\.0%/);
       await cancelCampaign(h.client, campaignId);
     });
-    expect(await h.stores.target.collection('contacts').countDocuments()).toBe(0);
+    expect(await h.stores.target.collection('contacts').countDocuments({ 'restore.campaignId': campaignId })).toBe(0);
     const report = (await campaignReport(c, campaignId))!;
     expect(report.state).toBe('cancelled');
     // The batches never started, yet every user has its entry in each category, pending.
     for (const category of ['contacts', 'notes'] as const) expect(report.categories[category]!.users).toMatchObject({ pending: 6, restoring: 0, restored: 0 });
-    const status = await userStatus(c, 'u-03', campaignId);
+    const status = await userStatus(c, 'q-03', campaignId);
     expect(status.campaigns[0].campaignState).toBe('cancelled');
     expect(status.campaigns[0].categories.contacts).toMatchObject({ state: 'pending', expected: 1 });
   });
 
   it('pauses and resumes on demand, refuses a bad change of pace and applies a good one, and a cancel mid-way leaves no user restoring', async () => {
-    const snapshotDir = await snapshotOf(12);
+    const snapshotDir = await snapshotOf('p', 12);
     // Two records a second: batches of two users start a second apart, slow enough to act on.
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, concurrency: 1, maxRecordsPerSecond: 2 });
+    let watched: Promise<CliResult> | undefined;
     await h.runWorkerUntil(async () => {
       await until(campaignId, (p) => p.outcome.restored >= 2);
+      // Followed from another process until it ends: plain lines, its output being no terminal.
+      watched = cli(['campaign', 'status', campaignId, '--watch'], h.env);
 
       await expect(setCampaignPace(h.client, campaignId, { concurrency: 0 })).rejects.toThrow(new InputError(`campaign ${campaignId} refused the change: concurrency must be a whole number from 1 to 64`));
       const cliRefusal = await cli(['campaign', 'set', campaignId, '--max-records-per-second', '-5'], h.env);
@@ -125,8 +132,13 @@ describe('operator controls', () => {
     expect(contacts.filter((s) => s.state === 'restored').length).toBeGreaterThan(2);
     expect(contacts.filter((s) => s.state === 'pending').length).toBeGreaterThan(0);
     // What a status calls restored is in the live store, once.
-    expect(await h.stores.target.collection('contacts').countDocuments()).toBe(contacts.filter((s) => s.state === 'restored').length);
+    expect(await h.stores.target.collection('contacts').countDocuments({ 'restore.campaignId': campaignId })).toBe(contacts.filter((s) => s.state === 'restored').length);
     expect((await campaignReport(c, campaignId))!.state).toBe('cancelled');
+    const watch = await watched!;
+    expect(watch.code).toBe(0);
+    expect(watch.stderr).toMatch(/^ {2}contacts: \d+ of 12 users \| \d+ records\/s \| 0 quarantined, 0 users failed, 0 kept live, 0 duplicates \| ETA \d+ s$/m);
+    expect(watch.stderr).toMatch(/PAUSED \(paused by the operator\)/);
+    expect(watch.stdout).toMatch(/cancelled/);
   });
 
   it('refuses to act on a campaign that is not running, with exit code 2', async () => {

@@ -1,7 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
-import { type CampaignProgress, pauseSignal, progressQuery, resumeSignal, setPaceUpdate, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, storeAnswersSignal, storeUnavailableSignal } from './messages';
 import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
 /** Where a campaign stands; carried across continue-as-new. */
@@ -25,6 +25,8 @@ export interface CampaignCursor {
   pace?: CampaignPace;
   /** Users the canary has yet to take in the first wave; absent when there is no canary or it is done. */
   canaryLeft?: number;
+  /** Per wave whose batches started, in wave order; absent in cursors carried from runs that predate it. */
+  tallies?: WaveTally[];
 }
 
 /** The cursor a new campaign starts from, at the pace it was started with and with its canary, if any. */
@@ -68,6 +70,24 @@ export class CampaignState {
   ) {
     this.phase = carried ? 'restoring' : 'opening';
     cursor.pace ??= { concurrency: startConcurrency, maxRecordsPerSecond: null };
+    cursor.tallies ??= [];
+  }
+
+  /** The current wave's tally, begun when its first batch starts. */
+  private waveTally(): WaveTally {
+    const category = this.settings.categories[this.cursor.wave];
+    let tally = this.cursor.tallies!.find((w) => w.category === category);
+    if (!tally) {
+      tally = {
+        category,
+        users: { restored: 0, partial: 0, failed: 0 },
+        records: { restored: 0, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 },
+        startedAt: Date.now(),
+        endedAt: null,
+      };
+      this.cursor.tallies!.push(tally);
+    }
+    return tally;
   }
 
   get pace(): CampaignPace {
@@ -123,10 +143,13 @@ export class CampaignState {
 
   /** Counts a started batch, whose page began at `from`, into the cursor and the running set; its outcome is added when it ends. */
   track(batch: Promise<BatchOutcome>, from: LinePosition): void {
+    const tally = this.waveTally();
     const counted = batch.then((outcome) => {
-      this.cursor.outcome.restored += outcome.restored;
-      this.cursor.outcome.partial += outcome.partial;
-      this.cursor.outcome.failed += outcome.failed;
+      for (const state of ['restored', 'partial', 'failed'] as const) {
+        this.cursor.outcome[state] += outcome[state];
+        tally.users[state] += outcome[state];
+      }
+      for (const [field, n] of Object.entries(outcome.records ?? {})) tally.records[field as keyof typeof tally.records] += n;
     });
     this.cursor.batches += 1;
     const tracked = counted.finally(() => {
@@ -139,6 +162,8 @@ export class CampaignState {
 
   /** Moves the cursor to the start of the next wave. */
   nextWave(): void {
+    const ended = this.cursor.tallies!.find((w) => w.category === this.settings.categories[this.cursor.wave]);
+    if (ended) ended.endedAt = Date.now();
     this.cursor.wave += 1;
     delete this.cursor.canaryLeft;
     Object.assign(this.cursor, { staged: false, next: { byte: 0, line: 0 }, pagesDone: false, batches: 0 });
@@ -158,6 +183,7 @@ export class CampaignState {
       batchesRunning: this.running.size,
       pace: { ...this.pace },
       outcome: this.cursor.outcome,
+      tallies: this.cursor.tallies,
     };
   }
 }

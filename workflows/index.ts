@@ -4,5 +4,5 @@ export type { CampaignInput } from './campaign';
 export type { CampaignCursor } from './campaign-state';
 export { pauseSignal, resumeSignal, setPaceUpdate, progressQuery, storeUnavailableSignal, storeAnswersSignal } from './messages';
 export type { CampaignPace, PaceChange } from './pace';
-export type { CampaignProgress } from './messages';
+export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';

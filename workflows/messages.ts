@@ -3,9 +3,20 @@
  * and batch workflows import. Deterministic, free of Node imports.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BatchOutcome } from '../activities/types';
+import type { BatchOutcome, RecordTally } from '../activities/types';
 import type { Category } from '../domain/categories';
 import type { CampaignPace, PaceChange } from './pace';
+
+/** One wave's users and records so far; rates and ETAs are the reader's to compute, on its own clock. */
+export interface WaveTally {
+  category: Category;
+  /** Users whose batch ended, per state. */
+  users: { restored: number; partial: number; failed: number };
+  records: RecordTally;
+  /** Workflow time (ms since the epoch) its first batch started and its last ended; null before. */
+  startedAt: number | null;
+  endedAt: number | null;
+}
 
 export interface CampaignProgress {
   campaignId: string;
@@ -20,6 +31,8 @@ export interface CampaignProgress {
   batchesRunning: number;
   pace: CampaignPace;
   outcome: BatchOutcome;
+  /** Per wave started, in wave order; absent from campaigns that started before waves were tallied. */
+  tallies?: WaveTally[];
 }
 
 /** The operator's pause: running batches finish, no new one starts. */

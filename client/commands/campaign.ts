@@ -12,7 +12,7 @@ import { liveIndexing } from '../../store/live-indexes';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
 import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
-import { progressBar } from '../progress';
+import { campaignWatch } from '../progress';
 import { renderCampaign, renderPace, renderProgress } from '../render';
 import { connectTemporal } from '../temporal';
 import type { Client } from '@temporalio/client';
@@ -97,9 +97,10 @@ export function registerCampaignCommands(program: Command): void {
           return;
         }
         if (!opts.json) process.stderr.write(`campaign ${campaignId} started\n`);
-        const bar = progressBar(opts, 'user-categories', 1);
-        const report = await waitForCampaign(client, campaignId, (p) => bar.update(p.outcome.restored + p.outcome.partial + p.outcome.failed, Math.max(1, p.users * p.waves)));
-        bar.stop();
+        // With --json, stdout holds the report alone.
+        const watch = opts.json ? undefined : campaignWatch(opts);
+        const report = await waitForCampaign(client, campaignId, watch?.update);
+        watch?.stop();
         printResult(opts, report, renderCampaign);
         process.exitCode = exitCodeOf(report);
       } finally {
@@ -109,18 +110,31 @@ export function registerCampaignCommands(program: Command): void {
 
   campaign
     .command('status')
-    .description("a campaign's state and counts")
+    .description("a campaign's state and counts, and per wave its progress, rate and ETA while it runs")
     .argument('<id>', 'campaign id', campaignIdArg)
+    .option('--watch', 'follow it until it ends (bars on a terminal, lines otherwise, progress documents with --json), then print the report')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts) => {
       const env = loadEnv();
-      const report = await withControl(env, (c) => campaignReport(c, id));
       const client = await connectTemporal(env);
-      const progress = await campaignProgress(client, id).finally(() => client.connection.close());
-      if (!report && !progress) throw new InputError(`no campaign ${id}`);
-      printResult(opts, { ...(report ?? { campaignId: id, state: 'opening' }), progress }, () =>
-        [report ? renderCampaign(report) : `campaign ${id}: opening`, ...(progress ? [renderProgress(progress)] : [])].join('\n'),
-      );
+      try {
+        if (opts.watch) {
+          const watch = campaignWatch(opts);
+          for (let p = await campaignProgress(client, id); p; p = await campaignProgress(client, id)) {
+            watch.update(p);
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+          watch.stop();
+        }
+        const report = await withControl(env, (c) => campaignReport(c, id));
+        const progress = await campaignProgress(client, id);
+        if (!report && !progress) throw new InputError(`no campaign ${id}`);
+        printResult(opts, { ...(report ?? { campaignId: id, state: 'opening' }), progress }, () =>
+          [report ? renderCampaign(report) : `campaign ${id}: opening`, ...(progress ? [renderProgress(progress)] : [])].join('\n'),
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
 
   /** A command that acts on one running campaign through Temporal and says what it did. */

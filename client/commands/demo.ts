@@ -14,7 +14,7 @@ import { startCampaign, waitForCampaign } from '../campaigns';
 import { seedDemoLiveData } from '../demo-live-data';
 import { printResult, sayer } from '../output';
 import { positiveIntArg, rateArg } from '../parse';
-import { progressBar } from '../progress';
+import { campaignWatch, progressBar } from '../progress';
 import { renderCampaign } from '../render';
 import { connectTemporal } from '../temporal';
 import { stackOptionsFrom, withStackOptions } from './stack';
@@ -56,11 +56,9 @@ export function registerDemoCommand(program: Command): void {
       try {
         const campaignId = await startCampaign(client, env, { snapshotDir, categories: opts.categories });
         say(`campaign ${campaignId} started`);
-        const bar = progressBar(opts, 'user-categories', 1);
-        const report = await worker.runUntil(
-          waitForCampaign(client, campaignId, (p) => bar.update(p.outcome.restored + p.outcome.partial + p.outcome.failed, Math.max(1, p.users * p.waves))),
-        );
-        bar.stop();
+        const watch = opts.json ? undefined : campaignWatch(opts);
+        const report = await worker.runUntil(waitForCampaign(client, campaignId, watch?.update));
+        watch?.stop();
         printResult(opts, report, (r) =>
           [
             renderCampaign(r),
