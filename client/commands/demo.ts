@@ -64,6 +64,8 @@ export function registerDemoCommand(program: Command): void {
             renderCampaign(r),
             '',
             `ask about one user:   ./bin/restorectl user status u-0000001`,
+            `what went wrong:      ./bin/restorectl failures ${r.campaignId}`,
+            `the campaign:         ./bin/restorectl campaign status ${r.campaignId}`,
             `the Temporal UI:      http://127.0.0.1:${stack.temporalUiPort}`,
             `stop the stack:       ./bin/restorectl stack down`,
           ].join('\n'),
