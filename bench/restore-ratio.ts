@@ -20,6 +20,7 @@ import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live-store';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
+import { MAX_CONCURRENCY } from '../workflows/pace';
 
 const sizesArg = parseWith(
   z.string().transform((s) => s.split(',').map(Number)).refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0)),
@@ -51,7 +52,7 @@ async function main() {
   const opts = new Command('bench')
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
     .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, 1000), 100)
-    .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, 64), 4)
+    .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--json', 'one JSON document on stdout')
     .parse()
     .opts();

@@ -83,15 +83,29 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
   return campaignId;
 }
 
-/** What a running campaign is doing now, from its workflow; null when it is not running (or never was). */
-export async function campaignProgress(client: Client, campaignId: string): Promise<CampaignProgress | null> {
+/** A campaign's workflow handle and its status (`RUNNING`, `COMPLETED`, …), or null for the status when there is no such workflow. */
+async function campaignHandle(client: Client, campaignId: string) {
   const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
   try {
-    if ((await handle.describe()).status.name !== 'RUNNING') return null;
-    return await handle.query(progressQuery);
+    return { handle, status: (await handle.describe()).status.name as string };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof WorkflowNotFoundError) return { handle, status: null };
     throw err;
+  }
+}
+
+/** What a running campaign is doing now, from its workflow; null when it is not running (or never was). */
+export async function campaignProgress(client: Client, campaignId: string): Promise<CampaignProgress | null> {
+  const { handle, status } = await campaignHandle(client, campaignId);
+  return status === 'RUNNING' ? handle.query(progressQuery) : null;
+}
+
+/** Polls a running campaign's progress every `intervalMs` until `done` holds of it; returns that progress. */
+export async function waitForProgress(client: Client, campaignId: string, done: (progress: CampaignProgress) => boolean, intervalMs = 200): Promise<CampaignProgress> {
+  for (;;) {
+    const progress = await campaignProgress(client, campaignId);
+    if (progress && done(progress)) return progress;
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -122,15 +136,10 @@ export async function waitForCampaign(
 
 /** The handle of a campaign's workflow while it runs; an InputError (exit 2) when it is not running. */
 async function runningCampaign(client: Client, campaignId: string) {
-  const handle = client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
-  try {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') return handle;
-    throw new InputError(`campaign ${campaignId} is not running (${status.name.toLowerCase()})`);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new InputError(`no campaign ${campaignId}`);
-    throw err;
-  }
+  const { handle, status } = await campaignHandle(client, campaignId);
+  if (status === null) throw new InputError(`no campaign ${campaignId}`);
+  if (status !== 'RUNNING') throw new InputError(`campaign ${campaignId} is not running (${status.toLowerCase()})`);
+  return handle;
 }
 
 /** Pauses a running campaign: its running batches finish, no new one starts. */

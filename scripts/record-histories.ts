@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
-import { campaignProgress, cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../client/campaigns';
+import { cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/connection';
 import { controlCollections, controlIds } from '../store/control-collections';
-import { type CampaignProgress, restoreBatchWorkflow } from '../workflows';
+import { restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
 
@@ -50,12 +50,9 @@ async function main() {
     await record(`campaign-failed-${name}.json`, campaignWorkflowId(goneId));
 
     // The operator's controls: a canary that pauses the campaign, a change of pace, a resume.
-    const until = async (campaignId: string, done: (p: CampaignProgress) => boolean) => {
-      for (let p = await campaignProgress(client, campaignId); !p || !done(p); p = await campaignProgress(client, campaignId)) await new Promise((r) => setTimeout(r, 200));
-    };
     const controlsId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, canary: 4, maxRecordsPerSecond: 1000 });
     await runWorkerUntil(async () => {
-      await until(controlsId, (p) => p.paused);
+      await waitForProgress(client, controlsId, (p) => p.paused);
       await setCampaignPace(client, controlsId, { concurrency: 3, maxRecordsPerSecond: null });
       await resumeCampaign(client, controlsId);
       await waitForCampaign(client, controlsId);
@@ -65,7 +62,7 @@ async function main() {
     // A campaign cancelled while a slow pace holds its first wave.
     const cancelledId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, concurrency: 1, maxRecordsPerSecond: 2 });
     await runWorkerUntil(async () => {
-      await until(cancelledId, (p) => p.outcome.restored + p.outcome.partial >= 2);
+      await waitForProgress(client, cancelledId, (p) => p.outcome.restored + p.outcome.partial >= 2);
       await cancelCampaign(client, cancelledId);
     });
     await record(`campaign-cancelled-${name}.json`, campaignWorkflowId(cancelledId));

@@ -4,7 +4,7 @@
  * and resume, changes of pace the campaign accepts or refuses, and a cancel that leaves
  * every status consistent.
  */
-import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../client/campaigns';
+import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import type { Category } from '../domain/categories';
 import { InputError } from '../domain/errors';
 import { campaignReport } from '../store/campaign-report';
@@ -39,14 +39,7 @@ describe('operator controls', () => {
   });
   afterAll(async () => h?.close());
 
-  /** Polls the campaign's progress until `done` holds of it. */
-  async function until(campaignId: string, done: (p: CampaignProgress) => boolean): Promise<CampaignProgress> {
-    for (;;) {
-      const progress = await campaignProgress(h.client, campaignId);
-      if (progress && done(progress)) return progress;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const until = (campaignId: string, done: (p: CampaignProgress) => boolean) => waitForProgress(h.client, campaignId, done);
 
   const restoredUsers = async (campaignId: string, category: Category) => (await c.status.find({ campaignId, category, state: 'restored' }).toArray()).map((s) => s.userId).sort();
 

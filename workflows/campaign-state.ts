@@ -21,7 +21,7 @@ export interface CampaignCursor {
   paused: boolean;
   /** Why it is paused, when it paused itself (canary done, too much quarantined); absent: the operator paused it. */
   pauseReason?: string;
-  /** The pace in force; absent in cursors carried from runs that predate pace changes (the input's concurrency then holds). */
+  /** The pace in force; absent in cursors carried from runs that predate pace changes, until the run sets it from its input. */
   pace?: CampaignPace;
   /** Users the canary has yet to take in the first wave; absent when there is no canary or it is done. */
   canaryLeft?: number;
@@ -29,10 +29,9 @@ export interface CampaignCursor {
   tallies?: WaveTally[];
 }
 
-/** The cursor a new campaign starts from, at the pace it was started with and with its canary, if any. */
-export function firstCursor(pace: CampaignPace, canary?: number): CampaignCursor {
+/** The cursor a new campaign starts from, with its canary, if any. */
+export function firstCursor(canary?: number): CampaignCursor {
   return {
-    pace,
     ...(canary === undefined ? {} : { canaryLeft: canary }),
     snapshotId: '',
     users: 0,
@@ -53,10 +52,11 @@ export function firstCursor(pace: CampaignPace, canary?: number): CampaignCursor
  */
 export class CampaignState {
   phase: CampaignProgress['phase'];
-  /** Batches under way, each settling when its child workflow ends. */
-  readonly running = new Set<Promise<void>>();
-  /** Where in users.ndjson each running batch's page began: where a cancelled first wave's unreached users begin. */
-  private readonly startedFrom = new Map<Promise<void>, LinePosition>();
+  /**
+   * Batches under way, each settling when its child workflow ends, with where in users.ndjson
+   * its page began: where a cancelled first wave's unreached users begin.
+   */
+  private readonly batches = new Map<Promise<void>, LinePosition>();
   /** Batches waiting for the store to answer, with why: while any waits, no new batch starts. */
   private readonly waitingForStore = new Map<string, string>();
   private readonly pacer = new BatchPacer();
@@ -65,18 +65,28 @@ export class CampaignState {
     readonly settings: CampaignSettings,
     readonly cursor: CampaignCursor,
     carried: boolean,
-    /** The concurrency of a carried cursor that predates pace changes. */
-    startConcurrency: number,
+    /** The pace the campaign was started at: a new cursor's, and that of a carried one that predates pace changes. */
+    startPace: CampaignPace,
   ) {
     this.phase = carried ? 'restoring' : 'opening';
-    cursor.pace ??= { concurrency: startConcurrency, maxRecordsPerSecond: null };
+    cursor.pace ??= startPace;
     cursor.tallies ??= [];
+  }
+
+  /** Batches under way, each settling when its child workflow ends. */
+  get running(): Promise<void>[] {
+    return [...this.batches.keys()];
+  }
+
+  /** The current wave's tally; undefined before its first batch starts. */
+  private currentTally(): WaveTally | undefined {
+    return this.cursor.tallies!.find((w) => w.category === this.settings.categories[this.cursor.wave]);
   }
 
   /** The current wave's tally, begun when its first batch starts. */
   private waveTally(): WaveTally {
     const category = this.settings.categories[this.cursor.wave];
-    let tally = this.cursor.tallies!.find((w) => w.category === category);
+    let tally = this.currentTally();
     if (!tally) {
       tally = {
         category,
@@ -128,7 +138,7 @@ export class CampaignState {
 
   /** True when a batch may start: not paused, and fewer running than the pace allows. */
   mayStartBatch(): boolean {
-    return this.pausedReason() === null && this.running.size < this.pace.concurrency;
+    return this.pausedReason() === null && this.batches.size < this.pace.concurrency;
   }
 
   /** Milliseconds to wait before starting a batch of `records`, so that records start no faster than the pace's ceiling. */
@@ -138,7 +148,7 @@ export class CampaignState {
 
   /** Where the first wave's users not yet restored begin: the earliest running batch's page, else the next page. */
   unreachedFrom(): LinePosition {
-    return [...this.startedFrom.values()].reduce((earliest, from) => (from.line < earliest.line ? from : earliest), this.cursor.next);
+    return [...this.batches.values()].reduce((earliest, from) => (from.line < earliest.line ? from : earliest), this.cursor.next);
   }
 
   /** Counts a started batch, whose page began at `from`, into the cursor and the running set; its outcome is added when it ends. */
@@ -152,17 +162,13 @@ export class CampaignState {
       for (const [field, n] of Object.entries(outcome.records ?? {})) tally.records[field as keyof typeof tally.records] += n;
     });
     this.cursor.batches += 1;
-    const tracked = counted.finally(() => {
-      this.running.delete(tracked);
-      this.startedFrom.delete(tracked);
-    });
-    this.running.add(tracked);
-    this.startedFrom.set(tracked, from);
+    const tracked = counted.finally(() => this.batches.delete(tracked));
+    this.batches.set(tracked, from);
   }
 
   /** Moves the cursor to the start of the next wave. */
   nextWave(): void {
-    const ended = this.cursor.tallies!.find((w) => w.category === this.settings.categories[this.cursor.wave]);
+    const ended = this.currentTally();
     if (ended) ended.endedAt = Date.now();
     this.cursor.wave += 1;
     delete this.cursor.canaryLeft;
@@ -180,7 +186,7 @@ export class CampaignState {
       wave: this.cursor.wave,
       waves: this.settings.categories.length,
       users: this.cursor.users,
-      batchesRunning: this.running.size,
+      batchesRunning: this.batches.size,
       pace: { ...this.pace },
       outcome: this.cursor.outcome,
       tallies: this.cursor.tallies,

@@ -81,12 +81,10 @@ function recordsOf(users: PagedUser[], category: string): number {
  */
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignCursor): Promise<CampaignReport> {
   const { settings } = input;
-  const state = new CampaignState(
-    settings,
-    carried ?? firstCursor({ concurrency: input.concurrency, maxRecordsPerSecond: input.maxRecordsPerSecond ?? null }, input.canary),
-    carried !== undefined,
-    input.concurrency,
-  );
+  const state = new CampaignState(settings, carried ?? firstCursor(input.canary), carried !== undefined, {
+    concurrency: input.concurrency,
+    maxRecordsPerSecond: input.maxRecordsPerSecond ?? null,
+  });
   const { cursor } = state;
   state.handleMessages();
 
