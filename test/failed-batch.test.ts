@@ -19,6 +19,8 @@ import { isolatedEnv } from './helpers/test-env';
 const T = '2009-09-30T18:02:11Z';
 const blob = Buffer.from('a photo that will go missing');
 const photo = { filename: 'gone.png', mimeType: 'image/png', bytes: blob.length, sha256: sha256Hex(blob) };
+const kept = Buffer.from('a photo that stays');
+const keptPhoto = { filename: 'kept.png', mimeType: 'image/png', bytes: kept.length, sha256: sha256Hex(kept) };
 
 describe('a batch whose retries run out', () => {
   let h: Harness;
@@ -28,18 +30,27 @@ describe('a batch whose retries run out', () => {
   });
   afterAll(async () => h?.close());
 
-  it('marks its users failed with the cause, the campaign completes, and `failures` groups them by cause', async () => {
+  it('narrows the failure down to the user it belongs to and marks only that one failed, with the cause; the campaign completes, and `failures` groups them by cause', async () => {
     // u-2's photo line carries a digest that does not match its data: quarantined, not failed.
+    // u-1's blob goes missing: the one batch of all four fails until it is split down to u-1.
     const snapshotDir = await writeSnapshot({
       users: [
         { userId: 'u-1', expected: { photos: 1 } },
         { userId: 'u-2', expected: { photos: 1 } },
+        { userId: 'u-3', expected: { photos: 1 } },
+        { userId: 'u-4', expected: { photos: 1 } },
       ],
-      lines: { photos: [recordLine('u-1', 'p-1', T, photo), { ...recordLine('u-2', 'p-2', T, photo), sha256: sha256Hex('not this') }] },
-      blobs: [blob],
+      lines: {
+        photos: [
+          recordLine('u-1', 'p-1', T, photo),
+          { ...recordLine('u-2', 'p-2', T, photo), sha256: sha256Hex('not this') },
+          recordLine('u-3', 'p-3', T, keptPhoto),
+          recordLine('u-4', 'p-4', T, keptPhoto),
+        ],
+      },
+      blobs: [blob, kept],
     });
-    // A batch per user: a batch whose retries run out fails all its users (finding the one at fault is not built yet).
-    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'], batchSize: 1 });
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['photos'] });
     const handle = h.client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
     // Paused before any worker has run it: it opens and stages, then waits before its first batch.
     await handle.signal(pauseSignal);
@@ -58,7 +69,7 @@ describe('a batch whose retries run out', () => {
         return waitForCampaign(h.client, campaignId, undefined, 500);
       });
       expect(report.state).toBe('completed');
-      expect(report.categories.photos!.users).toMatchObject({ failed: 1, restored: 0, partial: 1 });
+      expect(report.categories.photos!.users).toMatchObject({ failed: 1, restored: 2, partial: 1 });
     } finally {
       await close();
     }
@@ -75,7 +86,14 @@ describe('a batch whose retries run out', () => {
       quarantined: 0,
       missing: 0,
     });
-    expect(await h.stores.target.collection('photos').countDocuments()).toBe(0);
+    // Only the user at fault is failed: the others of its batch end as they would have.
+    const others = await controlCollections(h.stores.control).status.find({ campaignId, userId: { $ne: 'u-1' } }, { sort: { userId: 1 } }).toArray();
+    expect(others.map((s) => [s.userId, s.state, s.error])).toEqual([
+      ['u-2', 'partial', null],
+      ['u-3', 'restored', null],
+      ['u-4', 'restored', null],
+    ]);
+    expect((await h.stores.target.collection('photos').find({}, { sort: { recordId: 1 } }).toArray()).map((d) => d.recordId)).toEqual(['p-3', 'p-4']);
 
     const failures = await cli(['failures', campaignId, '--json'], h.env);
     expect(failures.code).toBe(0);

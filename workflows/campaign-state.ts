@@ -2,6 +2,7 @@ import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
 import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { addRecords, addUsers, noRecords } from './outcome';
 import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
 /** Where a campaign stands; carried across continue-as-new. */
@@ -91,7 +92,7 @@ export class CampaignState {
       tally = {
         category,
         users: { restored: 0, partial: 0, failed: 0 },
-        records: { restored: 0, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 },
+        records: noRecords(),
         startedAt: Date.now(),
         endedAt: null,
       };
@@ -155,11 +156,9 @@ export class CampaignState {
   track(batch: Promise<BatchOutcome>, from: LinePosition): void {
     const tally = this.waveTally();
     const counted = batch.then((outcome) => {
-      for (const state of ['restored', 'partial', 'failed'] as const) {
-        this.cursor.outcome[state] += outcome[state];
-        tally.users[state] += outcome[state];
-      }
-      for (const [field, n] of Object.entries(outcome.records ?? {})) tally.records[field as keyof typeof tally.records] += n;
+      addUsers(this.cursor.outcome, outcome);
+      addUsers(tally.users, outcome);
+      addRecords(tally.records, outcome.records);
     });
     this.cursor.batches += 1;
     const tracked = counted.finally(() => this.batches.delete(tracked));

@@ -1,7 +1,8 @@
 import { ActivityCancellationType, ActivityFailure, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
+import type { BatchOutcome, PagedUser, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
+import { addRecords, addUsers, noRecords } from './outcome';
 import { BACKOFF } from './retry';
 import { storeAnswersSignal, storeUnavailableSignal } from './messages';
 
@@ -10,12 +11,19 @@ import { storeAnswersSignal, storeUnavailableSignal } from './messages';
  * A cancelled batch ends only once its activity has: the campaign closes after its batches,
  * and no status is written after the close.
  */
-const { restoreUsers } = proxyActivities<Activities>({
+const restoreOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { ...BACKOFF, maximumAttempts: 6 },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+} as const;
+const { restoreUsers } = proxyActivities<Activities>(restoreOptions);
+
+/**
+ * The same activity for a part of a batch whose retries ran out: the batch's own attempts
+ * already waited for a passing cause, so a part is judged after three.
+ */
+const { restoreUsers: restoreGroup } = proxyActivities<Activities>({ ...restoreOptions, retry: { ...BACKOFF, maximumAttempts: 3 } });
 
 /** Asks the store until it answers: no limit on attempts, starting 5 s apart (a store restarting takes seconds). */
 const { waitForStore } = proxyActivities<Activities>({
@@ -30,19 +38,27 @@ const STORE_UNAVAILABLE = 'StoreUnavailableError';
 
 /** Batches recorded before this patch marked their users failed when the store stayed away. */
 const WAIT_OUT_STORE_OUTAGES = 'wait-out-store-outages';
+/** Batches recorded before this patch marked all their users failed when retries ran out. */
+const BISECT_FAILED_BATCHES = 'bisect-failed-batches';
 
 /**
  * Restores one category for one batch of users (one child per batch, not per user, so
  * a million users make thousands of workflows, not millions). A store that does not
  * answer is waited out, however long: the batch tells its campaign, which starts no new
  * batch meanwhile, asks the store until it answers, then tries again. When retries run
- * out for any other cause, the batch's users are marked `failed` with it, for
- * `restorectl replay`; the batch itself completes so the campaign goes on with the others.
+ * out for any other cause, the batch is split in halves, each tried again, down to the
+ * single users whose data the failure follows: only they are marked `failed` with it,
+ * for `restorectl replay`, and the batch completes so the campaign goes on.
  */
 export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<BatchOutcome> {
+  return restoreOrNarrow(input, input.users, restoreUsers);
+}
+
+/** Restores `users` of the batch; on a failure that retries did not cure, narrows it down to the users it belongs to. */
+async function restoreOrNarrow(input: RestoreBatchInput, users: PagedUser[], restore: typeof restoreUsers): Promise<BatchOutcome> {
   for (;;) {
     try {
-      return await restoreUsers(input);
+      return await restore({ ...input, users });
     } catch (err) {
       // A cancelled campaign's batch ends cancelled: its users are not failed.
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
@@ -51,15 +67,30 @@ export async function restoreBatchWorkflow(input: RestoreBatchInput): Promise<Ba
         await waitOutStore(input.campaignId, error.message);
         continue;
       }
+      if (users.length > 1 && patched(BISECT_FAILED_BATCHES)) {
+        const half = Math.ceil(users.length / 2);
+        const parts = await Promise.all([restoreOrNarrow(input, users.slice(0, half), restoreGroup), restoreOrNarrow(input, users.slice(half), restoreGroup)]);
+        return sumOutcomes(parts);
+      }
       return await markUsersFailed({
         campaignId: input.campaignId,
         category: input.category,
-        userIds: input.users.map((u) => u.userId),
-        expected: Object.fromEntries(input.users.map((u) => [u.userId, u.expected[input.category] ?? 0])),
+        userIds: users.map((u) => u.userId),
+        expected: Object.fromEntries(users.map((u) => [u.userId, u.expected[input.category] ?? 0])),
         error,
       });
     }
   }
+}
+
+/** The outcome of a batch from those of its parts. */
+function sumOutcomes(parts: BatchOutcome[]): BatchOutcome {
+  const total = { restored: 0, partial: 0, failed: 0, records: noRecords() };
+  for (const part of parts) {
+    addUsers(total, part);
+    addRecords(total.records, part.records);
+  }
+  return total;
 }
 
 /** Tells the campaign (when there is one) that this batch waits for the store, waits, and tells it the store answers. */

@@ -1,0 +1,22 @@
+/**
+ * Sums of batch outcomes: a campaign adds its batches', a batch narrowed down adds its
+ * parts'. Deterministic, free of Node imports.
+ */
+import type { BatchOutcome, RecordTally } from '../activities/types';
+
+export type UserTally = Pick<BatchOutcome, 'restored' | 'partial' | 'failed'>;
+
+/** Records by fate, all zero. */
+export function noRecords(): RecordTally {
+  return { restored: 0, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 };
+}
+
+/** Adds an outcome's users per state to `into`. */
+export function addUsers(into: UserTally, outcome: UserTally): void {
+  for (const state of ['restored', 'partial', 'failed'] as const) into[state] += outcome[state];
+}
+
+/** Adds records by fate to `into`; outcomes of batches that predate the tally add none. */
+export function addRecords(into: RecordTally, records: RecordTally | undefined): void {
+  for (const [field, n] of Object.entries(records ?? {})) into[field as keyof RecordTally] += n;
+}
