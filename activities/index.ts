@@ -2,6 +2,7 @@ import type { Stores } from '../store/connection';
 import { controlCollections } from '../store/control-collections';
 import { campaignActivities } from './campaign';
 import { withTypedFailures } from './failures';
+import { replayActivities } from './replay';
 import { restoreActivities } from './restore';
 import { stagingActivities } from './staging';
 
@@ -12,6 +13,7 @@ export function createActivities(stores: Stores) {
     ...campaignActivities(c),
     ...stagingActivities(c),
     ...restoreActivities(stores.target, c),
+    ...replayActivities(c),
   });
 }
 

@@ -60,7 +60,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       }
       // The first wave's batches create their users' entries; later waves find them pending.
       const creating = input.initCategories.includes(category);
-      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), context.info.attempt, now, creating);
+      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating);
       lap('status marked');
 
       const { records, quarantined } = await readStagedOfUsers(c, campaignId, category, users);

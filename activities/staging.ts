@@ -1,4 +1,5 @@
 import { Context, log } from '@temporalio/activity';
+import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { classifyLines } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
@@ -7,6 +8,7 @@ import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
 import { type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
+import { readSelection } from '../store/selections';
 import { pageKey } from '../store/user-pages';
 import type { StageInput } from './types';
 
@@ -29,6 +31,15 @@ interface StagingProgress {
   quarantined?: number;
 }
 
+/** Drops what was staged and quarantined for these users in a category, one indexed delete per user. */
+async function dropStagedOf(c: ControlCollections, campaignId: string, category: Category, userIds: string[]): Promise<void> {
+  for (const userId of userIds) {
+    await c.staged.deleteMany({ campaignId, category, userId });
+    await c.quarantine.deleteMany({ campaignId, category, userId });
+    Context.current().heartbeat();
+  }
+}
+
 /** The activity that stages a category file into the control collections. */
 export function stagingActivities(c: ControlCollections) {
   return {
@@ -43,7 +54,8 @@ export function stagingActivities(c: ControlCollections) {
       const { campaignId, snapshotDir, category } = input;
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
-      const progress: StagingProgress = (context.info.heartbeatDetails as StagingProgress | undefined) ?? {
+      const resumed = context.info.heartbeatDetails as StagingProgress | undefined;
+      const progress: StagingProgress = resumed ?? {
         pageLines: input.pageLines,
         position: { byte: 0, line: 0 },
         lines: 0,
@@ -54,6 +66,9 @@ export function stagingActivities(c: ControlCollections) {
       await checkReadableFile(file, true);
       // Campaigns opened before pages existed lack the page index their batches now read by.
       await ensureControlIndexes(c);
+      const selected = input.selectionId === undefined ? undefined : new Set((await readSelection(c, input.selectionId, category)).map((u) => u.userId));
+      // Afresh for the selected users; an attempt resumed from a heartbeat finds this done.
+      if (selected && !resumed) await dropStagedOf(c, campaignId, category, [...selected]);
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
         const { pageLines } = progress;
@@ -63,7 +78,7 @@ export function stagingActivities(c: ControlCollections) {
         };
         const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
         for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-          const outcomes = await classifyLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress));
+          const outcomes = await classifyLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress), selected && ((u) => selected.has(u)));
           const quarantined: QuarantinedLine[] = outcomes.filter((o) => o.kind === 'quarantined');
           await writeQuarantine(c, campaignId, category, quarantined, (l) => (l.userId === null ? undefined : pageOf(l.userId)));
           // Counted only once the chunk's writes landed, with its position: a chunk done again after a crash counts once.
@@ -84,9 +99,12 @@ export function stagingActivities(c: ControlCollections) {
         quarantined: progress.quarantined ?? (await c.quarantine.countDocuments({ campaignId, category })),
         ignored: progress.ignored,
       };
-      const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
-      await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
-      log.info('category staged', { campaignId, category, ...summary });
+      // A selection's staging is part of the campaign's: its summary stays that of the whole file.
+      if (!selected) {
+        const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
+        await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
+      }
+      log.info('category staged', { campaignId, category, ...summary, ...(selected ? { selectedUsers: selected.size } : {}) });
       return summary;
     },
   };

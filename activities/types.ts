@@ -5,6 +5,9 @@
 import type { Category, ConflictPolicy } from '../domain/categories';
 import type { StatusError } from '../store/control-collections';
 import type { LinePosition } from '../snapshot/line-reader';
+import type { PagedUser } from '../store/user-pages';
+
+export type { PagedUser };
 
 /** What a campaign was started with. */
 export interface CampaignSettings {
@@ -15,14 +18,6 @@ export interface CampaignSettings {
   policies: Record<string, ConflictPolicy>;
   /** De-duplicate recovered contacts against those users re-entered (DESIGN.md §4). */
   dedupe: boolean;
-}
-
-export interface PagedUser {
-  userId: string;
-  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent in batches paged before pages existed. */
-  line?: number;
-  /** Expected record count per category of the campaign. */
-  expected: Record<string, number>;
 }
 
 export interface UserPage {
@@ -37,6 +32,12 @@ export interface StageInput {
   category: Category;
   /** Lines of users.ndjson per page to tag staged documents with (the campaign's batch size); absent: untagged. */
   pageLines?: number;
+  /**
+   * Stage only the lines of these users (store/selections.ts), afresh: what was staged and
+   * quarantined for them before is dropped first, and the campaign's staging summary is left
+   * as it was. A replay's, reading a repaired snapshot.
+   */
+  selectionId?: string;
 }
 
 export interface RestoreBatchInput {
@@ -77,4 +78,27 @@ export interface MarkFailedInput {
   /** Expected records per user (absent in batches that failed before the field existed). */
   expected?: Record<string, number>;
   error: StatusError;
+}
+
+/** What an engineer asks a replay to re-run (`restorectl replay`). */
+export interface ReplayRequest {
+  campaignId: string;
+  /** The snapshot to read: the campaign's, or a repaired copy with the same snapshotId. */
+  snapshotDir: string;
+  /** Only these users; absent: every user (with `allFailed`). */
+  userIds?: string[];
+  /** Only these categories; absent: all of the campaign's. */
+  categories?: Category[];
+  /** Only `failed` user-categories; otherwise every one not `restored`. */
+  allFailed: boolean;
+}
+
+/** The user-categories a replay re-runs, per category in wave order, held as a selection of batches (store/selections.ts). */
+export interface ReplayPlan {
+  selectionId: string;
+  snapshotId: string;
+  dedupe: boolean;
+  waves: { category: Category; users: number; chunks: number; policy: ConflictPolicy; pageLines?: number }[];
+  /** Selected users that the snapshot read has no line for: left as they are. */
+  notInSnapshot: string[];
 }

@@ -3,6 +3,7 @@ import { InputError } from '../domain/errors';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerDemoCommand } from './commands/demo';
 import { registerFailuresCommand } from './commands/failures';
+import { registerReplayCommand } from './commands/replay';
 import { registerSnapshotCommands } from './commands/snapshot';
 import { registerStackCommands } from './commands/stack';
 import { registerUserCommands } from './commands/user';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCampaignCommands(program);
   registerUserCommands(program);
   registerFailuresCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
+import { CATEGORIES } from '../domain/categories';
+import { Id } from '../domain/record-schemas';
 
 /** Commander argument parsers built on zod, so a bad flag value is a one-line usage error (exit 2). */
 export function parseWith<T>(schema: z.ZodType<T>, expectation: string) {
@@ -19,3 +21,5 @@ export function boundedIntArg(min: number, max: number) {
 }
 export const rateArg = parseWith(z.coerce.number().min(0).max(1), 'must be a number from 0 to 1');
 export const campaignIdArg = parseWith(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), 'must be a campaign id such as c-20261125-131500-a1b2c3');
+export const userIdArg = parseWith(Id, 'must be 1–128 characters of [A-Za-z0-9._@+-]');
+export const categoryArg = parseWith(z.enum(CATEGORIES), `must be one of ${CATEGORIES.join(', ')}`);

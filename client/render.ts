@@ -2,7 +2,7 @@ import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
 import type { FailureReport } from '../store/failure-report';
 import type { UserCategoryStatus } from '../store/status-reader';
-import type { CampaignPace, CampaignProgress, WaveTally } from '../workflows';
+import type { CampaignPace, CampaignProgress, ReplayReport, WaveTally } from '../workflows';
 import { table } from './output';
 
 /** A campaign report as text for incident staff. */
@@ -123,4 +123,15 @@ export function renderFailures(r: FailureReport): string {
       ]
     : ['nothing quarantined'];
   return [scope, '', ...failed, '', ...quarantined].join('\n');
+}
+
+/** A replay's outcome as text for engineers: per category re-run, users by state and records by fate. */
+export function renderReplay(r: ReplayReport): string {
+  if (r.categories.length === 0 && r.notInSnapshot.length === 0) return `nothing to replay in campaign ${r.campaignId}: what was chosen is restored already`;
+  const rows = r.categories.map(({ category, users, outcome: o }) => [category, users, o.restored, o.partial, o.failed, o.records.restored, o.records.keptLive, o.records.duplicates, o.records.quarantined, o.records.missing]);
+  return [
+    `replay of campaign ${r.campaignId} from ${r.snapshotDir}:`,
+    table([['CATEGORY', 'USERS', 'RESTORED', 'PARTIAL', 'FAILED', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
+    ...(r.notInSnapshot.length ? [`not in this snapshot's users.ndjson, left as they were: ${r.notInSnapshot.join(', ')}`] : []),
+  ].join('\n');
 }

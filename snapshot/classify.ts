@@ -32,7 +32,9 @@ export interface ClaimRegistry {
 export type LineOutcome =
   | { kind: 'valid'; claim: Claim & { record: RecordLine } }
   | { kind: 'quarantined'; line: number; raw: string; userId: string | null; recordId: string | null; reason: QuarantineReason }
-  | { kind: 'ignored'; line: number };
+  | { kind: 'ignored'; line: number }
+  /** A line not for the users being staged (see `keep`): neither claimed nor quarantined. */
+  | { kind: 'passed-over'; line: number };
 
 /** A key for (userId, recordId) that no two pairs share (ids cannot hold U+0000). */
 function recordKey(userId: string, recordId: string): string {
@@ -42,7 +44,8 @@ function recordKey(userId: string, recordId: string): string {
 /**
  * Classifies a run of consecutive lines of one category file by every rule of
  * DESIGN.md §3: per-line checks, blobs (for a category whose records name them), then repeats through `registry`.
- * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat.
+ * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat. With `keep`,
+ * only the lines of the users it keeps are judged; the others are passed over, unclaimed.
  */
 export async function classifyLines(
   lines: NumberedLine[],
@@ -51,11 +54,13 @@ export async function classifyLines(
   isKnownUser: (userId: string) => boolean,
   registry: ClaimRegistry,
   onBlobRead?: () => void,
+  keep?: (userId: string) => boolean,
 ): Promise<LineOutcome[]> {
+  const kept = (userId: string | null) => !keep || (userId !== null && keep(userId));
   const checked = await Promise.all(
     lines.map(async ({ number, text }) => {
       const check = checkLine(text, traits, isKnownUser);
-      if (check.kind === 'valid' && traits.blob) {
+      if (check.kind === 'valid' && traits.blob && kept(check.userId)) {
         const reason = await checkBlob(snapshotDir, traits.blob, check.record.data, onBlobRead);
         if (reason) return { number, text, check: { ...check, kind: 'quarantined' as const, reason } };
       }
@@ -65,7 +70,7 @@ export async function classifyLines(
 
   const claims: Claim[] = [];
   for (const { number, check } of checked) {
-    if (check.lineHash === null || check.recordId === null || check.userId === null) continue;
+    if (check.lineHash === null || check.recordId === null || check.userId === null || !kept(check.userId)) continue;
     claims.push({
       key: recordKey(check.userId, check.recordId),
       line: number,
@@ -79,6 +84,7 @@ export async function classifyLines(
   (await registry.claim(claims)).forEach((result, i) => results.set(claims[i].line, { claim: claims[i], result }));
 
   return checked.map(({ number, text, check }): LineOutcome => {
+    if (!kept(check.userId)) return { kind: 'passed-over', line: number };
     const claimed = results.get(number);
     const result = claimed?.result;
     if (result && !result.first) {

@@ -53,6 +53,8 @@ export async function verifySnapshot(dir: string, onProgress: (category: Categor
     const registry = new InMemoryClaimRegistry();
     for await (const chunk of chunked(readLines(file), CHUNK_LINES)) {
       for (const outcome of await classifyLines(chunk, CATEGORY_TRAITS[category], dir, (u) => users.has(u), registry)) {
+        // Without `keep`, no line is passed over.
+        if (outcome.kind === 'passed-over') continue;
         verdict[outcome.kind] += 1;
         if (outcome.kind !== 'quarantined') continue;
         verdict.reasons[outcome.reason.code] = (verdict.reasons[outcome.reason.code] ?? 0) + 1;

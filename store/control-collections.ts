@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { Category, ConflictPolicy } from '../domain/categories';
 import type { QuarantineReason } from '../domain/line-check';
 import type { RecoveredRecord } from '../domain/restore-plan';
+import type { PagedUser } from './user-pages';
 
 /** The states of one (campaign, user, category) (DESIGN.md §5). */
 export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
@@ -71,6 +72,15 @@ export interface QuarantineDoc {
   page?: string;
 }
 
+/** One batch's worth of a selection of users (store/selections.ts). */
+export interface SelectionChunkDoc {
+  _id: string;
+  selectionId: string;
+  category: Category;
+  chunk: number;
+  users: PagedUser[];
+}
+
 export interface StatusError {
   class: string;
   message: string;
@@ -109,6 +119,7 @@ export function controlCollections(control: Db) {
     staged: control.collection<StagedRecordDoc>('staged_records'),
     quarantine: control.collection<QuarantineDoc>('quarantine'),
     status: control.collection<UserStatusDoc>('user_status'),
+    selections: control.collection<SelectionChunkDoc>('selections'),
   };
 }
 export type ControlCollections = ReturnType<typeof controlCollections>;

@@ -42,13 +42,14 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
 
     /**
      * Marks an attempt on these users as under way; `attempts` becomes the attempt number
-     * Temporal gave it, so it counts attempts that failed before reaching the store too.
+     * Temporal gave it, so it counts attempts that failed before reaching the store too,
+     * after those of earlier runs (`attemptsBefore`, a replay's).
      * With `creating` (the batch that creates its users' entries), entries not there yet
      * are inserted, hundreds to a command, and only those that exist are updated, at a
      * statement each; otherwise all are updated (upserted), since an insert that finds its
      * entry costs FerretDB about as much as the update.
      */
-    async markRestoring(users: { userId: string; expected: number }[], attempt: number, now: Date, creating: boolean) {
+    async markRestoring(users: { userId: string; expected: number; attemptsBefore?: number }[], attempt: number, now: Date, creating: boolean) {
       const taken = creating
         ? (
             await writeIdempotent(
@@ -61,10 +62,10 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
           ).taken.map((i) => users[i])
         : users;
       await write(
-        taken.map(({ userId, expected }) => ({
+        taken.map(({ userId, expected, attemptsBefore }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
+            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: (attemptsBefore ?? 0) + attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
             upsert: true,
           },
         })),

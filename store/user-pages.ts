@@ -26,3 +26,14 @@ export function pageKey(campaignId: string, category: Category | 'users', line: 
 export function endsPage(line: number, pageLines: number): boolean {
   return line % pageLines === 0;
 }
+
+/** A user of a batch, as paged from users.ndjson or read from a selection (store/selections.ts). */
+export interface PagedUser {
+  userId: string;
+  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent in batches paged before pages existed. */
+  line?: number;
+  /** Expected record count per category of the campaign. */
+  expected: Record<string, number>;
+  /** Attempts its status counted before this run (a replay's users); absent: none. */
+  attemptsBefore?: number;
+}

@@ -6,3 +6,5 @@ export { pauseSignal, resumeSignal, setPaceUpdate, progressQuery, storeUnavailab
 export type { CampaignPace, PaceChange } from './pace';
 export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';
+export { replayWorkflow } from './replay';
+export type { ReplayInput, ReplayReport } from './replay';

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
-import { CATEGORIES, type Category } from '../../domain/categories';
+import type { Category } from '../../domain/categories';
 import { InputError } from '../../domain/errors';
 import { failureReport } from '../../store/failure-report';
 import { withControl } from '../control';
 import { printResult } from '../output';
-import { campaignIdArg, parseWith } from '../parse';
+import { campaignIdArg, categoryArg } from '../parse';
 import { renderFailures } from '../render';
-import { z } from 'zod';
-
-const categoryArg = parseWith(z.enum(CATEGORIES), `must be one of ${CATEGORIES.join(', ')}`);
 
 /** `failures ID [--category C]`: what went wrong in a campaign, by cause, for engineers. */
 export function registerFailuresCommand(program: Command): void {

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import { CATEGORIES } from '../../domain/categories';
-import { Id } from '../../domain/record-schemas';
 import { withControl } from '../control';
 import { printResult } from '../output';
-import { campaignIdArg, parseWith } from '../parse';
+import { campaignIdArg, userIdArg } from '../parse';
 import { describeUserCategory } from '../render';
 import { userStatus } from '../../store/status-reader';
-
-const userIdArg = parseWith(Id, 'must be 1–128 characters of [A-Za-z0-9._@+-]');
 
 /** `user status`: reads the control store only. */
 export function registerUserCommands(program: Command): void {

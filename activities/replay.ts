@@ -1,0 +1,77 @@
+import { log } from '@temporalio/activity';
+import type { Category, ConflictPolicy } from '../domain/categories';
+import { InputError } from '../domain/errors';
+import { checkSnapshotFiles } from '../snapshot/layout';
+import { readManifest } from '../snapshot/manifest';
+import { scanUsers } from '../snapshot/users';
+import { type ControlCollections, controlIds, type UserStatusDoc } from '../store/control-collections';
+import { readSelectionChunk, writeSelection } from '../store/selections';
+import type { PagedUser } from '../store/user-pages';
+import type { ReplayPlan, ReplayRequest } from './types';
+
+/** Users' statuses read per round trip when a replay names them. */
+const STATUS_READS_AT_ONCE = 8;
+
+/** Activities that plan a replay's user-categories and hand them out a batch at a time. */
+export function replayActivities(c: ControlCollections) {
+  /** The statuses a replay takes in one category: those it names or all failed, never a `restored` one (nothing to mend). */
+  async function selectedStatuses(request: ReplayRequest, category: Category): Promise<UserStatusDoc[]> {
+    const wanted = (s: UserStatusDoc | null): s is UserStatusDoc => s !== null && (request.allFailed ? s.state === 'failed' : s.state !== 'restored');
+    if (!request.userIds) return c.status.find({ campaignId: request.campaignId, category, state: 'failed' }).toArray();
+    const found: UserStatusDoc[] = [];
+    for (let i = 0; i < request.userIds.length; i += STATUS_READS_AT_ONCE) {
+      const part = request.userIds.slice(i, i + STATUS_READS_AT_ONCE);
+      found.push(...(await Promise.all(part.map((userId) => c.status.findOne({ _id: controlIds.status(request.campaignId, category, userId) })))).filter(wanted));
+    }
+    return found;
+  }
+
+  return {
+    /**
+     * Chooses the user-categories a replay re-runs and writes them as a selection of
+     * batches (store/selections.ts): the named users' categories that are not `restored`,
+     * or, with `allFailed`, the `failed` ones (of the named users, or of all). Refuses
+     * (InputError) a campaign still running, or a snapshot that is not the campaign's.
+     * Idempotent: the selection is keyed by `selectionId`.
+     */
+    async planReplay(input: ReplayRequest & { selectionId: string; chunkUsers: number }): Promise<ReplayPlan> {
+      const campaign = await c.campaigns.findOne({ _id: input.campaignId });
+      if (!campaign) throw new InputError(`no campaign ${input.campaignId}`);
+      if (campaign.state === 'running') throw new InputError(`campaign ${input.campaignId} is still running: replay it once it has ended (or cancel it)`);
+      const manifest = await readManifest(input.snapshotDir);
+      if (manifest.snapshotId !== campaign.snapshotId) {
+        throw new InputError(`${input.snapshotDir} holds snapshot ${manifest.snapshotId}, not ${campaign.snapshotId} of campaign ${input.campaignId}`);
+      }
+      const categories = campaign.categories.filter((cat) => !input.categories || input.categories.includes(cat));
+      await checkSnapshotFiles(input.snapshotDir, categories);
+      const { ids: lines } = await scanUsers(input.snapshotDir);
+      const plan: ReplayPlan = { selectionId: input.selectionId, snapshotId: campaign.snapshotId, dedupe: campaign.dedupe, waves: [], notInSnapshot: [] };
+      for (const category of categories) {
+        const users: PagedUser[] = [];
+        for (const status of await selectedStatuses(input, category)) {
+          const line = lines.get(status.userId);
+          if (line === undefined) {
+            if (!plan.notInSnapshot.includes(status.userId)) plan.notInSnapshot.push(status.userId);
+            continue;
+          }
+          users.push({ userId: status.userId, line, expected: { [category]: status.expected }, attemptsBefore: status.attempts });
+        }
+        if (users.length === 0) continue;
+        const chunks = await writeSelection(c, input.selectionId, category, users, input.chunkUsers);
+        plan.waves.push({ category, users: users.length, chunks, policy: campaign.policies[category] as ConflictPolicy, pageLines: campaign.pageLines?.[category] });
+      }
+      log.info('replay planned', { campaignId: input.campaignId, waves: plan.waves.map((w) => `${w.category}:${w.users}`).join(',') });
+      return plan;
+    },
+
+    /** The users of one batch of a selection. */
+    async readSelectionBatch(input: { selectionId: string; category: Category; chunk: number }): Promise<PagedUser[]> {
+      return readSelectionChunk(c, input.selectionId, input.category, input.chunk);
+    },
+
+    /** Drops a selection once its run has ended. */
+    async dropSelection(input: { selectionId: string }): Promise<void> {
+      await c.selections.deleteMany({ selectionId: input.selectionId });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { loadEnv } from '../../config/env';
+import type { Category } from '../../domain/categories';
+import { MAX_CONCURRENCY } from '../../workflows/pace';
+import { withControl } from '../control';
+import { printResult, sayer } from '../output';
+import { boundedIntArg, campaignIdArg, categoryArg, userIdArg } from '../parse';
+import { renderReplay } from '../render';
+import { runReplay } from '../replays';
+import { connectTemporal } from '../temporal';
+
+/** `replay ID …`: re-runs chosen user-categories of an ended campaign, for engineers after a fix. */
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('re-run validation and restore for user-categories of an ended campaign (failed ones, or those of given users that are not restored), through Temporal; idempotent')
+    .argument('<id>', 'campaign id', campaignIdArg)
+    .option('--user <id>', 'this user (repeat for more)', (v: string, list: string[] = []) => [...list, userIdArg(v)])
+    .option('--category <c>', 'only this category (repeat for more)', (v: string, list: Category[] = []) => [...list, categoryArg(v)])
+    .option('--all-failed', 'every failed user-category (of the given users, if any)')
+    .option('--snapshot <dir>', "a repaired copy of the campaign's snapshot, with the same snapshotId")
+    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--json', 'machine-readable output')
+    .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
+      const env = loadEnv();
+      const client = await connectTemporal(env);
+      try {
+        sayer(opts)(`replaying campaign ${campaignId}…`);
+        const report = await withControl(env, (c) =>
+          runReplay(client, env, c, { campaignId, userIds: opts.user, categories: opts.category, allFailed: opts.allFailed, snapshotDir: opts.snapshot, concurrency: opts.concurrency }),
+        );
+        printResult(opts, report, renderReplay);
+        if (report.categories.some((w) => w.outcome.failed > 0)) process.exitCode = 1;
+      } finally {
+        await client.connection.close();
+      }
+    });
+}

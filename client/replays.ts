@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ReplayRequest } from '../activities/types';
+import type { Env } from '../config/env';
+import { InputError } from '../domain/errors';
+import { checkSnapshotFiles } from '../snapshot/layout';
+import { readManifest } from '../snapshot/manifest';
+import type { ControlCollections } from '../store/control-collections';
+import { type ReplayReport, replayWorkflow } from '../workflows';
+
+export interface ReplayOptions {
+  campaignId: string;
+  userIds?: string[];
+  categories?: ReplayRequest['categories'];
+  allFailed?: boolean;
+  /** A repaired copy of the campaign's snapshot (same snapshotId); absent: the campaign's own. */
+  snapshotDir?: string;
+  batchSize?: number;
+  concurrency?: number;
+}
+
+/** A campaign's replay workflow id: one replay of a campaign runs at a time. */
+export function replayWorkflowId(campaignId: string): string {
+  return `replay-${campaignId}`;
+}
+
+/**
+ * Checks here what makes a replay bad input (exit 2) — no such campaign, one still running,
+ * nothing chosen, a snapshot that is not the campaign's — then runs the replay workflow
+ * and waits for its report.
+ */
+export async function runReplay(client: Client, env: Env, c: ControlCollections, options: ReplayOptions): Promise<ReplayReport> {
+  const { campaignId } = options;
+  if (!options.userIds?.length && !options.allFailed) throw new InputError('say what to replay: --user U (one or more) or --all-failed');
+  const campaign = await c.campaigns.findOne({ _id: campaignId });
+  if (!campaign) throw new InputError(`no campaign ${campaignId}`);
+  // The campaign's record says `running` from its workflow's first step to its close.
+  if (campaign.state === 'running') throw new InputError(`campaign ${campaignId} is still running: replay it once it has ended (or cancel it)`);
+  const snapshotDir = options.snapshotDir ? resolve(options.snapshotDir) : campaign.snapshotDir;
+  const { snapshotId } = await readManifest(snapshotDir);
+  if (snapshotId !== campaign.snapshotId) throw new InputError(`${snapshotDir} holds snapshot ${snapshotId}, not ${campaign.snapshotId} of campaign ${campaignId}`);
+  const categories = options.categories?.filter((cat) => campaign.categories.includes(cat));
+  if (options.categories && categories!.length === 0) throw new InputError(`campaign ${campaignId} did not restore ${options.categories.join(', ')}`);
+  await checkSnapshotFiles(snapshotDir, categories ?? campaign.categories);
+
+  const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
+  try {
+    const handle = await client.workflow.start(replayWorkflow, {
+      taskQueue: env.RESTORE_TASK_QUEUE,
+      workflowId: replayWorkflowId(campaignId),
+      args: [{ request, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4 }],
+    });
+    return await handle.result();
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new InputError(`a replay of campaign ${campaignId} is running already; wait for it to end`);
+    throw err;
+  }
+}

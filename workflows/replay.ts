@@ -1,0 +1,76 @@
+import { CancellationScope, condition, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BatchOutcome, RecordTally, ReplayRequest } from '../activities/types';
+import type { Category } from '../domain/categories';
+import { addRecords, addUsers, noRecords } from './outcome';
+import { restoreBatchWorkflow } from './restore-batch';
+import { BACKOFF } from './retry';
+
+const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { ...BACKOFF, maximumAttempts: 10 },
+});
+
+const { stageCategory } = proxyActivities<Activities>({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { ...BACKOFF, maximumAttempts: 10 },
+});
+
+export interface ReplayInput {
+  request: ReplayRequest;
+  /** Users per batch child workflow. */
+  batchSize: number;
+  /** Batch child workflows at once. */
+  concurrency: number;
+}
+
+/** How a replay ended: per category re-run, its users by state and their records by fate. */
+export interface ReplayReport {
+  campaignId: string;
+  snapshotDir: string;
+  categories: { category: Category; users: number; outcome: Required<BatchOutcome> & { records: RecordTally } }[];
+  /** Selected users that the snapshot read has no line for, left as they were. */
+  notInSnapshot: string[];
+}
+
+/**
+ * Re-runs validation and restore for chosen user-categories of an ended campaign
+ * (`restorectl replay`): plans them into a selection, then per category in wave order
+ * stages those users' lines afresh from the snapshot given (a repaired copy, perhaps)
+ * and restores them in batch child workflows, `concurrency` at a time. Every step is the
+ * campaign's own, so a replay is as idempotent as the campaign: what is already in the
+ * live store is counted, never written twice.
+ */
+export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> {
+  const { request } = input;
+  const { workflowId, runId } = workflowInfo();
+  const plan = await planReplay({ ...request, selectionId: runId, chunkUsers: input.batchSize });
+  const report: ReplayReport = { campaignId: request.campaignId, snapshotDir: request.snapshotDir, categories: [], notInSnapshot: plan.notInSnapshot };
+  try {
+    for (const wave of plan.waves) {
+      const { category } = wave;
+      await stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selectionId: plan.selectionId });
+      const outcome = { restored: 0, partial: 0, failed: 0, records: noRecords() };
+      const running = new Set<Promise<void>>();
+      for (let chunk = 0; chunk < wave.chunks; chunk++) {
+        await condition(() => running.size < input.concurrency);
+        const users = await readSelectionBatch({ selectionId: plan.selectionId, category, chunk });
+        const batch = executeChild(restoreBatchWorkflow, {
+          workflowId: `${workflowId}-${category}-${chunk}`,
+          args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],
+        }).then((ended) => {
+          addUsers(outcome, ended);
+          addRecords(outcome.records, ended.records);
+        });
+        const tracked = batch.finally(() => running.delete(tracked));
+        running.add(tracked);
+      }
+      await Promise.all(running);
+      report.categories.push({ category, users: wave.users, outcome });
+    }
+  } finally {
+    await CancellationScope.nonCancellable(() => dropSelection({ selectionId: plan.selectionId }));
+  }
+  return report;
+}
