@@ -2,7 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
 import { StoreUnavailableError } from '../domain/errors';
-import { type CampaignDoc, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
+import { type CampaignDoc, type CampaignScope, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import { chunked, type LinePosition } from '../snapshot/line-reader';
 import { checkSnapshotFiles } from '../snapshot/layout';
@@ -10,9 +10,15 @@ import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
 import { INSERT_BATCH } from '../store/bulk';
 import { writeQuarantine } from '../store/quarantine';
+import { readSelection, writeSelection } from '../store/selections';
 import { userStatusWriter } from '../store/status-writer';
-import { endsPage, pageKey, pageOfLine } from '../store/user-pages';
-import type { CampaignSettings, UserPage } from './types';
+import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/user-pages';
+import type { CampaignSettings, OpenedCampaign, UserPage } from './types';
+
+/** Listed users not in the snapshot that a scoped campaign's record names; the rest are counted. */
+const SCOPE_UNKNOWN_SHOWN = 20;
+/** Users per chunk of a scoped campaign opened without a page size (one that predates pages). */
+const DEFAULT_SCOPE_CHUNK = 100;
 
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
@@ -31,12 +37,17 @@ export function campaignActivities(c: ControlCollections) {
     return new Set(lines.filter((line) => line > after && line <= upTo));
   }
 
-  /** Gives every user of users.ndjson from `from` on a `pending` entry in each of the campaign's categories, where it has none. */
+  /**
+   * Gives every user from `from` on a `pending` entry in each of the campaign's categories,
+   * where it has none: users of users.ndjson from that position, or of a scoped campaign,
+   * its users from that chunk (`from.line`) on.
+   */
   async function pendUnreached(campaignId: string, from: LinePosition, now: Date): Promise<void> {
-    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1 } });
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1, scope: 1 } });
     if (!campaign) return;
-    for await (const entries of chunked(readUsers(campaign.snapshotDir, from), INSERT_BATCH)) {
-      const users = entries.flatMap((e) => (e.user ? [e.user] : []));
+    const pages = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : chunked(readUsers(campaign.snapshotDir, from), INSERT_BATCH);
+    for await (const entries of pages) {
+      const users = entries.flatMap((e) => ('user' in e ? (e.user ? [e.user] : []) : [e]));
       for (const category of campaign.categories) {
         await userStatusWriter(c, campaignId, category).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
       }
@@ -44,14 +55,33 @@ export function campaignActivities(c: ControlCollections) {
     }
   }
 
+  /**
+   * Finds the users the operator listed for a scoped campaign in users.ndjson, writes those
+   * found as the selection's `users` part, in chunks of a page, and says how many were not
+   * found, with some of them. A user's standing line is its first good one, as in paging.
+   */
+  async function resolveScope(settings: CampaignSettings, standing: Map<string, number>, chunkUsers: number): Promise<{ scope: CampaignScope; users: number; chunks: number }> {
+    const requested = new Set((await readSelection(c, settings.campaignId, 'requested')).map((u) => u.userId));
+    const found: PagedUser[] = [];
+    for await (const entry of readUsers(settings.snapshotDir)) {
+      if (!entry.user || !requested.has(entry.user.userId) || standing.get(entry.user.userId) !== entry.number) continue;
+      const { expected } = entry.user;
+      found.push({ userId: entry.user.userId, line: entry.number, expected: Object.fromEntries(settings.categories.map((cat) => [cat, expected[cat] ?? 0])) });
+    }
+    const unknown = [...requested].filter((userId) => !standing.has(userId));
+    const chunks = await writeSelection(c, settings.campaignId, 'users', found, chunkUsers);
+    return { scope: { requested: requested.size, unknown: unknown.length, unknownExamples: unknown.slice(0, SCOPE_UNKNOWN_SHOWN) }, users: found.length, chunks };
+  }
+
   return {
     /**
      * Checks the snapshot, records the campaign, quarantines bad lines of users.ndjson
      * and counts the users. Idempotent: a second run finds the campaign and the same lines.
      * With `pageLines` (the campaign's batch size), the bad lines are tagged with their page,
-     * for listUserPage to find a page's among them by one indexed query.
+     * for listUserPage to find a page's among them by one indexed query. A scoped campaign
+     * counts only its users found in the snapshot, and holds them in chunks of a page.
      */
-    async openCampaign(settings: CampaignSettings, pages?: { pageLines: number }): Promise<{ snapshotId: string; users: number }> {
+    async openCampaign(settings: CampaignSettings, pages?: { pageLines: number }): Promise<OpenedCampaign> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
       const doc: CampaignDoc = {
@@ -71,7 +101,8 @@ export function campaignActivities(c: ControlCollections) {
       const manifest = await readManifest(settings.snapshotDir);
       await checkSnapshotFiles(settings.snapshotDir, settings.categories);
       const scan = await scanUsers(settings.snapshotDir);
-      const users = scan.ids.size;
+      const scoped = settings.scoped ? await resolveScope(settings, scan.ids, pages?.pageLines ?? DEFAULT_SCOPE_CHUNK) : undefined;
+      const users = scoped?.users ?? scan.ids.size;
       await writeQuarantine(
         c,
         settings.campaignId,
@@ -81,10 +112,18 @@ export function campaignActivities(c: ControlCollections) {
       );
       await c.campaigns.updateOne(
         { _id: settings.campaignId },
-        { $set: { snapshotId: manifest.snapshotId, users, unknownExpectedKeys: scan.unknownExpectedKeys, ...(pages ? { 'pageLines.users': pages.pageLines } : {}) } },
+        {
+          $set: {
+            snapshotId: manifest.snapshotId,
+            users,
+            unknownExpectedKeys: scan.unknownExpectedKeys,
+            ...(pages ? { 'pageLines.users': pages.pageLines } : {}),
+            ...(scoped ? { scope: scoped.scope } : {}),
+          },
+        },
       );
-      log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length });
-      return { snapshotId: manifest.snapshotId, users };
+      log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length, ...(scoped ? { scopeUnknown: scoped.scope.unknown } : {}) });
+      return { snapshotId: manifest.snapshotId, users, ...(scoped ? { scopeChunks: scoped.chunks } : {}) };
     },
 
     /**

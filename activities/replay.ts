@@ -4,7 +4,7 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { scanUsers } from '../snapshot/users';
-import { type ControlCollections, controlIds, type UserStatusDoc } from '../store/control-collections';
+import { type ControlCollections, controlIds, type SelectionPart, type UserStatusDoc } from '../store/control-collections';
 import { readSelectionChunk, writeSelection } from '../store/selections';
 import type { PagedUser } from '../store/user-pages';
 import type { ReplayPlan, ReplayRequest } from './types';
@@ -65,8 +65,8 @@ export function replayActivities(c: ControlCollections) {
     },
 
     /** The users of one batch of a selection. */
-    async readSelectionBatch(input: { selectionId: string; category: Category; chunk: number }): Promise<PagedUser[]> {
-      return readSelectionChunk(c, input.selectionId, input.category, input.chunk);
+    async readSelectionBatch(input: { selectionId: string; part: SelectionPart; chunk: number }): Promise<PagedUser[]> {
+      return readSelectionChunk(c, input.selectionId, input.part, input.chunk);
     },
 
     /** Drops a selection once its run has ended. */

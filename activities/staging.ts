@@ -66,9 +66,10 @@ export function stagingActivities(c: ControlCollections) {
       await checkReadableFile(file, true);
       // Campaigns opened before pages existed lack the page index their batches now read by.
       await ensureControlIndexes(c);
-      const selected = input.selectionId === undefined ? undefined : new Set((await readSelection(c, input.selectionId, category)).map((u) => u.userId));
+      const { selection } = input;
+      const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
       // Afresh for the selected users; an attempt resumed from a heartbeat finds this done.
-      if (selected && !resumed) await dropStagedOf(c, campaignId, category, [...selected]);
+      if (selected && selection.afresh && !resumed) await dropStagedOf(c, campaignId, category, [...selected]);
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
         const { pageLines } = progress;
@@ -99,8 +100,8 @@ export function stagingActivities(c: ControlCollections) {
         quarantined: progress.quarantined ?? (await c.quarantine.countDocuments({ campaignId, category })),
         ignored: progress.ignored,
       };
-      // A selection's staging is part of the campaign's: its summary stays that of the whole file.
-      if (!selected) {
+      // A replay's staging is part of the campaign's: its summary stays that of the campaign.
+      if (!selection?.afresh) {
         const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
         await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
       }

@@ -3,7 +3,7 @@
  * import this module for its types, never for code.
  */
 import type { Category, ConflictPolicy } from '../domain/categories';
-import type { StatusError } from '../store/control-collections';
+import type { SelectionPart, StatusError } from '../store/control-collections';
 import type { LinePosition } from '../snapshot/line-reader';
 import type { PagedUser } from '../store/user-pages';
 
@@ -18,6 +18,18 @@ export interface CampaignSettings {
   policies: Record<string, ConflictPolicy>;
   /** De-duplicate recovered contacts against those users re-entered (DESIGN.md §4). */
   dedupe: boolean;
+  /**
+   * Restore only the users the operator listed (`--users FILE`), which the client wrote as
+   * the `requested` part of the selection named by the campaign id (store/selections.ts).
+   */
+  scoped?: boolean;
+}
+
+/** A campaign as opened: its snapshot, its users, and for a scoped campaign the chunks its users are held in. */
+export interface OpenedCampaign {
+  snapshotId: string;
+  users: number;
+  scopeChunks?: number;
 }
 
 export interface UserPage {
@@ -33,11 +45,12 @@ export interface StageInput {
   /** Lines of users.ndjson per page to tag staged documents with (the campaign's batch size); absent: untagged. */
   pageLines?: number;
   /**
-   * Stage only the lines of these users (store/selections.ts), afresh: what was staged and
-   * quarantined for them before is dropped first, and the campaign's staging summary is left
-   * as it was. A replay's, reading a repaired snapshot.
+   * Stage only the lines of the users of this selection's part (store/selections.ts): a
+   * scoped campaign's users, or a replay's. `afresh` (a replay's, reading a repaired
+   * snapshot perhaps): what was staged and quarantined for them before is dropped first,
+   * and the campaign's staging summary is left as it was.
    */
-  selectionId?: string;
+  selection?: { id: string; part: SelectionPart; afresh: boolean };
 }
 
 export interface RestoreBatchInput {

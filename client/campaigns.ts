@@ -19,6 +19,8 @@ import {
   resumeSignal,
   setPaceUpdate,
 } from '../workflows';
+import { writeSelection } from '../store/selections';
+import { withControl } from './control';
 import { campaignWorkflowId } from './temporal';
 
 export interface StartCampaignOptions {
@@ -33,7 +35,12 @@ export interface StartCampaignOptions {
   maxRecordsPerSecond?: number;
   canary?: number;
   maxQuarantineRate?: number;
+  /** Restore only these users (`--users FILE`); ids not in the snapshot are reported in the campaign's status. */
+  userIds?: string[];
 }
+
+/** Listed user ids per document of a scoped campaign's request. */
+const SCOPE_WRITE_CHUNK = 1000;
 
 /** A campaign id: sortable by start time, unique, and free of any user data. */
 export function newCampaignId(now = new Date()): string {
@@ -65,7 +72,11 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     categories,
     policies: Object.fromEntries(categories.map((c) => [c, options.policy ?? DEFAULT_POLICY])),
     dedupe: options.dedupe ?? true,
+    ...(options.userIds ? { scoped: true } : {}),
   };
+  if (options.canary !== undefined && options.userIds) throw new InputError('--canary and --users do not go together: a campaign scoped to listed users is its own careful start');
+  // The list waits in the control database for the campaign to open, under the campaign's id.
+  if (options.userIds) await withControl(env, (c) => writeSelection(c, campaignId, 'requested', options.userIds!.map((userId) => ({ userId, expected: {} })), SCOPE_WRITE_CHUNK));
   const input: CampaignInput = {
     settings,
     batchSize: options.batchSize ?? 100,

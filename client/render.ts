@@ -16,9 +16,21 @@ export function renderCampaign(r: CampaignReport): string {
     `campaign ${r.campaignId} (snapshot ${r.snapshotId || 'not read'}): ${r.state}, ${r.users} users${took}`,
     ...(r.error ? [`failed: ${r.error.class}: ${r.error.message}`] : []),
     ...unknownExpectedLines(r.unknownExpectedKeys),
+    ...scopeLines(r.scope),
     table([['CATEGORY', 'RESTORED', 'PARTIAL', 'FAILED', 'OPEN', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     '(RESTORED/PARTIAL/FAILED/OPEN count users; the rest count records)',
   ].join('\n');
+}
+
+/** For a campaign scoped to listed users: how many were listed, and which are not in the snapshot. */
+function scopeLines(scope: CampaignReport['scope']): string[] {
+  if (!scope) return [];
+  const lines = [`scoped to ${scope.requested} listed user${scope.requested === 1 ? '' : 's'}`];
+  if (scope.unknown > 0) {
+    const more = scope.unknown > scope.unknownExamples.length ? ` and ${scope.unknown - scope.unknownExamples.length} more` : '';
+    lines.push(`not in the snapshot, so not restored: ${scope.unknownExamples.join(', ')}${more}`);
+  }
+  return lines;
 }
 
 /** A warning line for `expected` keys of users.ndjson that name no category; none when there are none. */

@@ -1,5 +1,5 @@
 import type { Category } from '../domain/categories';
-import { type CampaignDoc, type ControlCollections, USER_STATES, type UserState } from './control-collections';
+import { type CampaignDoc, type CampaignScope, type ControlCollections, USER_STATES, type UserState } from './control-collections';
 
 export const COUNT_FIELDS = ['expected', 'received', 'valid', 'quarantined', 'missing', 'restored', 'keptLive', 'duplicates'] as const;
 export type Counts = Record<(typeof COUNT_FIELDS)[number], number>;
@@ -21,6 +21,8 @@ export interface CampaignReport {
   /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
   unknownExpectedKeys: Record<string, number>;
   categories: Partial<Record<Category, CategoryReport>>;
+  /** For a campaign scoped to listed users: how many were listed, and those not in the snapshot. */
+  scope?: CampaignScope;
   staging: CampaignDoc['staging'];
   createdAt: Date;
   finishedAt: Date | null;
@@ -61,6 +63,7 @@ export async function campaignReport(c: ControlCollections, campaignId: string):
     users: doc.users,
     unknownExpectedKeys: doc.unknownExpectedKeys ?? {},
     categories,
+    ...(doc.scope ? { scope: doc.scope } : {}),
     staging: doc.staging,
     createdAt: doc.createdAt,
     finishedAt: doc.finishedAt,

@@ -18,6 +18,8 @@ export interface CampaignDoc {
   users: number;
   /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
   unknownExpectedKeys?: Record<string, number>;
+  /** For a campaign scoped to listed users: how many were listed, and those not in users.ndjson (at most 20 shown). */
+  scope?: CampaignScope;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
   /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
@@ -27,6 +29,12 @@ export interface CampaignDoc {
   error?: StatusError | null;
   createdAt: Date;
   finishedAt: Date | null;
+}
+
+export interface CampaignScope {
+  requested: number;
+  unknown: number;
+  unknownExamples: string[];
 }
 
 export interface StagingSummary {
@@ -72,11 +80,14 @@ export interface QuarantineDoc {
   page?: string;
 }
 
+/** A part of a selection (store/selections.ts): a replay's category, or a scoped campaign's users as `requested` and as found (`users`). */
+export type SelectionPart = Category | 'requested' | 'users';
+
 /** One batch's worth of a selection of users (store/selections.ts). */
 export interface SelectionChunkDoc {
   _id: string;
   selectionId: string;
-  category: Category;
+  part: SelectionPart;
   chunk: number;
   users: PagedUser[];
 }

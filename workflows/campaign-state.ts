@@ -28,6 +28,11 @@ export interface CampaignCursor {
   canaryLeft?: number;
   /** Per wave whose batches started, in wave order; absent in cursors carried from runs that predate it. */
   tallies?: WaveTally[];
+  /**
+   * A scoped campaign's users are paged from its selection (store/selections.ts) in this many
+   * chunks, `next.line` counting them; absent: paged from users.ndjson.
+   */
+  scopeChunks?: number;
 }
 
 /** The cursor a new campaign starts from, with its canary, if any. */

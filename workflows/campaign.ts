@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CampaignSettings, PagedUser } from '../activities/types';
+import type { CampaignSettings, PagedUser, UserPage } from '../activities/types';
 import type { StagingSummary } from '../store/control-collections';
 import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
@@ -20,7 +20,7 @@ import { failureOf } from './failure-of';
 import { restoreBatchWorkflow } from './restore-batch';
 import { BACKOFF } from './retry';
 
-const { openCampaign, listUserPage, closeCampaign } = proxyActivities<Activities>({
+const { openCampaign, listUserPage, readSelectionBatch, closeCampaign } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { ...BACKOFF, maximumAttempts: 10 },
 });
@@ -51,7 +51,7 @@ export interface CampaignInput {
   batchesPerRun?: number;
   /** A ceiling on records started per second; absent: none. The operator can change it, and the concurrency, while it runs. */
   maxRecordsPerSecond?: number;
-  /** Restore the first wave for this many users, then pause until the operator resumes. */
+  /** Restore the first wave for this many users, then pause until the operator resumes. Not for a scoped campaign. */
   canary?: number;
   /** Pause before restoring a wave whose quarantined share of its records is above this (0–1). */
   maxQuarantineRate?: number;
@@ -63,6 +63,12 @@ function quarantineRateProblem(category: string, staged: StagingSummary, limit: 
   if (limit === undefined || records === 0 || staged.quarantined / records <= limit) return null;
   const share = (n: number) => `${(n * 100).toFixed(1)}%`;
   return `${share(staged.quarantined / records)} of the ${category} records (${staged.quarantined} of ${records}) are quarantined, above the limit of ${share(limit)}; look at them (restorectl failures), then resume or cancel`;
+}
+
+/** Chunk `chunk` of a scoped campaign's users, as a page: `next.line` counts chunks. */
+async function scopedPage(campaignId: string, chunk: number, chunks: number): Promise<UserPage> {
+  const users = chunk < chunks ? await readSelectionBatch({ selectionId: campaignId, part: 'users', chunk }) : [];
+  return { users, next: { byte: 0, line: chunk + 1 }, done: chunk + 1 >= chunks };
 }
 
 /** Records a page's users expect in `category`: what the pace's ceiling counts. */
@@ -95,7 +101,8 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       const category = settings.categories[cursor.wave];
       if (!cursor.staged) {
         state.phase = 'staging';
-        const staged = await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize });
+        const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
+        const staged = await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize, ...scope });
         cursor.staged = true;
         const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
         if (problem) state.pause(problem);
@@ -104,14 +111,17 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       while (!cursor.pagesDone) {
         await condition(() => state.mayStartBatch());
         const from = cursor.next;
-        const page = await listUserPage({
-          campaignId: settings.campaignId,
-          snapshotDir: settings.snapshotDir,
-          from,
-          limit: input.batchSize,
-          categories: settings.categories,
-          ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
-        });
+        const page =
+          cursor.scopeChunks === undefined
+            ? await listUserPage({
+                campaignId: settings.campaignId,
+                snapshotDir: settings.snapshotDir,
+                from,
+                limit: input.batchSize,
+                categories: settings.categories,
+                ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
+              })
+            : await scopedPage(settings.campaignId, from.line, cursor.scopeChunks);
         if (page.users.length > 0) {
           const wait = state.waitBeforeBatch(recordsOf(page.users, category));
           if (wait > 0) await sleep(wait);

@@ -50,12 +50,12 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
   try {
     for (const wave of plan.waves) {
       const { category } = wave;
-      await stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selectionId: plan.selectionId });
+      await stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selection: { id: plan.selectionId, part: category, afresh: true } });
       const outcome = { restored: 0, partial: 0, failed: 0, records: noRecords() };
       const running = new Set<Promise<void>>();
       for (let chunk = 0; chunk < wave.chunks; chunk++) {
         await condition(() => running.size < input.concurrency);
-        const users = await readSelectionBatch({ selectionId: plan.selectionId, category, chunk });
+        const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
         const batch = executeChild(restoreBatchWorkflow, {
           workflowId: `${workflowId}-${category}-${chunk}`,
           args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],

@@ -13,6 +13,7 @@ import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
 import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
 import { campaignWatch } from '../progress';
+import { readUsersFile } from '../users-file';
 import { renderCampaign, renderPace, renderProgress } from '../render';
 import { connectTemporal } from '../temporal';
 import type { Client } from '@temporalio/client';
@@ -56,6 +57,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--batch-size <n>', `users per batch workflow, 1–${MAX_BATCH_SIZE}`, boundedIntArg(1, MAX_BATCH_SIZE), 100)
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--max-records-per-second <r>', 'a ceiling on records restored per second (change it later with campaign set)', recordsPerSecondArg)
+    .option('--users <file>', 'restore only the users listed in FILE, one id per line (ids not in the snapshot are reported)')
     .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))
     .option('--max-quarantine-rate <r>', "pause before a wave whose quarantined share of its records is above R (0–1)", rateArg)
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
@@ -64,6 +66,7 @@ export function registerCampaignCommands(program: Command): void {
     .action(async (opts) => {
       const env = loadEnv();
       const categories = inWaveOrder(opts.categories ?? [...CATEGORIES]);
+      const userIds = opts.users ? await readUsersFile(opts.users) : undefined;
       await checkSnapshot(resolve(opts.snapshot), categories);
       const indexing = await withStores(env, (stores) => liveIndexing(stores.target, categories));
       const unindexed = categories.filter((c) => !indexing[c].userLed);
@@ -91,6 +94,7 @@ export function registerCampaignCommands(program: Command): void {
           maxRecordsPerSecond: opts.maxRecordsPerSecond,
           canary: opts.canary,
           maxQuarantineRate: opts.maxQuarantineRate,
+          userIds,
         });
         if (!opts.wait) {
           printResult(opts, { campaignId }, () => `campaign ${campaignId} started; watch it with: restorectl campaign status ${campaignId}`);
