@@ -91,6 +91,7 @@ export function campaignActivities(c: ControlCollections) {
         categories: settings.categories,
         policies: settings.policies,
         dedupe: settings.dedupe,
+        ...(settings.dryRun ? { dryRun: true } : {}),
         users: 0,
         staging: {},
         state: 'running',

@@ -44,7 +44,8 @@ export function restoreActivities(target: Db, c: ControlCollections) {
      * Restores one category of a batch of users from the staged records. Reads the
      * users' live documents, decides per record (DESIGN.md §4), applies conditional
      * writes, and where a write raced, reads again until nothing is left to write: a crash at any point
-     * leaves writes that the next attempt finds and counts, never repeats.
+     * leaves writes that the next attempt finds and counts, never repeats. A dry run stops
+     * before the first write and records what the writes would have left.
      */
     async restoreUsers(input: RestoreBatchInput): Promise<BatchOutcome> {
       const { campaignId, snapshotId, category, policy, dedupe, users } = input;
@@ -86,6 +87,11 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           }
         }
         if (writes.length === 0) break;
+        // A dry run counts each write as landed: the recovered version is what the store would then hold.
+        if (input.dryRun) {
+          for (const w of writes) plans.get(w.userId)!.set(w.record.recordId, { action: 'present' });
+          break;
+        }
         if (round === MAX_ROUNDS) throw new LiveStoreRaceError(`${writes.length} ${category} writes kept meeting live documents that changed under them`);
         // Blobs first: a restored document then never names a blob the store lacks.
         const blobs = traits.blob ? writes.map((w) => blobDigest(traits.blob!, w.record.data)).filter((d): d is string => d !== undefined) : [];

@@ -23,6 +23,12 @@ export interface CampaignSettings {
    * the `requested` part of the selection named by the campaign id (store/selections.ts).
    */
   scoped?: boolean;
+  /**
+   * Plan only (`--dry-run`): stage, read the live store and decide every record as a real run
+   * would, and record the statuses it would end in, under this campaign, in the control
+   * database; write nothing to the live store. `user status` passes such campaigns over.
+   */
+  dryRun?: boolean;
 }
 
 /** A campaign as opened: its snapshot, its users, and for a scoped campaign the chunks its users are held in. */
@@ -64,6 +70,8 @@ export interface RestoreBatchInput {
   users: PagedUser[];
   /** Categories whose pending status this batch creates first (the first wave's batches do it for all). */
   initCategories: Category[];
+  /** Decide and record, write nothing to the live store (CampaignSettings.dryRun). */
+  dryRun?: boolean;
 }
 
 /** How a batch's users ended, per state. */

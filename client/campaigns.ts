@@ -19,6 +19,7 @@ import {
   resumeSignal,
   setPaceUpdate,
 } from '../workflows';
+import { failureReport, type QuarantineGroup } from '../store/failure-report';
 import { writeSelection } from '../store/selections';
 import { withControl } from './control';
 import { campaignWorkflowId } from './temporal';
@@ -37,6 +38,8 @@ export interface StartCampaignOptions {
   maxQuarantineRate?: number;
   /** Restore only these users (`--users FILE`); ids not in the snapshot are reported in the campaign's status. */
   userIds?: string[];
+  /** Plan only: decide every record and record the outcome, write nothing to the live store. */
+  dryRun?: boolean;
 }
 
 /** Listed user ids per document of a scoped campaign's request. */
@@ -73,7 +76,11 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     policies: Object.fromEntries(categories.map((c) => [c, options.policy ?? DEFAULT_POLICY])),
     dedupe: options.dedupe ?? true,
     ...(options.userIds ? { scoped: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
   };
+  if (options.dryRun && (options.canary !== undefined || options.maxQuarantineRate !== undefined)) {
+    throw new InputError('--dry-run plans the whole campaign without pausing: drop --canary and --max-quarantine-rate');
+  }
   if (options.canary !== undefined && options.userIds) throw new InputError('--canary and --users do not go together: a campaign scoped to listed users is its own careful start');
   // The list waits in the control database for the campaign to open, under the campaign's id.
   if (options.userIds) await withControl(env, (c) => writeSelection(c, campaignId, 'requested', options.userIds!.map((userId) => ({ userId, expected: {} })), SCOPE_WRITE_CHUNK));
@@ -143,6 +150,15 @@ export async function waitForCampaign(
   const report = await result;
   await poll;
   return report;
+}
+
+/** A finished campaign's report with its quarantined lines by file and reason: what `--wait`, `--dry-run` and the demo end with. */
+export type FinalReport = CampaignReport & { quarantinedByReason: QuarantineGroup[] };
+
+/** Adds the quarantine by reason, from the control store, to a finished campaign's report. */
+export async function finalReport(env: Env, report: CampaignReport): Promise<FinalReport> {
+  const { quarantined } = await withControl(env, (c) => failureReport(c, report.campaignId));
+  return { ...report, quarantinedByReason: quarantined };
 }
 
 /** The handle of a campaign's workflow while it runs; an InputError (exit 2) when it is not running. */

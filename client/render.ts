@@ -1,6 +1,7 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
-import type { FailureReport } from '../store/failure-report';
+import type { FailureReport, QuarantineGroup } from '../store/failure-report';
+import type { FinalReport } from './campaigns';
 import type { UserCategoryStatus } from '../store/status-reader';
 import type { CampaignPace, CampaignProgress, ReplayReport, WaveTally } from '../workflows';
 import { table } from './output';
@@ -14,6 +15,7 @@ export function renderCampaign(r: CampaignReport): string {
   const took = r.finishedAt ? `, took ${Math.round((new Date(r.finishedAt).getTime() - new Date(r.createdAt).getTime()) / 1000)} s` : '';
   return [
     `campaign ${r.campaignId} (snapshot ${r.snapshotId || 'not read'}): ${r.state}, ${r.users} users${took}`,
+    ...(r.dryRun ? ['dry run: the figures are what a real run would do; nothing was written to the live store'] : []),
     ...(r.error ? [`failed: ${r.error.class}: ${r.error.message}`] : []),
     ...unknownExpectedLines(r.unknownExpectedKeys),
     ...scopeLines(r.scope),
@@ -125,16 +127,24 @@ export function renderFailures(r: FailureReport): string {
   const failed = r.failed.length
     ? ['failed, by error class:', table([['CATEGORY', 'ERROR', 'USERS', 'EXAMPLE USERS', 'MESSAGE'], ...r.failed.map((g) => [g.category, g.errorClass, g.count, g.exampleUserIds.join(' '), g.message])])]
     : ['no user-category failed'];
-  const quarantined = r.quarantined.length
-    ? [
-        'quarantined, by reason:',
-        table([
-          ['FILE', 'REASON', 'LINES', 'EXAMPLES (user@line)', 'MESSAGE'],
-          ...r.quarantined.map((g) => [g.category, g.reason, g.count, g.examples.map((e) => `${e.userId ?? '-'}@${e.line}`).join(' '), g.message]),
-        ]),
-      ]
-    : ['nothing quarantined'];
-  return [scope, '', ...failed, '', ...quarantined].join('\n');
+  return [scope, '', ...failed, '', ...quarantineLines(r.quarantined)].join('\n');
+}
+
+/** Quarantined lines by file and reason, with examples, as text. */
+function quarantineLines(groups: QuarantineGroup[]): string[] {
+  if (groups.length === 0) return ['nothing quarantined'];
+  return [
+    'quarantined, by reason:',
+    table([
+      ['FILE', 'REASON', 'LINES', 'EXAMPLES (user@line)', 'MESSAGE'],
+      ...groups.map((g) => [g.category, g.reason, g.count, g.examples.map((e) => `${e.userId ?? '-'}@${e.line}`).join(' '), g.message]),
+    ]),
+  ];
+}
+
+/** The report a finished campaign (or plan) ends with: per wave, then what was quarantined and why. */
+export function renderFinalReport(r: FinalReport): string {
+  return [renderCampaign(r), '', ...quarantineLines(r.quarantinedByReason)].join('\n');
 }
 
 /** A replay's outcome as text for engineers: per category re-run, users by state and records by fate. */

@@ -23,6 +23,8 @@ export interface CampaignReport {
   categories: Partial<Record<Category, CategoryReport>>;
   /** For a campaign scoped to listed users: how many were listed, and those not in the snapshot. */
   scope?: CampaignScope;
+  /** A plan (`--dry-run`): the figures are what a real run would do; the live store was not written. */
+  dryRun: boolean;
   staging: CampaignDoc['staging'];
   createdAt: Date;
   finishedAt: Date | null;
@@ -64,6 +66,7 @@ export async function campaignReport(c: ControlCollections, campaignId: string):
     unknownExpectedKeys: doc.unknownExpectedKeys ?? {},
     categories,
     ...(doc.scope ? { scope: doc.scope } : {}),
+    dryRun: doc.dryRun ?? false,
     staging: doc.staging,
     createdAt: doc.createdAt,
     finishedAt: doc.finishedAt,

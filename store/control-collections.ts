@@ -18,6 +18,8 @@ export interface CampaignDoc {
   users: number;
   /** Keys of `expected` in users.ndjson that name no category, with how many users have each. */
   unknownExpectedKeys?: Record<string, number>;
+  /** A plan (`--dry-run`): its statuses say what a real run would do; the live store was not written. */
+  dryRun?: boolean;
   /** For a campaign scoped to listed users: how many were listed, and those not in users.ndjson (at most 20 shown). */
   scope?: CampaignScope;
   /** Per category, what staging found in its file. */

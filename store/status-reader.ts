@@ -19,8 +19,12 @@ export async function userStatus(c: ControlCollections, userId: string, campaign
     entry.categories[category] = fields;
     byCampaign.set(id, entry);
   }
-  // One read by _id per campaign the user is in: a handful.
-  for (const entry of byCampaign.values()) entry.campaignState = (await c.campaigns.findOne({ _id: entry.campaignId }, { projection: { state: 1 } }))?.state ?? null;
+  // One read by _id per campaign the user is in: a handful. A dry run restored nothing: not the user's status.
+  for (const entry of byCampaign.values()) {
+    const campaign = await c.campaigns.findOne({ _id: entry.campaignId }, { projection: { state: 1, dryRun: 1 } });
+    if (campaign?.dryRun) byCampaign.delete(entry.campaignId);
+    else entry.campaignState = campaign?.state ?? null;
+  }
   // Campaign ids start with their start time, so they sort by it.
   return { userId, campaigns: [...byCampaign.values()].sort((a, b) => b.campaignId.localeCompare(a.campaignId)) };
 }

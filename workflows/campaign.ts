@@ -144,6 +144,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
                   dedupe: settings.dedupe,
                   users: page.users,
                   initCategories: cursor.wave === 0 ? settings.categories : [],
+                  ...(settings.dryRun ? { dryRun: true } : {}),
                 },
               ],
             }),

@@ -6,7 +6,7 @@ import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory }
 import { InputError } from '../../domain/errors';
 import { campaignReport, type CampaignReport } from '../../store/campaign-report';
 import { listCampaigns } from '../../store/campaign-list';
-import { cancelCampaign, campaignProgress, checkSnapshot, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../campaigns';
+import { cancelCampaign, campaignProgress, checkSnapshot, finalReport, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../campaigns';
 import { withControl, withStores } from '../control';
 import { liveIndexing } from '../../store/live-indexes';
 import { printResult, table } from '../output';
@@ -14,7 +14,7 @@ import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
 import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
 import { campaignWatch } from '../progress';
 import { readUsersFile } from '../users-file';
-import { renderCampaign, renderPace, renderProgress } from '../render';
+import { renderCampaign, renderFinalReport, renderPace, renderProgress } from '../render';
 import { connectTemporal } from '../temporal';
 import type { Client } from '@temporalio/client';
 import type { PaceChange } from '../../workflows';
@@ -61,6 +61,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))
     .option('--max-quarantine-rate <r>', "pause before a wave whose quarantined share of its records is above R (0–1)", rateArg)
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
+    .option('--dry-run', 'plan only: stage, validate and read the live store as a real run would, write nothing to it, and print what it would do (implies --wait)')
     .option('--wait', 'wait for the campaign to finish and print its report')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
@@ -95,17 +96,18 @@ export function registerCampaignCommands(program: Command): void {
           canary: opts.canary,
           maxQuarantineRate: opts.maxQuarantineRate,
           userIds,
+          dryRun: opts.dryRun,
         });
-        if (!opts.wait) {
+        if (!opts.wait && !opts.dryRun) {
           printResult(opts, { campaignId }, () => `campaign ${campaignId} started; watch it with: restorectl campaign status ${campaignId}`);
           return;
         }
         if (!opts.json) process.stderr.write(`campaign ${campaignId} started\n`);
         // With --json, stdout holds the report alone.
         const watch = opts.json ? undefined : campaignWatch(opts);
-        const report = await waitForCampaign(client, campaignId, watch?.update);
+        const report = await finalReport(env, await waitForCampaign(client, campaignId, watch?.update));
         watch?.stop();
-        printResult(opts, report, renderCampaign);
+        printResult(opts, report, renderFinalReport);
         process.exitCode = exitCodeOf(report);
       } finally {
         await client.connection.close();
@@ -202,7 +204,7 @@ export function registerCampaignCommands(program: Command): void {
       printResult(opts, rows, (list) =>
         list.length === 0
           ? 'no campaigns yet'
-          : table([['CAMPAIGN', 'STATE', 'USERS', 'CATEGORIES', 'STARTED'], ...list.map((r) => [r.campaignId, r.state, r.users, r.categories.join(','), r.createdAt.toISOString()])]),
+          : table([['CAMPAIGN', 'STATE', 'USERS', 'CATEGORIES', 'STARTED'], ...list.map((r) => [r.campaignId, r.dryRun ? `${r.state} (dry run)` : r.state, r.users, r.categories.join(','), r.createdAt.toISOString()])]),
       );
     });
 }
