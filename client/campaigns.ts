@@ -17,12 +17,13 @@ import {
   pauseSignal,
   progressQuery,
   resumeSignal,
+  searchAttributesOf,
   setPaceUpdate,
 } from '../workflows';
 import { failureReport, type QuarantineGroup } from '../store/failure-report';
 import { writeSelection } from '../store/selections';
 import { withControl } from './control';
-import { campaignWorkflowId } from './temporal';
+import { campaignWorkflowId, searchAttributesRegistered } from './temporal';
 
 export interface StartCampaignOptions {
   snapshotDir: string;
@@ -93,10 +94,12 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     canary: options.canary,
     maxQuarantineRate: options.maxQuarantineRate,
   };
+  const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
   await client.workflow.start(campaignWorkflow, {
     taskQueue: env.RESTORE_TASK_QUEUE,
     workflowId: campaignWorkflowId(campaignId),
-    args: [input],
+    args: [{ ...input, ...(searchable ? { searchAttributes: true } : {}) }],
+    ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
   });
   return campaignId;
 }

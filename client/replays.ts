@@ -6,7 +6,8 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { ControlCollections } from '../store/control-collections';
-import { type ReplayReport, replayWorkflow } from '../workflows';
+import { type ReplayReport, replayWorkflow, searchAttributesOf } from '../workflows';
+import { searchAttributesRegistered } from './temporal';
 
 export interface ReplayOptions {
   campaignId: string;
@@ -45,10 +46,12 @@ export async function runReplay(client: Client, env: Env, c: ControlCollections,
 
   const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
   try {
+    const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
     const handle = await client.workflow.start(replayWorkflow, {
       taskQueue: env.RESTORE_TASK_QUEUE,
       workflowId: replayWorkflowId(campaignId),
-      args: [{ request, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4 }],
+      args: [{ request, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4, ...(searchable ? { searchAttributes: true } : {}) }],
+      ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
     });
     return await handle.result();
   } catch (err) {

@@ -8,6 +8,7 @@ import { stackPaths } from './layout';
 import { postgresPid, postgresUrl, serveIndexesFromGin, servesIndexesFromGin, startPostgres, stopPostgres } from './postgres';
 import { isAlive, portAnswers, spawnDetached, stopProcess, waitFor } from './processes';
 import { ensureFerretdb, ensureTemporalCli } from './tools';
+import { registerSearchAttributes } from './search-attributes';
 
 export const STORE_BACKENDS = ['postgresql', 'sqlite'] as const;
 export type StoreBackend = (typeof STORE_BACKENDS)[number];
@@ -175,6 +176,13 @@ export async function stackUp(requested: StackOptions, say: Say): Promise<StackO
 
   await waitFor('FerretDB', () => aliveAndAnswering('ferretdb', state.pids.ferretdb, options), 60_000);
   await waitFor('the Temporal dev server', () => aliveAndAnswering('temporal', state.pids.temporal, options), 120_000);
+  // What engineers find a campaign's workflows by.
+  const connection = await Connection.connect({ address: `127.0.0.1:${options.temporalPort}` });
+  try {
+    await registerSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
+  }
   return options;
 }
 

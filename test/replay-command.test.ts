@@ -106,5 +106,19 @@ describe('replay', () => {
     expect(await c.status.find({ campaignId }, { sort: { userId: 1 } }).toArray()).toEqual(statuses);
     expect(await photos.find({}, { sort: { recordId: 1 } }).toArray()).toEqual(live);
     expect(await c.selections.countDocuments()).toBe(0);
+
+    // Engineers find the campaign's workflows, and its batches per category, by search attribute.
+    const found = async (query: string) => {
+      for (let tries = 0; ; tries++) {
+        const types: string[] = [];
+        for await (const w of h.client.workflow.list({ query })) types.push(w.type);
+        // Visibility is eventually consistent: the last workflows may take a moment to be listed.
+        if (types.includes('replayWorkflow') || tries === 50) return types;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const types = await found(`RestoreCampaignId = '${campaignId}'`);
+    expect(new Set(types)).toEqual(new Set(['campaignWorkflow', 'restoreBatchWorkflow', 'replayWorkflow']));
+    expect((await found(`RestoreCampaignId = '${campaignId}' AND RestoreCategory = 'photos'`)).filter((t) => t === 'restoreBatchWorkflow').length).toBeGreaterThanOrEqual(3);
   }, 180_000);
 });

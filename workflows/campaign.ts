@@ -19,6 +19,7 @@ import { type CampaignCursor, CampaignState, firstCursor } from './campaign-stat
 import { failureOf } from './failure-of';
 import { restoreBatchWorkflow } from './restore-batch';
 import { BACKOFF } from './retry';
+import { searchAttributesOf } from './search-attributes';
 
 const { openCampaign, listUserPage, readSelectionBatch, closeCampaign } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -55,6 +56,8 @@ export interface CampaignInput {
   canary?: number;
   /** Pause before restoring a wave whose quarantined share of its records is above this (0–1). */
   maxQuarantineRate?: number;
+  /** Give batch workflows the campaign's search attributes (workflows/search-attributes.ts): set when they are registered. */
+  searchAttributes?: boolean;
 }
 
 /** Why the campaign pauses itself before a wave, or null: its quarantined share is above the limit. */
@@ -134,6 +137,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
           state.track(
             executeChild(restoreBatchWorkflow, {
               workflowId: `${settings.campaignId}-${category}-${cursor.batches}`,
+              ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(settings.campaignId, category) } : {}),
               args: [
                 {
                   campaignId: settings.campaignId,

@@ -8,3 +8,4 @@ export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';
 export { replayWorkflow } from './replay';
 export type { ReplayInput, ReplayReport } from './replay';
+export { SEARCH_ATTRIBUTES, searchAttributesOf } from './search-attributes';

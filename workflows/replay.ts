@@ -5,6 +5,7 @@ import type { Category } from '../domain/categories';
 import { addRecords, addUsers, noRecords } from './outcome';
 import { restoreBatchWorkflow } from './restore-batch';
 import { BACKOFF } from './retry';
+import { searchAttributesOf } from './search-attributes';
 
 const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -23,6 +24,8 @@ export interface ReplayInput {
   batchSize: number;
   /** Batch child workflows at once. */
   concurrency: number;
+  /** Give batch workflows the campaign's search attributes (workflows/search-attributes.ts): set when they are registered. */
+  searchAttributes?: boolean;
 }
 
 /** How a replay ended: per category re-run, its users by state and their records by fate. */
@@ -58,6 +61,7 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
         const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
         const batch = executeChild(restoreBatchWorkflow, {
           workflowId: `${workflowId}-${category}-${chunk}`,
+          ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(request.campaignId, category) } : {}),
           args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],
         }).then((ended) => {
           addUsers(outcome, ended);
