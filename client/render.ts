@@ -142,9 +142,23 @@ function quarantineLines(groups: QuarantineGroup[]): string[] {
   ];
 }
 
-/** The report a finished campaign (or plan) ends with: per wave, then what was quarantined and why. */
+/**
+ * The report a finished campaign (or plan) ends with: per wave, then the quarantined lines
+ * as a table of reasons by file (`failures` lists them with examples).
+ */
 export function renderFinalReport(r: FinalReport): string {
-  return [renderCampaign(r), '', ...quarantineLines(r.quarantinedByReason)].join('\n');
+  const groups = r.quarantinedByReason;
+  if (groups.length === 0) return [renderCampaign(r), '', 'nothing quarantined'].join('\n');
+  const files = (['users', ...CATEGORIES] as const).filter((f) => groups.some((g) => g.category === f));
+  const reasons = [...new Set(groups.map((g) => g.reason))];
+  const count = (reason: string, file: string) => groups.find((g) => g.reason === reason && g.category === file)?.count ?? 0;
+  const rows = reasons.map((reason) => [reason, ...files.map((f) => count(reason, f) || '-'), files.reduce((n, f) => n + count(reason, f), 0)]);
+  return [
+    renderCampaign(r),
+    '',
+    'quarantined lines, by reason and file (restorectl failures lists them with examples):',
+    table([['REASON', ...files.map((f) => f.toUpperCase()), 'TOTAL'], ...rows]),
+  ].join('\n');
 }
 
 /** A replay's outcome as text for engineers: per category re-run, users by state and records by fate. */

@@ -10,12 +10,13 @@ import { createApplicationIndexes } from '../../store/live-indexes';
 import { stackEnv, stackUp } from '../../stack/stack';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
-import { startCampaign, waitForCampaign } from '../campaigns';
+import { finalReport, startCampaign, waitForCampaign } from '../campaigns';
+import { withControl } from '../control';
 import { seedDemoLiveData } from '../demo-live-data';
 import { printResult, sayer } from '../output';
 import { positiveIntArg, rateArg } from '../parse';
 import { campaignWatch, progressBar } from '../progress';
-import { renderCampaign } from '../render';
+import { renderFinalReport } from '../render';
 import { connectTemporal } from '../temporal';
 import { stackOptionsFrom, withStackOptions } from './stack';
 import { categoriesArg } from './campaign';
@@ -23,10 +24,10 @@ import { categoriesArg } from './campaign';
 /** `demo`: brings the local stack up itself; leaves it running. */
 export function registerDemoCommand(program: Command): void {
   withStackOptions(program.command('demo'))
-    .description('stack up, a synthetic snapshot, a worker and a campaign restoring contacts, then the report')
+    .description('stack up, a synthetic snapshot with damaged lines, live data edited since the outage, a worker and a campaign restoring all six categories, then the report')
     .option('--users <n>', 'users in the synthetic snapshot', positiveIntArg, 1000)
     .option('--corrupt-rate <r>', 'share of broken lines in the snapshot', rateArg, 0.02)
-    .option('--categories <list>', 'categories to restore', categoriesArg, ['contacts'])
+    .option('--categories <list>', 'categories to restore (default all six)', categoriesArg, [...CATEGORIES])
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const say = sayer(opts);
@@ -57,17 +58,21 @@ export function registerDemoCommand(program: Command): void {
         const campaignId = await startCampaign(client, env, { snapshotDir, categories: opts.categories });
         say(`campaign ${campaignId} started`);
         const watch = opts.json ? undefined : campaignWatch(opts);
-        const report = await worker.runUntil(waitForCampaign(client, campaignId, watch?.update));
+        const report = await finalReport(env, await worker.runUntil(waitForCampaign(client, campaignId, watch?.update)));
         watch?.stop();
+        const partialUser = await withControl(env, (c) => c.status.findOne({ campaignId, state: 'partial' }, { projection: { userId: 1 } }));
+        const userId = partialUser?.userId ?? 'u-0000001';
         printResult(opts, report, (r) =>
           [
-            renderCampaign(r),
+            renderFinalReport(r),
             '',
-            `ask about one user:   ./bin/restorectl user status u-0000001`,
-            `what went wrong:      ./bin/restorectl failures ${r.campaignId}`,
-            `the campaign:         ./bin/restorectl campaign status ${r.campaignId}`,
-            `the Temporal UI:      http://127.0.0.1:${stack.temporalUiPort}`,
-            `stop the stack:       ./bin/restorectl stack down`,
+            'try next:',
+            `  one user, as support sees it:    ./bin/restorectl user status ${userId}`,
+            `  the campaign, per wave:          ./bin/restorectl campaign status ${r.campaignId}`,
+            `  what went wrong, by cause:       ./bin/restorectl failures ${r.campaignId}`,
+            `  re-run a user after a fix:       ./bin/restorectl replay ${r.campaignId} --user ${userId}   (with ./bin/restorectl worker running)`,
+            `  its workflows in Temporal:       temporal workflow list --query "RestoreCampaignId='${r.campaignId}'"   (UI: http://127.0.0.1:${stack.temporalUiPort})`,
+            `  stop the stack:                  ./bin/restorectl stack down`,
           ].join('\n'),
         );
       } finally {
