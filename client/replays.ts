@@ -6,7 +6,7 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { ControlCollections } from '../store/control-collections';
-import { type ReplayReport, replayWorkflow, searchAttributesOf } from '../workflows';
+import { type ReplayReport, replayWorkflow, replayWorkflowId, searchAttributesOf } from '../workflows';
 import { searchAttributesRegistered } from './temporal';
 
 export interface ReplayOptions {
@@ -18,11 +18,6 @@ export interface ReplayOptions {
   snapshotDir?: string;
   batchSize?: number;
   concurrency?: number;
-}
-
-/** A campaign's replay workflow id: one replay of a campaign runs at a time. */
-export function replayWorkflowId(campaignId: string): string {
-  return `replay-${campaignId}`;
 }
 
 /**

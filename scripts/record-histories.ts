@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
 import { cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
+import { runReplay } from '../client/replays';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/connection';
 import { controlCollections, controlIds } from '../store/control-collections';
-import { restoreBatchWorkflow } from '../workflows';
+import { replayWorkflowId, restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
 
@@ -67,10 +68,24 @@ async function main() {
     });
     await record(`campaign-cancelled-${name}.json`, campaignWorkflowId(cancelledId));
 
-    // A batch whose photo's blob is gone after staging: retrying cannot help, its user is failed.
+    // A plan, and a campaign scoped to listed users (one of them not in the snapshot).
+    const dryRunId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, dryRun: true });
+    await runWorkerUntil(() => waitForCampaign(client, dryRunId));
+    await record(`campaign-dry-run-${name}.json`, campaignWorkflowId(dryRunId));
+    const scopedId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, userIds: ['u-0000002', 'u-0000005', 'u-0000007', 'u-unknown'] });
+    await runWorkerUntil(() => waitForCampaign(client, scopedId));
+    await record(`campaign-scoped-${name}.json`, campaignWorkflowId(scopedId));
+
     const stores = await connectStores(env);
     try {
       const c = controlCollections(stores.control);
+      // A replay of the first campaign's users that are not restored.
+      const open = await c.status.find({ campaignId, state: { $ne: 'restored' } }, { projection: { userId: 1 } }).toArray();
+      await runWorkerUntil(() => runReplay(client, env, c, { campaignId, userIds: [...new Set(open.map((s) => s.userId))], batchSize: 2 }));
+      await record(`replay-${name}.json`, replayWorkflowId(campaignId));
+
+      // A batch whose photo's blob is gone after staging: retrying cannot help. The batch is
+      // narrowed down to u-1, the one user it belongs to; u-2 ends as it would have.
       const batchCampaign = `record-batch-${Date.now().toString(36)}`;
       const data = { filename: 'gone.png', mimeType: 'image/png', bytes: 4, sha256: sha256Hex('gone') };
       await c.staged.insertOne({
@@ -88,7 +103,7 @@ async function main() {
         client.workflow.execute(restoreBatchWorkflow, {
           taskQueue: env.RESTORE_TASK_QUEUE,
           workflowId: batchId,
-          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: goneDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }], initCategories: ['photos'] }],
+          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: goneDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }, { userId: 'u-2', expected: { photos: 0 } }], initCategories: ['photos'] }],
         }),
       );
       await record(`restore-batch-failed-${name}.json`, batchId);

@@ -24,7 +24,7 @@ describe('recorded workflow histories', () => {
 
   it.each(fixtures)('%s replays without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-    const workflowType = file.startsWith('campaign-') ? 'campaignWorkflow' : 'restoreBatchWorkflow';
+    const workflowType = file.startsWith('campaign-') ? 'campaignWorkflow' : file.startsWith('replay-') ? 'replayWorkflow' : 'restoreBatchWorkflow';
     expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(workflowType);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
   });

@@ -6,6 +6,6 @@ export { pauseSignal, resumeSignal, setPaceUpdate, progressQuery, storeUnavailab
 export type { CampaignPace, PaceChange } from './pace';
 export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';
-export { replayWorkflow } from './replay';
+export { replayWorkflow, replayWorkflowId } from './replay';
 export type { ReplayInput, ReplayReport } from './replay';
 export { SEARCH_ATTRIBUTES, searchAttributesOf } from './search-attributes';

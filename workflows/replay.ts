@@ -18,6 +18,11 @@ const { stageCategory } = proxyActivities<Activities>({
   retry: { ...BACKOFF, maximumAttempts: 10 },
 });
 
+/** A campaign's replay workflow id: one replay of a campaign runs at a time. Its batches' ids extend it. */
+export function replayWorkflowId(campaignId: string): string {
+  return `replay-${campaignId}`;
+}
+
 export interface ReplayInput {
   request: ReplayRequest;
   /** Users per batch child workflow. */
@@ -47,7 +52,7 @@ export interface ReplayReport {
  */
 export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> {
   const { request } = input;
-  const { workflowId, runId } = workflowInfo();
+  const { runId } = workflowInfo();
   const plan = await planReplay({ ...request, selectionId: runId, chunkUsers: input.batchSize });
   const report: ReplayReport = { campaignId: request.campaignId, snapshotDir: request.snapshotDir, categories: [], notInSnapshot: plan.notInSnapshot };
   try {
@@ -60,7 +65,7 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
         await condition(() => running.size < input.concurrency);
         const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
         const batch = executeChild(restoreBatchWorkflow, {
-          workflowId: `${workflowId}-${category}-${chunk}`,
+          workflowId: `${replayWorkflowId(request.campaignId)}-${category}-${chunk}`,
           ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(request.campaignId, category) } : {}),
           args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],
         }).then((ended) => {
