@@ -5,6 +5,7 @@ import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { scanUsers } from '../snapshot/users';
 import { type ControlCollections, controlIds, type SelectionPart, type UserStatusDoc } from '../store/control-collections';
+import { whyNotReplay } from '../store/replay-check';
 import { readSelectionChunk, writeSelection } from '../store/selections';
 import type { PagedUser } from '../store/user-pages';
 import type { ReplayPlan, ReplayRequest } from './types';
@@ -31,17 +32,13 @@ export function replayActivities(c: ControlCollections) {
      * Chooses the user-categories a replay re-runs and writes them as a selection of
      * batches (store/selections.ts): the named users' categories that are not `restored`,
      * or, with `allFailed`, the `failed` ones (of the named users, or of all). Refuses
-     * (InputError) a campaign still running, or a snapshot that is not the campaign's.
+     * (InputError) what store/replay-check.ts refuses.
      * Idempotent: the selection is keyed by `selectionId`.
      */
     async planReplay(input: ReplayRequest & { selectionId: string; chunkUsers: number }): Promise<ReplayPlan> {
       const campaign = await c.campaigns.findOne({ _id: input.campaignId });
-      if (!campaign) throw new InputError(`no campaign ${input.campaignId}`);
-      if (campaign.state === 'running') throw new InputError(`campaign ${input.campaignId} is still running: replay it once it has ended (or cancel it)`);
-      const manifest = await readManifest(input.snapshotDir);
-      if (manifest.snapshotId !== campaign.snapshotId) {
-        throw new InputError(`${input.snapshotDir} holds snapshot ${manifest.snapshotId}, not ${campaign.snapshotId} of campaign ${input.campaignId}`);
-      }
+      const problem = whyNotReplay(input.campaignId, campaign, input.snapshotDir, (await readManifest(input.snapshotDir)).snapshotId);
+      if (problem || !campaign) throw new InputError(problem ?? `no campaign ${input.campaignId}`);
       const categories = campaign.categories.filter((cat) => !input.categories || input.categories.includes(cat));
       await checkSnapshotFiles(input.snapshotDir, categories);
       const { ids: lines } = await scanUsers(input.snapshotDir);

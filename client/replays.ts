@@ -6,6 +6,7 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { ControlCollections } from '../store/control-collections';
+import { whyNotReplay } from '../store/replay-check';
 import { type ReplayReport, replayWorkflow, replayWorkflowId, searchAttributesOf } from '../workflows';
 import { searchAttributesRegistered } from './temporal';
 
@@ -30,11 +31,9 @@ export async function runReplay(client: Client, env: Env, c: ControlCollections,
   if (!options.userIds?.length && !options.allFailed) throw new InputError('say what to replay: --user U (one or more) or --all-failed');
   const campaign = await c.campaigns.findOne({ _id: campaignId });
   if (!campaign) throw new InputError(`no campaign ${campaignId}`);
-  // The campaign's record says `running` from its workflow's first step to its close.
-  if (campaign.state === 'running') throw new InputError(`campaign ${campaignId} is still running: replay it once it has ended (or cancel it)`);
   const snapshotDir = options.snapshotDir ? resolve(options.snapshotDir) : campaign.snapshotDir;
-  const { snapshotId } = await readManifest(snapshotDir);
-  if (snapshotId !== campaign.snapshotId) throw new InputError(`${snapshotDir} holds snapshot ${snapshotId}, not ${campaign.snapshotId} of campaign ${campaignId}`);
+  const problem = whyNotReplay(campaignId, campaign, snapshotDir, (await readManifest(snapshotDir)).snapshotId);
+  if (problem) throw new InputError(problem);
   const categories = options.categories?.filter((cat) => campaign.categories.includes(cat));
   if (options.categories && categories!.length === 0) throw new InputError(`campaign ${campaignId} did not restore ${options.categories.join(', ')}`);
   await checkSnapshotFiles(snapshotDir, categories ?? campaign.categories);

@@ -75,5 +75,8 @@ describe('a dry run', () => {
     expect(await c.status.countDocuments({ campaignId: done.campaignId, state: 'restored' })).toBe(2);
 
     expect((await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts', '--dry-run', '--canary', '1'], h.env)).code).toBe(2);
+    const replay = await cli(['replay', planned.campaignId, '--all-failed'], h.env);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toMatch(/is a dry run/);
   }, 120_000);
 });
