@@ -18,19 +18,11 @@ import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
 import { failureOf } from './failure-of';
 import { restoreBatchWorkflow } from './restore-batch';
-import { BACKOFF } from './retry';
+import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
 import { searchAttributesOf } from './search-attributes';
 
-const { openCampaign, listUserPage, readSelectionBatch, closeCampaign } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { ...BACKOFF, maximumAttempts: 10 },
-});
-
-const { stageCategory } = proxyActivities<Activities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { ...BACKOFF, maximumAttempts: 10 },
-});
+const { openCampaign, listUserPage, readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
+const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
 
 const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
 const CLOSE_WITH_CAUSE_EVEN_UNOPENED = 'close-with-cause-even-unopened';

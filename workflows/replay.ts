@@ -4,19 +4,11 @@ import type { BatchOutcome, RecordTally, ReplayRequest } from '../activities/typ
 import type { Category } from '../domain/categories';
 import { addRecords, addUsers, noRecords } from './outcome';
 import { restoreBatchWorkflow } from './restore-batch';
-import { BACKOFF } from './retry';
+import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
 import { searchAttributesOf } from './search-attributes';
 
-const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { ...BACKOFF, maximumAttempts: 10 },
-});
-
-const { stageCategory } = proxyActivities<Activities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { ...BACKOFF, maximumAttempts: 10 },
-});
+const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>(CONTROL_ACTIVITY);
+const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
 
 /** A campaign's replay workflow id: one replay of a campaign runs at a time. Its batches' ids extend it. */
 export function replayWorkflowId(campaignId: string): string {
