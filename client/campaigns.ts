@@ -4,7 +4,7 @@ import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@
 import type { CampaignSettings } from '../activities/types';
 import type { Env } from '../config/env';
 import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
-import { InputError } from '../domain/errors';
+import { InputError, NotFoundError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { CampaignReport } from '../store/campaign-report';
@@ -167,7 +167,7 @@ export async function finalReport(env: Env, report: CampaignReport): Promise<Fin
 /** The handle of a campaign's workflow while it runs; an InputError (exit 2) when it is not running. */
 async function runningCampaign(client: Client, campaignId: string) {
   const { handle, status } = await campaignHandle(client, campaignId);
-  if (status === null) throw new InputError(`no campaign ${campaignId}`);
+  if (status === null) throw new NotFoundError(`no campaign ${campaignId}`);
   if (status !== 'RUNNING') throw new InputError(`campaign ${campaignId} is not running (${status.toLowerCase()})`);
   return handle;
 }

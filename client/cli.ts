@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../domain/errors';
+import { registerAuditCommand } from './commands/audit';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerDemoCommand } from './commands/demo';
 import { registerFailuresCommand } from './commands/failures';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerFailuresCommand(program);
   registerReplayCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ReplayRequest } from '../activities/types';
 import type { Env } from '../config/env';
-import { InputError } from '../domain/errors';
+import { InputError, NotFoundError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { ControlCollections } from '../store/control-collections';
@@ -22,15 +22,15 @@ export interface ReplayOptions {
 }
 
 /**
- * Checks here what makes a replay bad input (exit 2) — no such campaign, one still running,
- * nothing chosen, a snapshot that is not the campaign's — then runs the replay workflow
- * and waits for its report.
+ * Checks here what makes a replay bad input (exit 2, 400) — no such campaign, one still
+ * running, nothing chosen, a snapshot that is not the campaign's — then starts the replay
+ * workflow; `result` waits for its report.
  */
-export async function runReplay(client: Client, env: Env, c: ControlCollections, options: ReplayOptions): Promise<ReplayReport> {
+export async function startReplay(client: Client, env: Env, c: ControlCollections, options: ReplayOptions): Promise<{ workflowId: string; result: () => Promise<ReplayReport> }> {
   const { campaignId } = options;
   if (!options.userIds?.length && !options.allFailed) throw new InputError('say what to replay: --user U (one or more) or --all-failed');
   const campaign = await c.campaigns.findOne({ _id: campaignId });
-  if (!campaign) throw new InputError(`no campaign ${campaignId}`);
+  if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
   const snapshotDir = options.snapshotDir ? resolve(options.snapshotDir) : campaign.snapshotDir;
   const problem = whyNotReplay(campaignId, campaign, snapshotDir, (await readManifest(snapshotDir)).snapshotId);
   if (problem) throw new InputError(problem);
@@ -39,15 +39,15 @@ export async function runReplay(client: Client, env: Env, c: ControlCollections,
   await checkSnapshotFiles(snapshotDir, categories ?? campaign.categories);
 
   const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
+  const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
   try {
-    const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
     const handle = await client.workflow.start(replayWorkflow, {
       taskQueue: env.RESTORE_TASK_QUEUE,
       workflowId: replayWorkflowId(campaignId),
       args: [{ request, batchSize: options.batchSize ?? 100, concurrency: options.concurrency ?? 4, ...(searchable ? { searchAttributes: true } : {}) }],
       ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
     });
-    return await handle.result();
+    return { workflowId: handle.workflowId, result: () => handle.result() };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new InputError(`a replay of campaign ${campaignId} is running already; wait for it to end`);
     throw err;

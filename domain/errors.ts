@@ -18,6 +18,9 @@ export class InputError extends RestoreError {
   readonly retryable = false;
 }
 
+/** What the operator named does not exist (a campaign, a user): exit 2 at the CLI, 404 from the API. */
+export class NotFoundError extends InputError {}
+
 /** A malformed environment variable; the message names it. */
 export class ConfigError extends InputError {}
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
 import { cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
-import { runReplay } from '../client/replays';
+import { startReplay } from '../client/replays';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/connection';
@@ -81,7 +81,7 @@ async function main() {
       const c = controlCollections(stores.control);
       // A replay of the first campaign's users that are not restored.
       const open = await c.status.find({ campaignId, state: { $ne: 'restored' } }, { projection: { userId: 1 } }).toArray();
-      await runWorkerUntil(() => runReplay(client, env, c, { campaignId, userIds: [...new Set(open.map((s) => s.userId))], batchSize: 2 }));
+      await runWorkerUntil(async () => (await startReplay(client, env, c, { campaignId, userIds: [...new Set(open.map((s) => s.userId))], batchSize: 2 })).result());
       await record(`replay-${name}.json`, replayWorkflowId(campaignId));
 
       // A batch whose photo's blob is gone after staging: retrying cannot help. The batch is

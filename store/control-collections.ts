@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, ObjectId } from 'mongodb';
 import type { Category, ConflictPolicy } from '../domain/categories';
 import type { QuarantineReason } from '../domain/line-check';
 import type { RecoveredRecord } from '../domain/restore-plan';
@@ -94,6 +94,21 @@ export interface SelectionChunkDoc {
   users: PagedUser[];
 }
 
+/** One operator action (store/audit-log.ts). Arguments carry ids and settings, never record contents. */
+export interface AuditEntryDoc {
+  _id: ObjectId;
+  at: Date;
+  actor: string;
+  via: 'api' | 'cli';
+  /** start, pause, resume, cancel, set-pace, replay. */
+  action: string;
+  campaignId: string | null;
+  args: Record<string, unknown>;
+  outcome: 'ok' | 'refused' | 'failed';
+  /** Why it was refused or failed; null when it went through. */
+  message: string | null;
+}
+
 export interface StatusError {
   class: string;
   message: string;
@@ -133,6 +148,7 @@ export function controlCollections(control: Db) {
     quarantine: control.collection<QuarantineDoc>('quarantine'),
     status: control.collection<UserStatusDoc>('user_status'),
     selections: control.collection<SelectionChunkDoc>('selections'),
+    audit: control.collection<AuditEntryDoc>('audit'),
   };
 }
 export type ControlCollections = ReturnType<typeof controlCollections>;

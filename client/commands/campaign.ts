@@ -3,20 +3,18 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { loadEnv } from '../../config/env';
 import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory } from '../../domain/categories';
-import { InputError } from '../../domain/errors';
-import { campaignReport, type CampaignReport } from '../../store/campaign-report';
-import { listCampaigns } from '../../store/campaign-list';
-import { cancelCampaign, campaignProgress, checkSnapshot, finalReport, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign } from '../campaigns';
-import { withControl, withStores } from '../control';
-import { liveIndexing } from '../../store/live-indexes';
+import type { CampaignReport } from '../../store/campaign-report';
+import { operatorCommands } from '../../operations/commands';
+import { localActor, withOperations } from '../../operations/connect';
+import { campaignStatus, listCampaigns } from '../../operations/queries';
+import { campaignProgress, checkSnapshot, finalReport, waitForCampaign } from '../campaigns';
+import { withControl } from '../control';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
 import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
 import { campaignWatch } from '../progress';
 import { readUsersFile } from '../users-file';
 import { renderCampaign, renderFinalReport, renderPace, renderProgress } from '../render';
-import { connectTemporal } from '../temporal';
-import type { Client } from '@temporalio/client';
 import type { PaceChange } from '../../workflows';
 
 export const categoriesArg = parseWith(
@@ -66,26 +64,11 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const env = loadEnv();
-      const categories = inWaveOrder(opts.categories ?? [...CATEGORIES]);
+      // Bad input is found before anything is reached: the users file, the snapshot.
       const userIds = opts.users ? await readUsersFile(opts.users) : undefined;
-      await checkSnapshot(resolve(opts.snapshot), categories);
-      const indexing = await withStores(env, (stores) => liveIndexing(stores.target, categories));
-      const unindexed = categories.filter((c) => !indexing[c].userLed);
-      if (unindexed.length && !opts.allowUnindexed) {
-        throw new InputError(
-          `no index led by userId on ${unindexed.join(', ')} in ${env.RESTORE_TARGET_DB}: every user would cost a scan of the collection; create {userId: 1, recordId: 1} (unique), or pass --allow-unindexed`,
-        );
-      }
-      const notUnique = categories.filter((c) => !indexing[c].uniqueRecordKey);
-      if (notUnique.length) {
-        // On stderr even with --json: it is about the safety of the run, and stdout stays one JSON document.
-        process.stderr.write(
-          `warning: no unique index on (userId, recordId) in ${notUnique.join(', ')} of ${env.RESTORE_TARGET_DB}: a record the application creates while the restore inserts the same recordId can be stored twice (see README, "The insert race")\n`,
-        );
-      }
-      const client = await connectTemporal(env);
-      try {
-        const campaignId = await startCampaign(client, env, {
+      await checkSnapshot(resolve(opts.snapshot), inWaveOrder(opts.categories ?? [...CATEGORIES]));
+      await withOperations(env, async (deps) => {
+        const { campaignId, warnings } = await operatorCommands(deps, localActor()).start({
           snapshotDir: opts.snapshot,
           categories: opts.categories,
           policy: opts.policy,
@@ -97,7 +80,10 @@ export function registerCampaignCommands(program: Command): void {
           maxQuarantineRate: opts.maxQuarantineRate,
           userIds,
           dryRun: opts.dryRun,
+          allowUnindexed: opts.allowUnindexed,
         });
+        // On stderr even with --json: it is about the safety of the run, and stdout stays one JSON document.
+        for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
         if (!opts.wait && !opts.dryRun) {
           printResult(opts, { campaignId }, () => `campaign ${campaignId} started; watch it with: restorectl campaign status ${campaignId}`);
           return;
@@ -105,13 +91,11 @@ export function registerCampaignCommands(program: Command): void {
         if (!opts.json) process.stderr.write(`campaign ${campaignId} started\n`);
         // With --json, stdout holds the report alone.
         const watch = opts.json ? undefined : campaignWatch(opts);
-        const report = await finalReport(env, await waitForCampaign(client, campaignId, watch?.update));
+        const report = await finalReport(env, await waitForCampaign(deps.client, campaignId, watch?.update));
         watch?.stop();
         printResult(opts, report, renderFinalReport);
         process.exitCode = exitCodeOf(report);
-      } finally {
-        await client.connection.close();
-      }
+      });
     });
 
   campaign
@@ -121,9 +105,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--watch', 'follow it until it ends (bars on a terminal, lines otherwise, progress documents with --json), then print the report')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts) => {
-      const env = loadEnv();
-      const client = await connectTemporal(env);
-      try {
+      await withOperations(loadEnv(), async ({ client, c }) => {
         if (opts.watch) {
           const watch = campaignWatch(opts);
           for (let p = await campaignProgress(client, id); p; p = await campaignProgress(client, id)) {
@@ -132,46 +114,30 @@ export function registerCampaignCommands(program: Command): void {
           }
           watch.stop();
         }
-        const report = await withControl(env, (c) => campaignReport(c, id));
-        const progress = await campaignProgress(client, id);
-        if (!report && !progress) throw new InputError(`no campaign ${id}`);
-        printResult(opts, { ...(report ?? { campaignId: id, state: 'opening' }), progress }, () =>
-          [report ? renderCampaign(report) : `campaign ${id}: opening`, ...(progress ? [renderProgress(progress)] : [])].join('\n'),
-        );
-      } finally {
-        await client.connection.close();
-      }
+        const status = await campaignStatus(client, c, id);
+        printResult(opts, status, (s) => ['snapshotId' in s ? renderCampaign(s) : `campaign ${id}: opening`, ...(s.progress ? [renderProgress(s.progress)] : [])].join('\n'));
+      });
     });
 
-  /** A command that acts on one running campaign through Temporal and says what it did. */
-  const onRunning = (name: string, description: string, act: (client: Client, id: string) => Promise<string>) =>
+  /** A command that acts on one running campaign through Temporal, audited, and says what it did. */
+  const onRunning = (name: 'pause' | 'resume' | 'cancel', description: string, said: (id: string) => string) =>
     campaign
       .command(name)
       .description(description)
       .argument('<id>', 'campaign id', campaignIdArg)
       .option('--json', 'machine-readable output')
       .action(async (id: string, opts) => {
-        const client = await connectTemporal(loadEnv());
-        try {
-          const said = await act(client, id);
-          printResult(opts, { campaignId: id, done: name }, () => said);
-        } finally {
-          await client.connection.close();
-        }
+        await withOperations(loadEnv(), (deps) => operatorCommands(deps, localActor())[name](id));
+        printResult(opts, { campaignId: id, done: name }, () => said(id));
       });
 
-  onRunning('pause', 'pause a running campaign: running batches finish, no new one starts', async (client, id) => {
-    await pauseCampaign(client, id);
-    return `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`;
-  });
-  onRunning('resume', 'resume a paused campaign, whoever paused it (the operator, its canary, its quarantine limit)', async (client, id) => {
-    await resumeCampaign(client, id);
-    return `campaign ${id} resumed`;
-  });
-  onRunning('cancel', 'cancel a running campaign and wait for it to close: no user is left restoring, those not reached stay pending', async (client, id) => {
-    await cancelCampaign(client, id);
-    return `campaign ${id} cancelled: no user is left restoring, and those it did not reach stay pending (restorectl campaign status ${id})`;
-  });
+  onRunning('pause', 'pause a running campaign: running batches finish, no new one starts', (id) => `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`);
+  onRunning('resume', 'resume a paused campaign, whoever paused it (the operator, its canary, its quarantine limit)', (id) => `campaign ${id} resumed`);
+  onRunning(
+    'cancel',
+    'cancel a running campaign and wait for it to close: no user is left restoring, those not reached stay pending',
+    (id) => `campaign ${id} cancelled: no user is left restoring, and those it did not reach stay pending (restorectl campaign status ${id})`,
+  );
 
   campaign
     .command('set')
@@ -186,13 +152,8 @@ export function registerCampaignCommands(program: Command): void {
         ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
         ...(opts.maxRecordsPerSecond === undefined ? {} : { maxRecordsPerSecond: opts.maxRecordsPerSecond === false ? null : opts.maxRecordsPerSecond }),
       };
-      const client = await connectTemporal(loadEnv());
-      try {
-        const pace = await setCampaignPace(client, id, change);
-        printResult(opts, { campaignId: id, pace }, () => `campaign ${id}: ${renderPace(pace)}`);
-      } finally {
-        await client.connection.close();
-      }
+      const pace = await withOperations(loadEnv(), (deps) => operatorCommands(deps, localActor()).setPace(id, change));
+      printResult(opts, { campaignId: id, pace }, () => `campaign ${id}: ${renderPace(pace)}`);
     });
 
   campaign

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import type { Category } from '../../domain/categories';
-import { InputError } from '../../domain/errors';
-import { failureReport } from '../../store/failure-report';
+import { campaignFailures } from '../../operations/queries';
 import { withControl } from '../control';
 import { printResult } from '../output';
 import { campaignIdArg, categoryArg } from '../parse';
@@ -17,10 +16,7 @@ export function registerFailuresCommand(program: Command): void {
     .option('--category <c>', 'only this category', categoryArg)
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { category?: Category; json?: boolean }) => {
-      const report = await withControl(loadEnv(), async (c) => {
-        if (!(await c.campaigns.findOne({ _id: id }, { projection: { _id: 1 } }))) throw new InputError(`no campaign ${id}`);
-        return failureReport(c, id, opts.category);
-      });
+      const report = await withControl(loadEnv(), (c) => campaignFailures(c, id, opts.category));
       printResult(opts, report, renderFailures);
     });
 }

@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import type { Category } from '../../domain/categories';
 import { MAX_CONCURRENCY } from '../../workflows/pace';
-import { withControl } from '../control';
+import { operatorCommands } from '../../operations/commands';
+import { localActor, withOperations } from '../../operations/connect';
 import { printResult, sayer } from '../output';
 import { boundedIntArg, campaignIdArg, categoryArg, userIdArg } from '../parse';
 import { renderReplay } from '../render';
-import { runReplay } from '../replays';
-import { connectTemporal } from '../temporal';
 
 /** `replay ID …`: re-runs chosen user-categories of an ended campaign, for engineers after a fix. */
 export function registerReplayCommand(program: Command): void {
@@ -22,17 +21,19 @@ export function registerReplayCommand(program: Command): void {
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--json', 'machine-readable output')
     .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
-      const env = loadEnv();
-      const client = await connectTemporal(env);
-      try {
-        sayer(opts)(`replaying campaign ${campaignId}…`);
-        const report = await withControl(env, (c) =>
-          runReplay(client, env, c, { campaignId, userIds: opts.user, categories: opts.category, allFailed: opts.allFailed, snapshotDir: opts.snapshot, concurrency: opts.concurrency }),
-        );
-        printResult(opts, report, renderReplay);
-        if (report.categories.some((w) => w.outcome.failed > 0)) process.exitCode = 1;
-      } finally {
-        await client.connection.close();
-      }
+      const report = await withOperations(loadEnv(), async (deps) => {
+        const replay = await operatorCommands(deps, localActor()).replay({
+          campaignId,
+          userIds: opts.user,
+          categories: opts.category,
+          allFailed: opts.allFailed,
+          snapshotDir: opts.snapshot,
+          concurrency: opts.concurrency,
+        });
+        sayer(opts)(`replaying campaign ${campaignId} (workflow ${replay.workflowId})…`);
+        return replay.result();
+      });
+      printResult(opts, report, renderReplay);
+      if (report.categories.some((w) => w.outcome.failed > 0)) process.exitCode = 1;
     });
 }

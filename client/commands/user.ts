@@ -5,7 +5,7 @@ import { withControl } from '../control';
 import { printResult } from '../output';
 import { campaignIdArg, userIdArg } from '../parse';
 import { describeUserCategory } from '../render';
-import { userStatus } from '../../store/status-reader';
+import { userStatus } from '../../operations/queries';
 
 /** `user status`: reads the control store only. */
 export function registerUserCommands(program: Command): void {

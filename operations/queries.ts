@@ -1,0 +1,60 @@
+import type { Client } from '@temporalio/client';
+import { campaignProgress } from '../client/campaigns';
+import { describeUserCategory, waveFigures, type WaveFigures } from '../client/render';
+import { CATEGORIES, type Category } from '../domain/categories';
+import { NotFoundError } from '../domain/errors';
+import { type CampaignReport, campaignReport } from '../store/campaign-report';
+import type { ControlCollections } from '../store/control-collections';
+import { type FailureReport, failureReport } from '../store/failure-report';
+import { userStatus } from '../store/status-reader';
+import type { CampaignProgress, WaveTally } from '../workflows';
+
+/**
+ * The read queries behind both the CLI and the HTTP API: what support, incident staff and
+ * engineers look at. One place, so the terminal and the pages never disagree.
+ */
+export { listAudit } from '../store/audit-log';
+export { listCampaigns } from '../store/campaign-list';
+export { userStatus } from '../store/status-reader';
+
+/** A campaign as its status shows it: the report from the control store, and while it runs, its progress with figures per wave. */
+export type CampaignStatus = (CampaignReport | { campaignId: string; state: 'opening' }) & {
+  progress: CampaignProgress | null;
+  /** Per wave started, its tally and what it means now (done of total, records per second, ETA). */
+  waves: (WaveTally & WaveFigures)[];
+};
+
+export async function campaignStatus(client: Client, c: ControlCollections, campaignId: string): Promise<CampaignStatus> {
+  const [report, progress] = await Promise.all([campaignReport(c, campaignId), campaignProgress(client, campaignId)]);
+  if (!report && !progress) throw new NotFoundError(`no campaign ${campaignId}`);
+  const waves = (progress?.tallies ?? []).map((tally) => ({ ...tally, ...waveFigures(tally, progress!.users) }));
+  return { ...(report ?? { campaignId, state: 'opening' as const }), progress, waves };
+}
+
+export async function campaignFailures(c: ControlCollections, campaignId: string, category?: Category): Promise<FailureReport> {
+  if (!(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
+  return failureReport(c, campaignId, category);
+}
+
+/** One user's status in the plain words support reads out: per campaign, each category's sentence and when it last changed. */
+export interface UserSummary {
+  userId: string;
+  campaigns: { campaignId: string; campaignState: string | null; updatedAt: Date | null; categories: { category: Category; state: string; words: string }[] }[];
+}
+
+export async function userSummary(c: ControlCollections, userId: string): Promise<UserSummary> {
+  const status = await userStatus(c, userId);
+  return {
+    userId,
+    campaigns: status.campaigns.map((camp) => {
+      const present = CATEGORIES.filter((cat) => camp.categories[cat]);
+      const times = present.map((cat) => new Date(camp.categories[cat]!.updatedAt).getTime());
+      return {
+        campaignId: camp.campaignId,
+        campaignState: camp.campaignState,
+        updatedAt: times.length ? new Date(Math.max(...times)) : null,
+        categories: present.map((cat) => ({ category: cat, state: camp.categories[cat]!.state, words: describeUserCategory(camp.categories[cat]!, camp.campaignState) })),
+      };
+    }),
+  };
+}
