@@ -43,6 +43,12 @@ export interface StartCampaignOptions {
   dryRun?: boolean;
 }
 
+/**
+ * Users per batch at most: a batch's users travel in its workflow input, and at ~100 bytes
+ * each, 1,000 stay far below Temporal's 2 MB payload limit.
+ */
+export const MAX_BATCH_SIZE = 1000;
+
 /** Listed user ids per document of a scoped campaign's request. */
 const SCOPE_WRITE_CHUNK = 1000;
 

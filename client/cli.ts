@@ -5,6 +5,7 @@ import { registerCampaignCommands } from './commands/campaign';
 import { registerDemoCommand } from './commands/demo';
 import { registerFailuresCommand } from './commands/failures';
 import { registerReplayCommand } from './commands/replay';
+import { registerServeCommand } from './commands/serve';
 import { registerSnapshotCommands } from './commands/snapshot';
 import { registerStackCommands } from './commands/stack';
 import { registerUserCommands } from './commands/user';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerFailuresCommand(program);
   registerReplayCommand(program);
   registerAuditCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -11,6 +11,10 @@ const EnvSchema = z.object({
   RESTORE_TASK_QUEUE: z.string().min(1).default('restorectl'),
   /** How long a worker keeps trying to reach Temporal at start before it exits non-zero. */
   RESTORE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** API tokens of `restorectl serve`: `token:role[:name],…` (server/tokens.ts). */
+  RESTORE_API_TOKENS: z.string().optional(),
+  /** A file of API tokens, one `token:role[:name]` per line; read when RESTORE_API_TOKENS is not set. */
+  RESTORE_API_TOKENS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

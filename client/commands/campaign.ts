@@ -7,7 +7,7 @@ import type { CampaignReport } from '../../store/campaign-report';
 import { operatorCommands } from '../../operations/commands';
 import { localActor, withOperations } from '../../operations/connect';
 import { campaignStatus, listCampaigns } from '../../operations/queries';
-import { campaignProgress, checkSnapshot, finalReport, waitForCampaign } from '../campaigns';
+import { campaignProgress, checkSnapshot, finalReport, MAX_BATCH_SIZE, waitForCampaign } from '../campaigns';
 import { withControl } from '../control';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
@@ -27,11 +27,6 @@ export const categoriesArg = parseWith(
 );
 
 
-/**
- * Users per batch at most: a batch's users travel in its workflow input, and at ~100 bytes
- * each, 1,000 stay far below Temporal's 2 MB payload limit.
- */
-const MAX_BATCH_SIZE = 1000;
 const recordsPerSecondArg = parseWith(z.coerce.number().pipe(recordsPerSecondSchema), `must be a number above 0 and at most ${MAX_RECORDS_PER_SECOND.toLocaleString('en-US')}`);
 /** Any number: a change of pace is judged by the campaign's own validator, which says why it refuses one. */
 const numberArg = parseWith(z.coerce.number().finite(), 'must be a number');

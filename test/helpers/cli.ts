@@ -30,11 +30,12 @@ export function cli(args: string[], env: ChildEnv = {}): Promise<CliResult> {
   });
 }
 
-/** Starts `restorectl worker` in the background; stop it with `stopWorker`. */
-export function startWorker(env: ChildEnv): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker'], { env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts a long-running command (`worker`, `serve …`) in the background; stop it with `stopWorker`. */
+export function startWorker(env: ChildEnv, args: string[] = ['worker']): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Stops what `startWorker` started, as SIGTERM would stop it in production; answers its exit code. */
 export function stopWorker(worker: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     worker.once('close', (code) => resolve(code));

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { InputError, NotFoundError } from '../domain/errors';
+import { operatorCommands, type OperationDeps } from '../operations/commands';
+import { projectRoot } from '../stack/layout';
+import { openApiDocument } from './openapi';
+import { type Route, ROUTES } from './routes';
+import { type Caller, type Role, type TokenBook } from './tokens';
+
+/** The pages, served as they are: no build step. */
+const PAGES_DIR = join(projectRoot, 'server', 'pages');
+const PAGES: Record<string, { file: string; type: string }> = {
+  '/support': { file: 'support.html', type: 'text/html; charset=utf-8' },
+  '/campaigns': { file: 'campaigns.html', type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+/** A caller is let through by a role that covers the route's: an operator may do what support may. */
+const COVERS: Record<Role, Role[]> = { support: ['support'], operator: ['support', 'operator'] };
+
+/** The one local caller of a server started with `--insecure-local`, bound to loopback. */
+const LOCAL_CALLER: Caller = { name: 'local', role: 'operator' };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export interface ServerOptions {
+  deps: OperationDeps;
+  /** The API's tokens; null: no tokens, every caller is the local operator (`--insecure-local`). */
+  tokens: TokenBook | null;
+  logger: FastifyBaseLogger;
+  version: string;
+}
+
+/** An error as the API answers it: its status and a one-line message. */
+function answerFor(err: unknown): { status: number; error: string } {
+  if (err instanceof NotFoundError) return { status: 404, error: err.message };
+  if (err instanceof InputError) return { status: 400, error: err.message };
+  const status = (err as { statusCode?: number }).statusCode;
+  // Fastify's own refusals (a body that is not JSON, too large): the request's fault, said as such.
+  if (status !== undefined && status >= 400 && status < 500) return { status, error: (err as Error).message };
+  return { status: 500, error: 'internal error; the server log has the details' };
+}
+
+/** Parses a part of the request with its route's schema; a mismatch is bad input naming the part and the field. */
+function parsed<T>(schema: z.ZodType<T> | undefined, value: unknown, part: string): T {
+  if (!schema) return {} as T;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const at = issue.path.length ? `${part}.${issue.path.join('.')}` : part;
+  throw new InputError(`${at}: ${issue.message}`);
+}
+
+/**
+ * The HTTP API of DESIGN.md §6 and the support and campaign pages, in one fastify instance.
+ * Every /api route needs a bearer token whose role covers it (401 without a known one, 403
+ * for a role that may not); inputs are checked with the route's zod schemas before anything
+ * runs; errors answer as `{error}`. Request logs name the route pattern, never the path
+ * filled in (a user id) nor any header.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { deps, tokens } = options;
+  // Fastify's own request lines carry the URL filled in; the hook below logs the route pattern instead.
+  const app = fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 32 * 1024 * 1024 });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.name }, 'request');
+  });
+  app.setErrorHandler(async (err, request, reply) => {
+    const { status, error } = answerFor(err);
+    if (status === 500) request.log.error({ err, route: request.routeOptions.url }, 'request failed');
+    return reply.code(status).send({ error });
+  });
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'no such route' }));
+
+  /** Who presents the request's bearer token, if anyone known. */
+  const callerOf = (request: FastifyRequest): Caller | null => {
+    if (!tokens) return LOCAL_CALLER;
+    const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+    return match ? tokens.lookup(match[1]) : null;
+  };
+  const authorize = (role: Role) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(request);
+    if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a known bearer token is needed (Authorization: Bearer <token>)' });
+    request.caller = caller;
+    if (!COVERS[caller.role].includes(role)) return reply.code(403).send({ error: `the ${caller.role} role may not do this; it needs ${role}` });
+  };
+
+  for (const r of ROUTES as Route[]) {
+    app.route({
+      method: r.method,
+      url: r.url,
+      preHandler: authorize(r.role),
+      handler: async (request, reply) => {
+        const params = parsed(r.params, request.params, 'path');
+        const query = parsed(r.query, request.query, 'query');
+        const body = parsed(r.body, request.body, 'body');
+        const caller = request.caller!;
+        const result = await r.handle({ params, query, body, caller, deps, commands: operatorCommands(deps, { name: caller.name, via: 'api' }) });
+        return reply.code(r.status ?? 200).send(result);
+      },
+    });
+  }
+  const openapi = openApiDocument(ROUTES, options.version);
+  app.get('/api/openapi.json', { preHandler: authorize('support') }, async () => openapi);
+
+  for (const [url, page] of Object.entries(PAGES)) {
+    app.get(url, async (_request, reply) =>
+      reply
+        .type(page.type)
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', "default-src 'self'; frame-ancestors 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .send(await readFile(join(PAGES_DIR, page.file))),
+    );
+  }
+  app.get('/', async (_request, reply) => reply.redirect('/support'));
+  return app;
+}
