@@ -9,7 +9,10 @@ COPY bench bench
 COPY client client
 COPY config config
 COPY domain domain
+COPY harness harness
+COPY operations operations
 COPY scripts scripts
+COPY server server
 COPY snapshot snapshot
 COPY stack stack
 COPY store store
@@ -24,6 +27,8 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
+# restorectl serve reads its pages as they are, from the project's root.
+COPY server/pages server/pages
 # The worker bundles workflows from their sources' compiled form in dist/workflows.
 USER node
 ENTRYPOINT ["node", "bin/restorectl"]
