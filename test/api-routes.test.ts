@@ -4,6 +4,7 @@
  * input (400) with nothing started, and does its work; every operator action is audited;
  * the request log names routes, never user ids or tokens.
  */
+import { userInfo } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { waitForCampaign, waitForProgress } from '../client/campaigns';
 import { controlCollections } from '../store/control-collections';
@@ -169,6 +170,14 @@ describe('the HTTP API', () => {
     expect(log).not.toContain(OPERATOR_TOKEN);
     expect(log).not.toContain(SUPPORT_TOKEN);
   }, 180_000);
+
+  it('audits the operator actions of the CLI too, under the local user', async () => {
+    const refused = await cli(['campaign', 'pause', 'c-no-such-campaign'], h.env);
+    expect(refused.code).toBe(2);
+    const entries = JSON.parse((await cli(['audit', '--campaign', 'c-no-such-campaign', '--json'], h.env)).stdout);
+    expect(entries).toEqual([expect.objectContaining({ via: 'cli', action: 'pause', campaignId: 'c-no-such-campaign', outcome: 'refused', message: 'no campaign c-no-such-campaign', actor: userInfo().username })]);
+    expect((await cli(['audit', '--campaign', 'c-no-such-campaign'], h.env)).stdout).toMatch(/\bcli\s+pause\s+c-no-such-campaign\s+refused: no campaign c-no-such-campaign/);
+  });
 
   it('`serve` refuses to start without tokens unless --insecure-local', async () => {
     const refused = await cli(['serve', '--port', '1'], { ...h.env, RESTORE_API_TOKENS: undefined, RESTORE_API_TOKENS_FILE: undefined });
