@@ -9,14 +9,27 @@ import { openApiDocument } from './openapi';
 import { type Route, ROUTES } from './routes';
 import { type Caller, type Role, type TokenBook } from './tokens';
 
-/** The pages, served as they are: no build step. */
+/** The pages: HTML, one stylesheet, one script, served as they are (no build step). */
 const PAGES_DIR = join(projectRoot, 'server', 'pages');
-const PAGES: Record<string, { file: string; type: string }> = {
-  '/support': { file: 'support.html', type: 'text/html; charset=utf-8' },
-  '/campaigns': { file: 'campaigns.html', type: 'text/html; charset=utf-8' },
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-};
+/** Each page is its own main part set in the one layout (server/pages/layout.html). */
+const PAGES = {
+  support: "Where is this user's data?",
+  campaigns: 'Restore campaigns',
+} as const;
+const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
+
+/** A page: the layout with its name, heading and main part; the current page marked in the navigation. */
+async function pageHtml(page: keyof typeof PAGES): Promise<string> {
+  const [layout, main] = await Promise.all([readFile(join(PAGES_DIR, 'layout.html'), 'utf8'), readFile(join(PAGES_DIR, `${page}.html`), 'utf8')]);
+  return layout
+    .replaceAll('{{page}}', page)
+    .replace('{{heading}}', PAGES[page])
+    .replace(`<a href="/${page}">`, `<a href="/${page}" aria-current="page">`)
+    .replace('{{main}}', main.trimEnd());
+}
+
+/** Headers of every page and asset: no caching of what may change with a release, no framing, scripts from here only. */
+const PAGE_HEADERS = { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; frame-ancestors 'none'", 'x-content-type-options': 'nosniff' };
 
 /** A caller is let through by a role that covers the route's: an operator may do what support may. */
 const COVERS: Record<Role, Role[]> = { support: ['support'], operator: ['support', 'operator'] };
@@ -111,15 +124,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const openapi = openApiDocument(ROUTES, options.version);
   app.get('/api/openapi.json', { preHandler: authorize('support') }, async () => openapi);
 
-  for (const [url, page] of Object.entries(PAGES)) {
-    app.get(url, async (_request, reply) =>
-      reply
-        .type(page.type)
-        .header('cache-control', 'no-store')
-        .header('content-security-policy', "default-src 'self'; frame-ancestors 'none'")
-        .header('x-content-type-options', 'nosniff')
-        .send(await readFile(join(PAGES_DIR, page.file))),
-    );
+  for (const page of Object.keys(PAGES) as (keyof typeof PAGES)[]) {
+    const html = await pageHtml(page);
+    app.get(`/${page}`, async (_request, reply) => reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(html));
+  }
+  for (const [file, type] of Object.entries(ASSETS)) {
+    const body = await readFile(join(PAGES_DIR, file));
+    app.get(`/assets/${file}`, async (_request, reply) => reply.type(type).headers(PAGE_HEADERS).send(body));
   }
   app.get('/', async (_request, reply) => reply.redirect('/support'));
   return app;
