@@ -35,6 +35,6 @@ export async function typedFailures<T>(body: () => Promise<T>): Promise<T> {
 }
 
 /** Every activity of `activities` behind {@link typedFailures}: the one boundary where failures get their type. */
-export function withTypedFailures<A extends Record<string, (input: never) => Promise<unknown>>>(activities: A): A {
-  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, (input: never) => typedFailures(() => fn(input))])) as A;
+export function withTypedFailures<A extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: A): A {
+  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => typedFailures(() => fn(...args))])) as A;
 }

@@ -8,6 +8,8 @@ import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/liv
 import { readStagedOfUsers } from '../store/staged-reads';
 import { ensureBlobs } from '../store/live-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
+import { pageKey } from '../store/user-pages';
+import type { Category } from '../domain/categories';
 import type { BatchOutcome, MarkFailedInput, RecordTally, RestoreBatchInput } from './types';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
@@ -54,10 +56,18 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
       const userIds = users.map((u) => u.userId);
       const traits = CATEGORY_TRAITS[category];
-      const status = userStatusWriter(c, campaignId, category);
+      // Statuses are tagged with their user's page, for later waves to rewrite a page at a time.
+      const pageLines = (await c.campaigns.findOne({ _id: campaignId }, { projection: { 'pageLines.users': 1 } }))?.pageLines?.users;
+      const lineOf = new Map(users.map((u) => [u.userId, u.line]));
+      const writerOf = (cat: Category) =>
+        userStatusWriter(c, campaignId, cat, (userId) => {
+          const line = lineOf.get(userId);
+          return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, cat, line, pageLines);
+        });
+      const status = writerOf(category);
       const now = new Date();
       for (const other of input.initCategories.filter((cat) => cat !== category)) {
-        await userStatusWriter(c, campaignId, other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
+        await writerOf(other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
       }
       // The first wave's batches create their users' entries; later waves find them pending.
       const creating = input.initCategories.includes(category);
@@ -76,7 +86,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         const writes: LiveWrite[] = [];
         plans = new Map();
         for (const userId of userIds) {
-          const userRecords: RecoveredRecord[] = (records.get(userId) ?? []).map((s) => s.record!);
+          const userRecords: RecoveredRecord[] = records.get(userId) ?? [];
           const plan = planUser(traits, userRecords, live.get(userId) ?? [], policy, dedupe);
           plans.set(userId, plan);
           for (const record of userRecords) {

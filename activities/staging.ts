@@ -96,7 +96,7 @@ export function stagingActivities(c: ControlCollections) {
       const summary: StagingSummary = {
         lines: progress.lines,
         // Counting in the store costs a pass over every staged document on FerretDB, which filters `$ne` itself.
-        valid: progress.valid ?? (await c.staged.countDocuments({ campaignId, category, record: { $ne: null } })),
+        valid: progress.valid ?? (await c.staged.countDocuments({ campaignId, category, $or: [{ recordJson: { $ne: null } }, { record: { $ne: null } }] })),
         quarantined: progress.quarantined ?? (await c.quarantine.countDocuments({ campaignId, category })),
         ignored: progress.ignored,
       };

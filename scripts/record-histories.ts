@@ -96,7 +96,7 @@ async function main() {
         recordId: 'p-1',
         line: 1,
         lineHash: sha256Hex('line'),
-        record: { recordId: 'p-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data) },
+        recordJson: JSON.stringify({ recordId: 'p-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data) }),
       });
       const batchId = `${batchCampaign}-photos-0`;
       await runWorkerUntil(() =>

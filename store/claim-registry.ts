@@ -31,7 +31,7 @@ export class StoreClaimRegistry implements ClaimRegistry {
         recordId: c.recordId,
         line: c.line,
         lineHash: c.lineHash,
-        record: c.record && { recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() },
+        recordJson: c.record && JSON.stringify({ recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() }),
         ...(page === undefined ? {} : { page }),
       };
     });
@@ -68,7 +68,7 @@ export class StoreClaimRegistry implements ClaimRegistry {
   private async insertNew(docs: StagedRecordDoc[]): Promise<{ taken: string[]; refused: Map<string, string> }> {
     const insert = (list: StagedRecordDoc[]) => writeIdempotent(this.staged, list.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
     const first = await insert(docs);
-    const refusedDocs = first.refused.map(({ index, reason }) => ({ ...docs[index], record: null, refused: reason }));
+    const refusedDocs = first.refused.map(({ index, reason }) => ({ ...docs[index], recordJson: null, refused: reason }));
     const again = await insert(refusedDocs);
     if (again.refused.length) throw new StoreRefusedError(`the store refused a claim without its record: ${again.refused[0].reason}`);
     return {

@@ -21,10 +21,40 @@ function fresh(campaignId: string, category: Category, userId: string, expected:
   return { campaignId, userId, category, expected, received: 0, valid: 0, quarantined: 0, missing: expected, restored: 0, keptLive: 0, duplicates: 0 };
 }
 
-/** Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is harmless. */
-export function userStatusWriter(c: ControlCollections, campaignId: string, category: Category) {
+/**
+ * Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is
+ * harmless. With `pageOf` (the page key of a user, store/user-pages.ts), the documents it
+ * creates are tagged with their user's page, and a batch whose users are exactly a page's
+ * rewrites their statuses a page at a time (see rewritePage).
+ */
+export function userStatusWriter(c: ControlCollections, campaignId: string, category: Category, pageOf: (userId: string) => string | undefined = () => undefined) {
   const id = (userId: string) => controlIds.status(campaignId, category, userId);
   const write = (ops: AnyBulkWriteOperation<UserStatusDoc>[]) => bulkWriteInChunks(c.status, ops);
+  const tagOf = (userId: string) => {
+    const page = pageOf(userId);
+    return page === undefined ? {} : { page };
+  };
+
+  /**
+   * Rewrites the statuses of `userIds` when they are exactly the documents tagged with one
+   * page: reads the page's documents, deletes them by the tag and inserts what `next` makes
+   * of each — three commands, where FerretDB spends a statement of a few milliseconds on each
+   * per-user update. Answers false, having written nothing, for any other set of users (a
+   * replay's, the rest of a canary's page, statuses written before pages were tagged): the
+   * caller then writes per user. A crash between the delete and the insert leaves the page
+   * without statuses until the retry, whose per-user writes recreate them.
+   */
+  async function rewritePage(userIds: string[], next: (existing: UserStatusDoc) => UserStatusDoc): Promise<boolean> {
+    const pages = new Set(userIds.map(pageOf));
+    const [page] = pages;
+    if (pages.size !== 1 || page === undefined) return false;
+    const existing = new Map((await c.status.find({ page }).toArray()).map((doc) => [doc._id, doc]));
+    if (existing.size !== userIds.length || userIds.some((userId) => !existing.has(id(userId)))) return false;
+    await c.status.deleteMany({ page });
+    await c.status.insertMany(userIds.map((userId) => next(existing.get(id(userId))!)), { ordered: false });
+    return true;
+  }
+
   return {
     /**
      * Creates `pending` entries where none exist yet. Plain inserts, whose taken keys are
@@ -34,7 +64,7 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       await writeIdempotent(
         c.status,
         users.map(({ userId, expected }) => ({
-          insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, error: null, updatedAt: now } },
+          insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, error: null, updatedAt: now, ...tagOf(userId) } },
         })),
         INSERT_BATCH,
       );
@@ -47,15 +77,20 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
      * With `creating` (the batch that creates its users' entries), entries not there yet
      * are inserted, hundreds to a command, and only those that exist are updated, at a
      * statement each; otherwise all are updated (upserted), since an insert that finds its
-     * entry costs FerretDB about as much as the update.
+     * entry costs FerretDB about as much as the update — a page at a time where they are one.
      */
     async markRestoring(users: { userId: string; expected: number; attemptsBefore?: number }[], attempt: number, now: Date, creating: boolean) {
+      const before = new Map(users.map((u) => [u.userId, u.attemptsBefore ?? 0]));
+      const paged =
+        !creating &&
+        (await rewritePage(users.map((u) => u.userId), (doc) => ({ ...doc, state: 'restoring', updatedAt: now, attempts: Math.max(doc.attempts, before.get(doc.userId)! + attempt) })));
+      if (paged) return;
       const taken = creating
         ? (
             await writeIdempotent(
               c.status,
               users.map(({ userId, expected }) => ({
-                insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'restoring', attempts: attempt, error: null, updatedAt: now } },
+                insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'restoring', attempts: attempt, error: null, updatedAt: now, ...tagOf(userId) } },
               })),
               INSERT_BATCH,
             )
@@ -65,22 +100,24 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
         taken.map(({ userId, expected, attemptsBefore }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: (attemptsBefore ?? 0) + attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null } },
+            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: (attemptsBefore ?? 0) + attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null, ...tagOf(userId) } },
             upsert: true,
           },
         })),
       );
     },
 
-    /** Records how each user's category ended. */
-    markDone(outcomes: UserOutcome[], now: Date) {
-      return write(
+    /** Records how each user's category ended: a page at a time where the users are one, else per user. */
+    async markDone(outcomes: UserOutcome[], now: Date) {
+      const ended = new Map(outcomes.map(({ userId, error = null, ...counts }) => [userId, { ...counts, state: finalState({ ...counts, error }), error, updatedAt: now }]));
+      if (await rewritePage([...ended.keys()], (doc) => ({ ...doc, ...ended.get(doc.userId)! }))) return;
+      await write(
         outcomes.map(({ userId, error = null, ...counts }) => ({
           updateOne: {
             filter: { _id: id(userId) },
             update: {
               $set: { campaignId, userId, category, ...counts, state: finalState({ ...counts, error }), error, updatedAt: now },
-              $setOnInsert: { attempts: 1 },
+              $setOnInsert: { attempts: 1, ...tagOf(userId) },
             },
             upsert: true,
           },

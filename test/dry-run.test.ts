@@ -73,6 +73,9 @@ describe('a dry run', () => {
     expect(await contacts.countDocuments()).toBe(liveBefore.length + 2);
     const c = controlCollections(h.stores.control);
     expect(await c.status.countDocuments({ campaignId: done.campaignId, state: 'restored' })).toBe(2);
+    // Its pages were recorded when it opened (the bad lines of users.ndjson and the statuses are tagged by them).
+    expect((await c.campaigns.findOne({ _id: done.campaignId }))!.pageLines).toEqual({ users: 100, contacts: 100, notes: 100 });
+    expect(await c.status.countDocuments({ campaignId: done.campaignId, page: { $exists: true } })).toBe(4);
 
     expect((await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts', '--dry-run', '--canary', '1'], h.env)).code).toBe(2);
     const replay = await cli(['replay', planned.campaignId, '--all-failed'], h.env);

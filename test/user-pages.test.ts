@@ -84,7 +84,20 @@ describe('pages of users', () => {
     }
     const all = await readAs('untagged', users);
     expect(Object.values(all).some((u) => u.quarantined > 0)).toBe(true);
-    expect(Object.values(all).reduce((n, u) => n + u.records.length, 0)).toBe(await c.staged.countDocuments({ campaignId: 'untagged', record: { $ne: null } }));
+    expect(Object.values(all).reduce((n, u) => n + u.records.length, 0)).toBe(await c.staged.countDocuments({ campaignId: 'untagged', recordJson: { $ne: null } }));
+  });
+
+  it('reads records staged as documents, before they were kept as JSON text, as it reads those kept since', async () => {
+    const record = { recordId: 'c-1', updatedAt: '2009-09-30T18:02:11Z', data: { displayName: 'Ana' }, sha256: 'a'.repeat(64) };
+    const base = { campaignId: 'legacy', category: 'contacts' as const, lineHash: 'h' };
+    await c.staged.insertMany([
+      { ...base, _id: 'legacy|1', userId: 'u-1', recordId: 'c-1', line: 1, record },
+      { ...base, _id: 'legacy|2', userId: 'u-1', recordId: 'c-2', line: 2, record: null },
+      { ...base, _id: 'legacy|3', userId: 'u-2', recordId: 'c-1', line: 3, recordJson: JSON.stringify(record) },
+    ]);
+    const { records } = await readStagedOfUsers(c, 'legacy', 'contacts', [{ userId: 'u-1' }, { userId: 'u-2' }]);
+    expect(records.get('u-1')).toEqual([record]);
+    expect(records.get('u-2')).toEqual([record]);
   });
 
   it('pages users.ndjson into runs that never straddle a page, skipping blank and repeated lines, each user once', async () => {
