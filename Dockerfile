@@ -18,7 +18,7 @@ COPY stack stack
 COPY store store
 COPY worker worker
 COPY workflows workflows
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.json && node dist/scripts/bundle-workflows.js && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -29,7 +29,7 @@ COPY --from=build /app/dist dist
 COPY bin bin
 # restorectl serve reads its pages as they are, from the project's root.
 COPY server/pages server/pages
-# The worker bundles workflows from their sources' compiled form in dist/workflows.
+# Workers load dist/workflow-bundle.js, made from dist/workflows at build time.
 USER node
 ENTRYPOINT ["node", "bin/restorectl"]
 CMD ["worker"]

@@ -3,16 +3,17 @@
  * rate, and whether its cost per record holds as the snapshot grows. For each size it
  * generates a synthetic snapshot, times a raw `insertMany` of the same contacts into an
  * empty collection of the same store carrying the live index (the physical limit), then
- * restores the snapshot's contacts through real workflows with a worker in this process,
- * sampling this process's peak memory. Prints the figures, or one JSON document with --json.
+ * restores the snapshot's contacts through real workflows with `restorectl worker` running
+ * in a process of its own, as in production, whose peak resident memory (VmHWM) it reads
+ * at the end. Prints the figures, or one JSON document with --json.
  * Asserts nothing; uses databases of its own and drops them after.
  *
  *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 100] [--concurrency 4] [--json]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { boundedIntArg, parseWith } from '../client/parse';
@@ -21,6 +22,10 @@ import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live-store';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
+import { startCampaign, waitForCampaign } from '../client/campaigns';
+import type { Env } from '../config/env';
+import { projectRoot } from '../stack/layout';
+import type { CampaignReport } from '../store/campaign-report';
 import { MAX_CONCURRENCY } from '../workflows/pace';
 
 const sizesArg = parseWith(
@@ -39,13 +44,31 @@ interface SizeFigures {
   peakRssMiB: number;
 }
 
-/** Samples this process's resident memory until stopped; returns the peak in MiB. */
-function rssSampler(): () => number {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
-  return () => {
-    clearInterval(timer);
-    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+/**
+ * `restorectl worker` in a process of its own on `env`, answered once it has made its
+ * workflow bundle and polls: a production worker is up before a campaign starts.
+ */
+async function startWorkerProcess(env: Env): Promise<{ peakMiB(): Promise<number>; stop(): Promise<void> }> {
+  const worker = spawn(process.execPath, [join(projectRoot, 'bin', 'restorectl'), 'worker'], {
+    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let said = '';
+  await new Promise<void>((resolve, reject) => {
+    worker.stderr.on('data', (chunk) => {
+      said = (said + chunk).slice(-10_000);
+      if (said.includes('"msg":"worker started"')) resolve();
+    });
+    void exited.then(() => reject(new Error(`the worker exited before it started: ${said.slice(-500)}`)));
+  });
+  return {
+    // The kernel's high-water mark of the process's resident memory, in kB.
+    peakMiB: async () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024),
+    stop: async () => {
+      worker.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
@@ -59,15 +82,13 @@ async function main() {
     .opts();
   const say = (line: string) => (opts.json ? undefined : process.stderr.write(`${line}\n`));
   const sizes: SizeFigures[] = [];
-  // Bundled before any clock starts: a production worker is up before the campaign, its bundle long made.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   for (const users of opts.sizes as number[]) {
     const dir = await mkdtemp(join(tmpdir(), 'bench-'));
     try {
       const snapshotDir = join(dir, 'snapshot');
       say(`${users} users: generating the snapshot`);
       await generateSnapshot(snapshotDir, { users, seed: 'bench', corruptRate: 0 });
-      await withScratchCampaigns('bench', async ({ stores, runCampaign }) => {
+      await withScratchCampaigns('bench', async ({ env, client, stores }) => {
         // The physical limit: the same records, inserted as fast as the store takes them.
         let contactRecords = 0;
         let rawSeconds = 0;
@@ -86,10 +107,19 @@ async function main() {
         }
         await raw.drop();
         say(`${users} users: raw insertMany ${Math.round(contactRecords / rawSeconds)} records/s; restoring`);
-        const peakRss = rssSampler();
-        const started = process.hrtime.bigint();
-        const report = await runCampaign({ snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const worker = await startWorkerProcess(env);
+        let report: CampaignReport;
+        let seconds: number;
+        let peakRssMiB: number;
+        try {
+          const started = process.hrtime.bigint();
+          const campaignId = await startCampaign(client, env, { snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
+          report = await waitForCampaign(client, campaignId, undefined, 200);
+          seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          peakRssMiB = await worker.peakMiB();
+        } finally {
+          await worker.stop();
+        }
         const restored = report.categories.contacts!.records.valid;
         const figures: SizeFigures = {
           users,
@@ -99,11 +129,11 @@ async function main() {
           restoreRecordsPerSecond: Math.round(restored / seconds),
           ratio: Number((restored / seconds / (contactRecords / rawSeconds)).toFixed(3)),
           msPerRecord: Number(((seconds * 1000) / restored).toFixed(3)),
-          peakRssMiB: peakRss(),
+          peakRssMiB,
         };
         sizes.push(figures);
         say(`${users} users: ${JSON.stringify(figures)}`);
-      }, { workflowBundle });
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

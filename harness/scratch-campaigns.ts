@@ -79,8 +79,8 @@ export async function openScratchCampaigns(env: Env, options: ScratchOptions = {
 }
 
 /** Runs `fn` with a harness of its own (named after `prefix`, live collections indexed), and drops its databases after. */
-export async function withScratchCampaigns<T>(prefix: string, fn: (scratch: ScratchCampaigns) => Promise<T>, options: Omit<ScratchOptions, 'indexLiveCollections'> = {}): Promise<T> {
-  const scratch = await openScratchCampaigns(scratchEnv(prefix), { ...options, indexLiveCollections: true });
+export async function withScratchCampaigns<T>(prefix: string, fn: (scratch: ScratchCampaigns) => Promise<T>): Promise<T> {
+  const scratch = await openScratchCampaigns(scratchEnv(prefix), { indexLiveCollections: true });
   try {
     return await fn(scratch);
   } finally {

@@ -4,6 +4,7 @@ import { logger } from '../config/logger';
 import { createActivities } from '../activities';
 import { TemporalUnavailableError } from '../domain/errors';
 import { connectStores } from '../store/connection';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RestoreWorker {
   worker: Worker;
@@ -35,6 +36,14 @@ async function connectToTemporal(env: Env): Promise<NativeConnection> {
   }
 }
 
+/** The prebuilt workflow bundle when it is current (worker/workflow-bundle.ts), else the compiled workflows for the worker to bundle. */
+async function workflowCode(): Promise<Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>> {
+  const prebuilt = await prebuiltWorkflowBundle();
+  if (prebuilt) return { workflowBundle: prebuilt };
+  logger().info('no current prebuilt workflow bundle (scripts/bootstrap makes one): bundling the workflows now');
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
 /**
  * Creates a worker for the campaign and batch workflows and every activity, on the
  * task queue of `env`. `overrides` lets tests pass a prebuilt workflow bundle. On
@@ -57,8 +66,8 @@ export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOpt
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.RESTORE_TASK_QUEUE,
-      // Exactly one of workflowsPath and workflowBundle may be given.
-      ...(overrides.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+      // Exactly one of workflowsPath and workflowBundle may be given: a test's bundle, else the prebuilt one, else the sources to bundle now.
+      ...(overrides.workflowBundle ? {} : await workflowCode()),
       activities: createActivities(stores),
       shutdownGraceTime: '10 seconds',
       shutdownForceTime: '1 minute',
