@@ -1,9 +1,9 @@
 import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
-import { classifyLines } from '../snapshot/classify';
+import { checkLines, claimLines } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
-import { chunked, type LinePosition, readLines } from '../snapshot/line-reader';
+import { chunked, type LinePosition, type NumberedLine, readLines } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
 import { StoreClaimRegistry } from '../store/claim-registry';
 import { type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
@@ -78,20 +78,31 @@ export function stagingActivities(c: ControlCollections) {
           return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
         };
         const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
-        for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-          const outcomes = await classifyLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), registry, () => context.heartbeat(progress), selected && ((u) => selected.has(u)));
+        /** Claims a checked run and writes its quarantine, then counts it into the progress: once its writes landed, with its position, so a run done again after a crash counts once. */
+        const land = async (chunk: NumberedLine[], checked: Awaited<ReturnType<typeof checkLines>>) => {
+          const outcomes = await claimLines(checked, registry);
           const quarantined: QuarantinedLine[] = outcomes.filter((o) => o.kind === 'quarantined');
           await writeQuarantine(c, campaignId, category, quarantined, (l) => (l.userId === null ? undefined : pageOf(l.userId)));
-          // Counted only once the chunk's writes landed, with its position: a chunk done again after a crash counts once.
           progress.ignored += outcomes.filter((o) => o.kind === 'ignored').length;
           if (progress.valid !== undefined) progress.valid += outcomes.filter((o) => o.kind === 'valid').length;
           if (progress.quarantined !== undefined) progress.quarantined += quarantined.length;
           progress.lines += chunk.length;
           progress.position = chunk[chunk.length - 1].next;
           context.heartbeat(progress);
+        };
+        // A run is checked (parsing, schemas, digests, blobs: this process's work) while the
+        // run before it is claimed and written (the store's work); claims stay in file order.
+        let landing: Promise<void> = Promise.resolve();
+        for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
+          const checked = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), () => context.heartbeat(progress), selected && ((u) => selected.has(u)));
+          await landing;
           // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
           context.cancellationSignal.throwIfAborted();
+          landing = land(chunk, checked);
+          // Handled here too, so a failure while the next run is checked is not an unhandled rejection; awaited above or below.
+          landing.catch(() => undefined);
         }
+        await landing;
       }
       const summary: StagingSummary = {
         lines: progress.lines,

@@ -1,5 +1,5 @@
 import type { CategoryTraits } from '../domain/category-traits';
-import { checkLine, type QuarantineReason } from '../domain/line-check';
+import { checkLine, type LineCheck, type QuarantineReason } from '../domain/line-check';
 import type { RecordLine } from '../domain/record-schemas';
 import { checkBlob } from './blobs';
 import type { NumberedLine } from './line-reader';
@@ -41,33 +41,47 @@ function recordKey(userId: string, recordId: string): string {
   return `${userId}\u0000${recordId}`;
 }
 
+/** A line after the checks that need no other line: what claimLines then judges against the lines before it. */
+export interface CheckedLine {
+  number: number;
+  text: string;
+  check: LineCheck;
+}
+
 /**
- * Classifies a run of consecutive lines of one category file by every rule of
- * DESIGN.md §3: per-line checks, blobs (for a category whose records name them), then repeats through `registry`.
+ * The checks of DESIGN.md §3 that need no other line, on a run of consecutive lines of one
+ * category file: the line itself, and its blob for a category whose records name one.
  * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat. With `keep`,
- * only the lines of the users it keeps are judged; the others are passed over, unclaimed.
+ * only the lines of the users it keeps are judged; the others are passed over.
  */
-export async function classifyLines(
+export async function checkLines(
   lines: NumberedLine[],
   traits: CategoryTraits,
   snapshotDir: string,
   isKnownUser: (userId: string) => boolean,
-  registry: ClaimRegistry,
   onBlobRead?: () => void,
   keep?: (userId: string) => boolean,
-): Promise<LineOutcome[]> {
+): Promise<{ checked: CheckedLine[]; kept: (userId: string | null) => boolean }> {
   const kept = (userId: string | null) => !keep || (userId !== null && keep(userId));
   const checked = await Promise.all(
-    lines.map(async ({ number, text }) => {
+    lines.map(async ({ number, text }): Promise<CheckedLine> => {
       const check = checkLine(text, traits, isKnownUser);
       if (check.kind === 'valid' && traits.blob && kept(check.userId)) {
         const reason = await checkBlob(snapshotDir, traits.blob, check.record.data, onBlobRead);
-        if (reason) return { number, text, check: { ...check, kind: 'quarantined' as const, reason } };
+        if (reason) return { number, text, check: { ...check, kind: 'quarantined', reason } };
       }
       return { number, text, check };
     }),
   );
+  return { checked, kept };
+}
 
+/**
+ * Judges checked lines against the lines before them through `registry`, in file order:
+ * a repeat of a key with the same content is ignored, with other content quarantined;
+ * a record the store refused is quarantined. Claims must be made run after run, in order.
+ */
+export async function claimLines({ checked, kept }: Awaited<ReturnType<typeof checkLines>>, registry: ClaimRegistry): Promise<LineOutcome[]> {
   const claims: Claim[] = [];
   for (const { number, check } of checked) {
     if (check.lineHash === null || check.recordId === null || check.userId === null || !kept(check.userId)) continue;
@@ -104,6 +118,18 @@ export async function classifyLines(
     if (check.kind === 'valid') return { kind: 'valid', claim: { ...claimed!.claim, record: check.record } };
     return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: check.reason };
   });
+}
+
+/** Classifies a run of lines by every rule of DESIGN.md §3: {@link checkLines}, then {@link claimLines}. */
+export async function classifyLines(
+  lines: NumberedLine[],
+  traits: CategoryTraits,
+  snapshotDir: string,
+  isKnownUser: (userId: string) => boolean,
+  registry: ClaimRegistry,
+  onBlobRead?: () => void,
+): Promise<LineOutcome[]> {
+  return claimLines(await checkLines(lines, traits, snapshotDir, isKnownUser, onBlobRead), registry);
 }
 
 /** Answers claims from memory; for checking a snapshot without a store (`snapshot verify`). */

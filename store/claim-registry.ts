@@ -3,7 +3,26 @@ import type { Category } from '../domain/categories';
 import type { Claim, ClaimRegistry, ClaimResult } from '../snapshot/classify';
 import { StoreRefusedError } from '../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from './bulk';
+import type { RecoveredRecord } from '../domain/restore-plan';
 import { controlIds, type StagedRecordDoc } from './control-collections';
+
+/**
+ * In JSON text, the escapes of what a store may refuse to keep in a string: U+0000 and lone
+ * surrogates (PostgreSQL's text refuses both, so FerretDB does; MongoDB keeps them).
+ * JSON.stringify escapes exactly these, and writes every other character as itself.
+ */
+const STORE_MAY_REFUSE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
+
+/**
+ * How a record is staged: as JSON text, which the store converts fastest; but a record
+ * holding what a store may refuse goes in as a document, for the store to judge it while it
+ * is staged (its line is then quarantined `store-refused`) rather than when it is restored.
+ */
+function stagedForm(record: RecoveredRecord | null): Pick<StagedRecordDoc, 'record' | 'recordJson'> {
+  if (record === null) return { recordJson: null };
+  const text = JSON.stringify(record);
+  return STORE_MAY_REFUSE.test(text) ? { record } : { recordJson: text };
+}
 
 /**
  * Claims records in the staged-records collection: the first line of a key inserts its
@@ -31,7 +50,7 @@ export class StoreClaimRegistry implements ClaimRegistry {
         recordId: c.recordId,
         line: c.line,
         lineHash: c.lineHash,
-        recordJson: c.record && JSON.stringify({ recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() }),
+        ...stagedForm(c.record && { recordId: c.recordId, updatedAt: c.record.updatedAt, data: c.record.data, sha256: c.record.sha256.toLowerCase() }),
         ...(page === undefined ? {} : { page }),
       };
     });
@@ -68,7 +87,7 @@ export class StoreClaimRegistry implements ClaimRegistry {
   private async insertNew(docs: StagedRecordDoc[]): Promise<{ taken: string[]; refused: Map<string, string> }> {
     const insert = (list: StagedRecordDoc[]) => writeIdempotent(this.staged, list.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
     const first = await insert(docs);
-    const refusedDocs = first.refused.map(({ index, reason }) => ({ ...docs[index], recordJson: null, refused: reason }));
+    const refusedDocs = first.refused.map(({ index, reason }) => ({ ...docs[index], record: null, recordJson: null, refused: reason }));
     const again = await insert(refusedDocs);
     if (again.refused.length) throw new StoreRefusedError(`the store refused a claim without its record: ${again.refused[0].reason}`);
     return {
