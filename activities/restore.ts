@@ -71,18 +71,21 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       }
       // The first wave's batches create their users' entries; later waves find them pending.
       const creating = input.initCategories.includes(category);
-      await status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating);
-      lap('status marked');
-
-      const { records, quarantined } = await readStagedOfUsers(c, campaignId, category, users);
-      lap('staged records read');
+      // Marked, and the staged and live records read, at once: three waits on the store, not
+      // one after another. The mark has landed before the first write, which is what it guards.
+      const [, { records, quarantined }, firstLive] = await Promise.all([
+        status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating),
+        readStagedOfUsers(c, campaignId, category, users),
+        readLiveDocuments(target, category, userIds),
+      ]);
+      lap('status marked, staged and live records read');
       const provenance = { campaignId, snapshotId, restoredAt: now };
       let plans = new Map<string, Map<string, Decision>>();
       /** Per user, the records the live store refused, with why: not written again, the user ends failed. */
       const refused = new Map<string, Map<string, string>>();
       for (let round = 1; ; round++) {
-        const live = await readLiveDocuments(target, category, userIds);
-        lap(`round ${round}: live documents read`);
+        const live = round === 1 ? firstLive : await readLiveDocuments(target, category, userIds);
+        if (round > 1) lap(`round ${round}: live documents read`);
         const writes: LiveWrite[] = [];
         plans = new Map();
         for (const userId of userIds) {

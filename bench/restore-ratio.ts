@@ -8,11 +8,12 @@
  * at the end. Prints the figures, or one JSON document with --json.
  * Asserts nothing; uses databases of its own and drops them after.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 100] [--concurrency 4] [--json]
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 100] [--concurrency 4] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -48,15 +49,17 @@ interface SizeFigures {
  * `restorectl worker` in a process of its own on `env`, answered once it has made its
  * workflow bundle and polls: a production worker is up before a campaign starts.
  */
-async function startWorkerProcess(env: Env): Promise<{ peakMiB(): Promise<number>; stop(): Promise<void> }> {
+async function startWorkerProcess(env: Env, logFile?: string): Promise<{ peakMiB(): Promise<number>; stop(): Promise<void> }> {
   const worker = spawn(process.execPath, [join(projectRoot, 'bin', 'restorectl'), 'worker'], {
-    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'info' },
+    // At least info, for its start line; LOG_LEVEL=debug adds each batch's phases (restore phase).
+    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), LOG_LEVEL: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let said = '';
   await new Promise<void>((resolve, reject) => {
     worker.stderr.on('data', (chunk) => {
+      if (logFile) appendFileSync(logFile, chunk);
       said = (said + chunk).slice(-10_000);
       if (said.includes('"msg":"worker started"')) resolve();
     });
@@ -77,6 +80,7 @@ async function main() {
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
     .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, 1000), 100)
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--json', 'one JSON document on stdout')
     .parse()
     .opts();
@@ -107,7 +111,7 @@ async function main() {
         }
         await raw.drop();
         say(`${users} users: raw insertMany ${Math.round(contactRecords / rawSeconds)} records/s; restoring`);
-        const worker = await startWorkerProcess(env);
+        const worker = await startWorkerProcess(env, opts.workerLog);
         let report: CampaignReport;
         let seconds: number;
         let peakRssMiB: number;

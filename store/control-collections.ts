@@ -163,11 +163,15 @@ export type ControlCollections = ReturnType<typeof controlCollections>;
 
 /** Creates the indexes the control queries need; harmless to repeat. */
 export async function ensureControlIndexes(c: ControlCollections): Promise<void> {
-  await c.staged.createIndex({ campaignId: 1, category: 1, userId: 1 });
+  // The user alone: a user's staged documents across campaigns are few, and each field an
+  // index names costs every insert (on the local stack, one GIN index per field), while
+  // staged records are the most written documents of all.
+  await c.staged.createIndex({ userId: 1 });
   await c.staged.createIndex({ page: 1 });
   await c.quarantine.createIndex({ campaignId: 1, category: 1, userId: 1 });
   await c.quarantine.createIndex({ page: 1 });
   await c.status.createIndex({ userId: 1, campaignId: 1 });
   await c.status.createIndex({ campaignId: 1, category: 1, state: 1 });
   await c.status.createIndex({ page: 1 });
+  await c.audit.createIndex({ campaignId: 1, at: -1 });
 }
