@@ -4,6 +4,9 @@ import { logger } from '../../config/logger';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
 
+/** How often a worker logs its memory at debug level. */
+const MEMORY_LOG_MS = 5000;
+
 /** `worker`: runs until SIGINT or SIGTERM, then drains running tasks. */
 export function registerWorkerCommand(program: Command): void {
   program
@@ -14,9 +17,15 @@ export function registerWorkerCommand(program: Command): void {
       installRuntimeLogging();
       const { worker, close } = await createRestoreWorker(env);
       logger().info({ taskQueue: env.RESTORE_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker started');
+      // Where the worker's memory goes, for whoever sizes its hosts (LOG_LEVEL=debug).
+      const memory = setInterval(() => {
+        const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+        logger().debug(Object.fromEntries(Object.entries({ rss, heapUsed, heapTotal, external, arrayBuffers }).map(([k, v]) => [`${k}MiB`, Math.round(v / 2 ** 20)])), 'worker memory');
+      }, MEMORY_LOG_MS).unref();
       try {
         await worker.run();
       } finally {
+        clearInterval(memory);
         await close();
       }
       logger().info('worker stopped');
