@@ -5,6 +5,7 @@ import { StoreRefusedError } from '../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from './bulk';
 import type { RecoveredRecord } from '../domain/restore-plan';
 import { controlIds, type StagedRecordDoc } from './control-collections';
+import { findByIds } from './per-user';
 
 /**
  * In JSON text, the escapes of what a store may refuse to keep in a string: U+0000 and lone
@@ -65,7 +66,7 @@ export class StoreClaimRegistry implements ClaimRegistry {
     });
     const { taken, refused } = await this.insertNew(toInsert.map((i) => docs[i]));
     const earlier = taken.length
-      ? new Map((await this.staged.find({ _id: { $in: taken } }, { projection: { line: 1, lineHash: 1, refused: 1 } }).toArray()).map((d) => [d._id, d]))
+      ? await findByIds(this.staged, taken, { projection: { line: 1, lineHash: 1, refused: 1 } })
       : new Map<string, Pick<StagedRecordDoc, 'line' | 'lineHash' | 'refused'>>();
 
     return docs.map((doc): ClaimResult => {
