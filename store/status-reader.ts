@@ -1,7 +1,8 @@
 import type { Category } from '../domain/categories';
 import type { CampaignDoc, ControlCollections, UserStatusDoc } from './control-collections';
 
-export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category'>;
+/** The status fields of DESIGN.md §5: the document without its keys and its page tag (store/status-writer.ts). */
+export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category' | 'page'>;
 
 /** The shape of `user status --json` and of GET /api/users/:userId/status (DESIGN.md §6). */
 export interface UserStatusReport {
@@ -14,7 +15,7 @@ export interface UserStatusReport {
 export async function userStatus(c: ControlCollections, userId: string, campaignId?: string): Promise<UserStatusReport> {
   const docs = await c.status.find(campaignId ? { userId, campaignId } : { userId }).toArray();
   const byCampaign = new Map<string, UserStatusReport['campaigns'][number]>();
-  for (const { _id, campaignId: id, userId: _user, category, ...fields } of docs) {
+  for (const { _id, campaignId: id, userId: _user, category, page: _page, ...fields } of docs) {
     const entry = byCampaign.get(id) ?? { campaignId: id, campaignState: null, categories: {} };
     entry.categories[category] = fields;
     byCampaign.set(id, entry);
