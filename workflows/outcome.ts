@@ -6,6 +6,20 @@ import type { BatchOutcome, RecordTally } from '../activities/types';
 
 export type UserTally = Pick<BatchOutcome, 'restored' | 'partial' | 'failed'>;
 
+/** A whole outcome: users per state and their records by fate. */
+export type OutcomeTotal = Required<BatchOutcome>;
+
+/** An outcome with nothing in it yet, to add batches or parts to. */
+export function noOutcome(): OutcomeTotal {
+  return { restored: 0, partial: 0, failed: 0, records: noRecords() };
+}
+
+/** Adds a batch's (or a part's) users and records to `into`. */
+export function addOutcome(into: OutcomeTotal, outcome: BatchOutcome): void {
+  addUsers(into, outcome);
+  addRecords(into.records, outcome.records);
+}
+
 /** Records by fate, all zero. */
 export function noRecords(): RecordTally {
   return { restored: 0, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 };

@@ -1,8 +1,8 @@
 import { CancellationScope, condition, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BatchOutcome, RecordTally, ReplayRequest } from '../activities/types';
+import type { ReplayRequest } from '../activities/types';
 import type { Category } from '../domain/categories';
-import { addRecords, addUsers, noRecords } from './outcome';
+import { addOutcome, noOutcome, type OutcomeTotal } from './outcome';
 import { restoreBatchWorkflow } from './restore-batch';
 import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
 import { searchAttributesOf } from './search-attributes';
@@ -29,7 +29,7 @@ export interface ReplayInput {
 export interface ReplayReport {
   campaignId: string;
   snapshotDir: string;
-  categories: { category: Category; users: number; outcome: Required<BatchOutcome> & { records: RecordTally } }[];
+  categories: { category: Category; users: number; outcome: OutcomeTotal }[];
   /** Selected users that the snapshot read has no line for, left as they were. */
   notInSnapshot: string[];
 }
@@ -51,7 +51,7 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
     for (const wave of plan.waves) {
       const { category } = wave;
       await stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selection: { id: plan.selectionId, part: category, afresh: true } });
-      const outcome = { restored: 0, partial: 0, failed: 0, records: noRecords() };
+      const outcome = noOutcome();
       const running = new Set<Promise<void>>();
       for (let chunk = 0; chunk < wave.chunks; chunk++) {
         await condition(() => running.size < input.concurrency);
@@ -60,10 +60,7 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
           workflowId: `${replayWorkflowId(request.campaignId)}-${category}-${chunk}`,
           ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(request.campaignId, category) } : {}),
           args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],
-        }).then((ended) => {
-          addUsers(outcome, ended);
-          addRecords(outcome.records, ended.records);
-        });
+        }).then((ended) => addOutcome(outcome, ended));
         const tracked = batch.finally(() => running.delete(tracked));
         running.add(tracked);
       }

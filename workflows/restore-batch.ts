@@ -2,7 +2,7 @@ import { ActivityCancellationType, ActivityFailure, getExternalWorkflowHandle, i
 import type { Activities } from '../activities';
 import type { BatchOutcome, PagedUser, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
-import { addRecords, addUsers, noRecords } from './outcome';
+import { addOutcome, noOutcome } from './outcome';
 import { BACKOFF } from './retry';
 import { storeAnswersSignal, storeUnavailableSignal } from './messages';
 
@@ -85,11 +85,8 @@ async function restoreOrNarrow(input: RestoreBatchInput, users: PagedUser[], res
 
 /** The outcome of a batch from those of its parts. */
 function sumOutcomes(parts: BatchOutcome[]): BatchOutcome {
-  const total = { restored: 0, partial: 0, failed: 0, records: noRecords() };
-  for (const part of parts) {
-    addUsers(total, part);
-    addRecords(total.records, part.records);
-  }
+  const total = noOutcome();
+  for (const part of parts) addOutcome(total, part);
   return total;
 }
 
