@@ -6,7 +6,7 @@ import { NotFoundError } from '../domain/errors';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import type { ControlCollections } from '../store/control-collections';
 import { type FailureReport, failureReport } from '../store/failure-report';
-import { userStatus } from '../store/status-reader';
+import { userStatus, type UserStatusReport } from '../store/status-reader';
 import type { CampaignProgress, WaveTally } from '../workflows';
 
 /**
@@ -43,7 +43,12 @@ export interface UserSummary {
 }
 
 export async function userSummary(c: ControlCollections, userId: string): Promise<UserSummary> {
-  const status = await userStatus(c, userId);
+  return summarizeUserStatus(await userStatus(c, userId));
+}
+
+/** A user's status in words: what the support page shows and `user status` prints. */
+export function summarizeUserStatus(status: UserStatusReport): UserSummary {
+  const { userId } = status;
   return {
     userId,
     campaigns: status.campaigns.map((camp) => {

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
-import { CATEGORIES } from '../../domain/categories';
 import { withControl } from '../control';
 import { printResult } from '../output';
 import { campaignIdArg, userIdArg } from '../parse';
-import { describeUserCategory } from '../render';
-import { userStatus } from '../../operations/queries';
+import { summarizeUserStatus, userStatus } from '../../operations/queries';
 
 /** `user status`: reads the control store only. */
 export function registerUserCommands(program: Command): void {
@@ -22,13 +20,8 @@ export function registerUserCommands(program: Command): void {
       printResult(opts, status, (s) =>
         s.campaigns.length === 0
           ? `no restore campaign has data for user ${s.userId}`
-          : s.campaigns
-              .map((camp) =>
-                [
-                  `user ${s.userId}, campaign ${camp.campaignId}:`,
-                  ...CATEGORIES.filter((c) => camp.categories[c]).map((c) => `  ${c.padEnd(9)} ${describeUserCategory(camp.categories[c]!, camp.campaignState)}`),
-                ].join('\n'),
-              )
+          : summarizeUserStatus(s)
+              .campaigns.map((camp) => [`user ${s.userId}, campaign ${camp.campaignId}:`, ...camp.categories.map((c) => `  ${c.category.padEnd(9)} ${c.words}`)].join('\n'))
               .join('\n\n'),
       );
     });
