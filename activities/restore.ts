@@ -56,8 +56,10 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
       const userIds = users.map((u) => u.userId);
       const traits = CATEGORY_TRAITS[category];
-      // Statuses are tagged with their user's page, for later waves to rewrite a page at a time.
-      const pageLines = (await c.campaigns.findOne({ _id: campaignId }, { projection: { 'pageLines.users': 1 } }))?.pageLines?.users;
+      // Pages: of users.ndjson, which statuses are tagged with for later waves to rewrite a page
+      // at a time; and of this category's staged documents, which the batch reads by.
+      const pages = (await c.campaigns.findOne({ _id: campaignId }, { projection: { pageLines: 1 } }))?.pageLines;
+      const pageLines = pages?.users;
       const lineOf = new Map(users.map((u) => [u.userId, u.line]));
       const writerOf = (cat: Category) =>
         userStatusWriter(c, campaignId, cat, (userId) => {
@@ -75,7 +77,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       // one after another. The mark has landed before the first write, which is what it guards.
       const [, { records, quarantined }, firstLive] = await Promise.all([
         status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating),
-        readStagedOfUsers(c, campaignId, category, users),
+        readStagedOfUsers(c, campaignId, category, users, pages?.[category]),
         readLiveDocuments(target, category, userIds),
       ]);
       lap('status marked, staged and live records read');
@@ -156,7 +158,8 @@ export function restoreActivities(target: Db, c: ControlCollections) {
      */
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
       const { campaignId, category, userIds } = input;
-      const staged = await readStagedOfUsers(c, campaignId, category, userIds.map((userId) => ({ userId })));
+      // Users without their lines: read one query each, whatever the pages.
+      const staged = await readStagedOfUsers(c, campaignId, category, userIds.map((userId) => ({ userId })), undefined);
       const received = userIds.map((userId) => {
         const counts = { valid: staged.records.get(userId)?.length ?? 0, quarantined: staged.quarantined.get(userId) ?? 0 };
         const expected = input.expected?.[userId];

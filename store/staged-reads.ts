@@ -20,16 +20,21 @@ export interface StagedOfUsers {
 
 /**
  * Reads the staged records and counts the quarantined lines of these users: by page when
- * the category was staged with page tags and every user knows its line (one query per
- * page, usually one per batch), else by one query per user. `line` is the user's line
- * in users.ndjson (PagedUser, activities/types.ts).
+ * the category was staged with page tags (`stagedPageLines`, the campaign's
+ * `pageLines[category]`) and every user knows its line (one query per page, usually one
+ * per batch), else by one query per user. `line` is the user's line in users.ndjson
+ * (PagedUser, activities/types.ts).
  */
-export async function readStagedOfUsers(c: ControlCollections, campaignId: string, category: Category, users: { userId: string; line?: number }[]): Promise<StagedOfUsers> {
+export async function readStagedOfUsers(
+  c: ControlCollections,
+  campaignId: string,
+  category: Category,
+  users: { userId: string; line?: number }[],
+  stagedPageLines: number | undefined,
+): Promise<StagedOfUsers> {
   const wanted = new Set(users.map((u) => u.userId));
   const lines = users.map((u) => u.line);
-  const pageLines = lines.some((l) => l === undefined)
-    ? undefined
-    : (await c.campaigns.findOne({ _id: campaignId }, { projection: { [`pageLines.${category}`]: 1 } }))?.pageLines?.[category];
+  const pageLines = lines.some((l) => l === undefined) ? undefined : stagedPageLines;
   if (pageLines === undefined) {
     const userIds = [...wanted];
     const staged = await findPerUser(c.staged, { campaignId, category }, userIds);

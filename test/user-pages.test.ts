@@ -54,7 +54,9 @@ describe('pages of users', () => {
 
   /** Per user, the staged record ids and the quarantine count, as a batch of these users reads them. */
   async function readAs(campaignId: string, users: { userId: string; line: number }[]) {
-    const { records, quarantined } = await readStagedOfUsers(c, campaignId, 'contacts', users);
+    // As a batch does: by the pages the category was staged in, when it was.
+    const pageLines = (await c.campaigns.findOne({ _id: campaignId }))?.pageLines?.contacts;
+    const { records, quarantined } = await readStagedOfUsers(c, campaignId, 'contacts', users, pageLines);
     return Object.fromEntries(
       users.map(({ userId }) => [userId, { records: (records.get(userId) ?? []).map((d) => d.recordId).sort(), quarantined: quarantined.get(userId) ?? 0 }]),
     );
@@ -63,6 +65,10 @@ describe('pages of users', () => {
   it('a batch reads by page exactly what reads per user find, for whole pages and for any subset of users', async () => {
     const snapshotDir = join(await mkdtemp(join(tmpdir(), 'pages-')), 'snap');
     await generateSnapshot(snapshotDir, { users: 60, seed: 'pages', corruptRate: 0.2 });
+    // Each campaign's record, where staging notes the pages it tagged and batches find them.
+    for (const _id of ['tagged', 'untagged', 'resumed']) {
+      await c.campaigns.insertOne({ _id, snapshotDir, snapshotId: 's', categories: ['contacts'], policies: {}, dedupe: true, users: 60, staging: {}, state: 'running', createdAt: new Date(), finishedAt: null });
+    }
     await stage({ campaignId: 'tagged', snapshotDir, category: 'contacts', pageLines: PAGE_LINES });
     await stage({ campaignId: 'untagged', snapshotDir, category: 'contacts' });
     // A staging that began before pages existed (its heartbeats carry no page size) and
@@ -70,7 +76,13 @@ describe('pages of users', () => {
     const before = await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts' });
     await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts', pageLines: PAGE_LINES }, before[0]);
 
-    expect(await c.staged.countDocuments({ campaignId: 'tagged', page: { $exists: false } })).toBe(0);
+    // The batches of 'tagged' read by page; those of the other two, per user.
+    expect((await c.campaigns.find({}, { sort: { _id: 1 } }).toArray()).map((d) => [d._id, d.pageLines?.contacts])).toEqual([
+      ['resumed', undefined],
+      ['tagged', PAGE_LINES],
+      ['untagged', undefined],
+    ]);
+        expect(await c.staged.countDocuments({ campaignId: 'tagged', page: { $exists: false } })).toBe(0);
     expect(await c.staged.countDocuments({ campaignId: 'resumed', page: { $exists: true } })).toBe(0);
     expect(await c.quarantine.countDocuments({ campaignId: 'tagged', page: { $exists: true } })).toBeGreaterThan(0);
 
@@ -95,7 +107,7 @@ describe('pages of users', () => {
       { ...base, _id: 'legacy|2', userId: 'u-1', recordId: 'c-2', line: 2, record: null },
       { ...base, _id: 'legacy|3', userId: 'u-2', recordId: 'c-1', line: 3, recordJson: JSON.stringify(record) },
     ]);
-    const { records } = await readStagedOfUsers(c, 'legacy', 'contacts', [{ userId: 'u-1' }, { userId: 'u-2' }]);
+    const { records } = await readStagedOfUsers(c, 'legacy', 'contacts', [{ userId: 'u-1' }, { userId: 'u-2' }], undefined);
     expect(records.get('u-1')).toEqual([record]);
     expect(records.get('u-2')).toEqual([record]);
   });
