@@ -15,6 +15,11 @@ import { userStatusWriter } from '../store/status-writer';
 import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/user-pages';
 import type { CampaignSettings, OpenedCampaign, UserPage } from './types';
 
+/** The users of users.ndjson from `from` on, in runs of an insert command, bad lines passed over. */
+async function* usersFrom(snapshotDir: string, from: LinePosition): AsyncGenerator<UserLine[]> {
+  for await (const entries of chunked(readUsers(snapshotDir, from), INSERT_BATCH)) yield entries.flatMap((e) => (e.user ? [e.user] : []));
+}
+
 /** Listed users not in the snapshot that a scoped campaign's record names; the rest are counted. */
 const SCOPE_UNKNOWN_SHOWN = 20;
 /** Users per chunk of a scoped campaign opened without a page size (one that predates pages). */
@@ -45,9 +50,8 @@ export function campaignActivities(c: ControlCollections) {
   async function pendUnreached(campaignId: string, from: LinePosition, now: Date): Promise<void> {
     const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1, scope: 1 } });
     if (!campaign) return;
-    const pages = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : chunked(readUsers(campaign.snapshotDir, from), INSERT_BATCH);
-    for await (const entries of pages) {
-      const users = entries.flatMap((e) => ('user' in e ? (e.user ? [e.user] : []) : [e]));
+    const runs = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : usersFrom(campaign.snapshotDir, from);
+    for await (const users of runs) {
       for (const category of campaign.categories) {
         await userStatusWriter(c, campaignId, category).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
       }
