@@ -6,8 +6,8 @@ import { bundleWorkflowCode, type WorkflowBundlePath } from '@temporalio/worker'
 const DIST = join(__dirname, '..');
 const BUNDLE_NAME = 'workflow-bundle.js';
 
-/** A logger for webpack that says nothing: its chatter is no worker output. */
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+/** A logger for webpack that says nothing: its chatter is no worker or test output. */
+export const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
  * Bundles the compiled workflows into dist/workflow-bundle.js (scripts/bootstrap does it
@@ -15,7 +15,7 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
  * the seconds nor the hundred-odd MiB that webpack takes at start.
  */
 export async function writeWorkflowBundle(dist = DIST): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(dist, 'workflows')), logger: quiet });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(dist, 'workflows')), logger: quietLogger });
   const path = join(dist, BUNDLE_NAME);
   await writeFile(`${path}.tmp`, code);
   await rename(`${path}.tmp`, path);

@@ -1,11 +1,11 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Env } from '../../config/env';
+import { quietLogger } from '../../worker/workflow-bundle';
 import { openScratchCampaigns, type ScratchCampaigns } from '../../harness/scratch-campaigns';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** A logger for the workflow bundler that says nothing: webpack's chatter is no test output. */
-export const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+export { quietLogger };
 
 /** The workflow bundle, built once per test file (webpack takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
