@@ -11,6 +11,7 @@ import { readUsers, scanUsers } from '../snapshot/users';
 import { INSERT_BATCH } from '../store/bulk';
 import { writeQuarantine } from '../store/quarantine';
 import { readSelection, writeSelection } from '../store/selections';
+import { dropChunks } from '../store/staged-lines';
 import { userStatusWriter } from '../store/status-writer';
 import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/user-pages';
 import type { CampaignSettings, OpenedCampaign, UserPage } from './types';
@@ -183,6 +184,7 @@ export function campaignActivities(c: ControlCollections) {
       if (input.unreachedFrom) await pendUnreached(input.campaignId, input.unreachedFrom, now);
       if (input.state === 'cancelled') await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
       await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: now } });
+      await dropChunks(c, input.campaignId);
       const report = await campaignReport(c, input.campaignId);
       if (!report) throw new StoreUnavailableError(`campaign ${input.campaignId} is not in the control store`);
       log.info('campaign closed', { campaignId: input.campaignId, state: input.state });

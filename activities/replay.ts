@@ -7,6 +7,7 @@ import { scanUsers } from '../snapshot/users';
 import { type ControlCollections, controlIds, type SelectionPart, type UserStatusDoc } from '../store/control-collections';
 import { whyNotReplay } from '../store/replay-check';
 import { readSelectionChunk, writeSelection } from '../store/selections';
+import { dropChunks } from '../store/staged-lines';
 import type { PagedUser } from '../store/user-pages';
 import type { ReplayPlan, ReplayRequest } from './types';
 
@@ -66,9 +67,10 @@ export function replayActivities(c: ControlCollections) {
       return readSelectionChunk(c, input.selectionId, input.part, input.chunk);
     },
 
-    /** Drops a selection once its run has ended. */
+    /** Drops a selection, and the chunks its staging kept, once its run has ended. */
     async dropSelection(input: { selectionId: string }): Promise<void> {
       await c.selections.deleteMany({ selectionId: input.selectionId });
+      await dropChunks(c, input.selectionId);
     },
   };
 }

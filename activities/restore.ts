@@ -5,7 +5,7 @@ import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
-import { readStagedOfUsers } from '../store/staged-reads';
+import { readStagedOfUsers, stagedRecords, validCount } from '../store/staged-reads';
 import { ensureBlobs } from '../store/live-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
 import { pageKey } from '../store/user-pages';
@@ -76,11 +76,15 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       // Marked, and the staged and live records read, at once: three waits on the store, not
       // one after another. The mark has landed before the first write, which is what it guards.
       const [, { records, quarantined }, firstLive] = await Promise.all([
-        status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating),
-        readStagedOfUsers(c, campaignId, category, users, pages?.[category]),
-        readLiveDocuments(target, category, userIds),
+        status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating).then(() => lap('status marked')),
+        readStagedOfUsers(c, campaignId, category, users, pages?.[category]).then(async (staged) => {
+          lap('staged read');
+          const read = { ...staged, records: await stagedRecords(staged, category, input.snapshotDir) };
+          lap('staged records read back');
+          return read;
+        }),
+        readLiveDocuments(target, category, userIds).then((live) => (lap('live records read'), live)),
       ]);
-      lap('status marked, staged and live records read');
       const provenance = { campaignId, snapshotId, restoredAt: now };
       let plans = new Map<string, Map<string, Decision>>();
       /** Per user, the records the live store refused, with why: not written again, the user ends failed. */
@@ -161,7 +165,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
       // Users without their lines: read one query each, whatever the pages.
       const staged = await readStagedOfUsers(c, campaignId, category, userIds.map((userId) => ({ userId })), undefined);
       const received = userIds.map((userId) => {
-        const counts = { valid: staged.records.get(userId)?.length ?? 0, quarantined: staged.quarantined.get(userId) ?? 0 };
+        const counts = { valid: validCount(staged, userId), quarantined: staged.quarantined.get(userId) ?? 0 };
         const expected = input.expected?.[userId];
         return { userId, ...counts, received: counts.valid + counts.quarantined, ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }) };
       });

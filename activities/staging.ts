@@ -1,34 +1,65 @@
 import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
-import { checkLines, claimLines } from '../snapshot/classify';
+import { recoveredOf } from '../domain/restore-plan';
+import { checkLines, claimOf, FirstLines } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
-import { chunked, type LinePosition, type NumberedLine, readLines } from '../snapshot/line-reader';
+import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
+import { STAGED_HASH_CHARS, type StagedLine } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
-import { StoreClaimRegistry } from '../store/claim-registry';
-import { type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
+import { type ChunkEntry, type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
 import { readSelection } from '../store/selections';
-import { pageKey } from '../store/user-pages';
+import { readGroup, stagedLinesDoc, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
+import { pageKey, pageOfLine } from '../store/user-pages';
 import type { StageInput } from './types';
 
-/** Lines classified and written per round trip; also how often progress is heartbeated. */
+/** Lines checked per run; also how often a live attempt heartbeats. */
 const CHUNK_LINES = 500;
 
-/** Heartbeat details: where a retried attempt resumes. */
+/**
+ * Claiming lines held in memory before they are written as chunks: what bounds staging's
+ * memory (some 15 MB), and what a resumed staging reads again at most.
+ */
+const FLUSH_ENTRIES = 50_000;
+
+/**
+ * Lines of users.ndjson whose users' lines are judged together, as one group. Larger than a
+ * page, so that a run of the file held in memory writes tens of lines per chunk document
+ * even when a campaign has thousands of pages; small enough that a group's lines (some
+ * 11,000 for contacts) are judged in memory at ease.
+ */
+const GROUP_LINES = 1000;
+
+export interface StagingOptions {
+  /** Claiming lines held before they are written (FLUSH_ENTRIES); a test sets fewer, to resume mid-file. */
+  flushEntries?: number;
+  /** Lines of users.ndjson per group (GROUP_LINES); a test sets fewer, to resume between groups. */
+  groupLines?: number;
+}
+
+/** Groups judged at once in the second pass: round trips overlapped, the pool spared. */
+const GROUPS_AT_ONCE = 4;
+
+/** Heartbeat details: where a retried attempt resumes. Only what is written is ever in them. */
 interface StagingProgress {
   /**
-   * Lines per page of users to tag documents with, fixed by the first attempt: a resumed
-   * attempt tags as the first did, and one resumed from an attempt that predates pages
-   * tags nothing, so a page never holds only some of its documents.
+   * `places`: this staging keeps places of lines (two passes). Details without it are of an
+   * attempt that staged records one by one; a retry starts over from them.
    */
+  form?: 'places';
+  /** Lines per page of users to tag documents with, fixed by the first attempt, so a resumed attempt tags as it did. */
   pageLines?: number;
+  /** Lines of users.ndjson per group, fixed by the first attempt, so a resumed attempt finds the groups it wrote. */
+  groupLines: number;
+  /** `read`: reading the file into chunks, from `position`; `judge`: judging groups, from the `judged`-th. */
+  pass: 'read' | 'judge';
   position: LinePosition;
+  judged: number;
   lines: number;
   ignored: number;
-  /** Lines staged as valid and quarantined so far; absent in details of attempts that counted them by a query at the end. */
-  valid?: number;
-  quarantined?: number;
+  valid: number;
+  quarantined: number;
 }
 
 /** Drops what was staged and quarantined for these users in a category, one indexed delete per user. */
@@ -41,76 +72,138 @@ async function dropStagedOf(c: ControlCollections, campaignId: string, category:
 }
 
 /** The activity that stages a category file into the control collections. */
-export function stagingActivities(c: ControlCollections) {
+export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_ENTRIES, groupLines = GROUP_LINES }: StagingOptions = {}) {
   return {
     /**
-     * Reads one category file once, in file order, and stages it: each record that
-     * stands goes to staged_records under its (userId, recordId), each bad line to
-     * quarantine with its reason and line number, identical repeats are counted and
-     * dropped. Resumes from its last heartbeat; every write is keyed, so a line
-     * staged twice leaves one document.
+     * Stages one category file in two passes. The first reads the file once, in file order,
+     * checks each line on its own (DESIGN.md §3), quarantines the lines that claim no
+     * record, and writes where each claiming line is, grouped by its user's page. The
+     * second judges each group's lines together, in file order: the first line of a
+     * (userId, recordId) stands, an identical repeat is ignored, another is quarantined;
+     * and it writes each user's standing valid lines as places in the file, which the
+     * batch reads back (snapshot/read-back.ts). A user's lines are all in its group, so
+     * judging a group judges its records against the whole file.
+     * Resumes from its last heartbeat; every write is keyed, so work done twice leaves what
+     * doing it once leaves.
      */
     async stageCategory(input: StageInput): Promise<StagingSummary> {
-      const { campaignId, snapshotDir, category } = input;
+      const { campaignId, snapshotDir, category, selection } = input;
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
-      const resumed = context.info.heartbeatDetails as StagingProgress | undefined;
+      const details = context.info.heartbeatDetails as Partial<StagingProgress> | undefined;
+      const resumed = details?.form === 'places' ? (details as StagingProgress) : undefined;
       const progress: StagingProgress = resumed ?? {
+        form: 'places',
         pageLines: input.pageLines,
+        groupLines,
+        pass: 'read',
         position: { byte: 0, line: 0 },
+        judged: 0,
         lines: 0,
         ignored: 0,
         valid: 0,
         quarantined: 0,
       };
       await checkReadableFile(file, true);
-      // Campaigns opened before pages existed lack the page index their batches now read by.
+      // Campaigns opened before these collections' indexes lack them.
       await ensureControlIndexes(c);
-      const { selection } = input;
       const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
-      // Afresh for the selected users; an attempt resumed from a heartbeat finds this done.
-      if (selected && selection.afresh && !resumed) await dropStagedOf(c, campaignId, category, [...selected]);
+      if (!resumed && (selection?.afresh || details)) {
+        // A replay stages its users afresh; an attempt that staged records one by one is started over.
+        if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
+        else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
+      }
+      // A replay's chunks are its own: the campaign's may still be there.
+      const run = selection?.afresh ? selection.id : campaignId;
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
+        /** Whether a line of this user is staged: every line, or a selection's users' lines only. */
+        const kept = (userId: string | null) => !selected || (userId !== null && selected.has(userId));
         const { pageLines } = progress;
-        const pageOf = (userId: string) => {
-          const line = users.get(userId);
+        const pageOf = (userId: string | null) => {
+          const line = userId === null ? undefined : users.get(userId);
           return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
         };
-        const registry = new StoreClaimRegistry(c.staged, campaignId, category, pageOf);
-        /** Claims a checked run and writes its quarantine, then counts it into the progress: once its writes landed, with its position, so a run done again after a crash counts once. */
-        const land = async (chunk: NumberedLine[], checked: Awaited<ReturnType<typeof checkLines>>) => {
-          const outcomes = await claimLines(checked, registry);
-          const quarantined: QuarantinedLine[] = outcomes.filter((o) => o.kind === 'quarantined');
-          await writeQuarantine(c, campaignId, category, quarantined, (l) => (l.userId === null ? undefined : pageOf(l.userId)));
-          progress.ignored += outcomes.filter((o) => o.kind === 'ignored').length;
-          if (progress.valid !== undefined) progress.valid += outcomes.filter((o) => o.kind === 'valid').length;
-          if (progress.quarantined !== undefined) progress.quarantined += quarantined.length;
-          progress.lines += chunk.length;
-          progress.position = chunk[chunk.length - 1].next;
-          context.heartbeat(progress);
-        };
-        // A run is checked (parsing, schemas, digests, blobs: this process's work) while the
-        // run before it is claimed and written (the store's work); claims stay in file order.
-        let landing: Promise<void> = Promise.resolve();
-        for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-          const checked = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), () => context.heartbeat(progress), selected && ((u) => selected.has(u)));
-          await landing;
-          // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
-          context.cancellationSignal.throwIfAborted();
-          landing = land(chunk, checked);
-          // Handled here too, so a failure while the next run is checked is not an unhandled rejection; awaited above or below.
-          landing.catch(() => undefined);
+        const beat = () => context.heartbeat(progress);
+
+        if (progress.pass === 'read') {
+          let window = { lines: 0, quarantined: 0, held: 0, groups: new Map<number, ChunkEntry[]>() };
+          let position = progress.position;
+          /** Writes the window's chunks, then counts it into the progress: what a heartbeat says is written. */
+          const flush = async () => {
+            await writeChunks(c, campaignId, run, category, progress.position.line, window.groups);
+            Object.assign(progress, { position, lines: progress.lines + window.lines, quarantined: progress.quarantined + window.quarantined });
+            window = { lines: 0, quarantined: 0, held: 0, groups: new Map() };
+            beat();
+          };
+          for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
+            // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
+            context.cancellationSignal.throwIfAborted();
+            const { checked } = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), beat, selected && ((u) => selected.has(u)));
+            const alone: QuarantinedLine[] = [];
+            const claims: { entry: ChunkEntry; record: ReturnType<typeof recoveredOf> | null }[] = [];
+            checked.forEach((line, i) => {
+              const { check, number, text } = line;
+              if (!kept(check.userId)) return;
+              const claim = claimOf(line);
+              if (claim === null) {
+                if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
+                return;
+              }
+              const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null];
+              claims.push({ entry, record: check.kind === 'valid' ? recoveredOf(check.record) : null });
+            });
+            const probed = claims.flatMap(({ entry, record }) => (record ? [{ entry, probeId: `${run}|${category}|${entry[0]}`, record }] : []));
+            for (const [i, reason] of await storeRefusals(c, campaignId, probed)) probed[i].entry[7] = reason;
+            await writeQuarantine(c, campaignId, category, alone, (l) => pageOf(l.userId));
+            for (const { entry } of claims) {
+              const group = pageOfLine(users.get(entry[3])!, progress.groupLines);
+              if (!window.groups.has(group)) window.groups.set(group, []);
+              window.groups.get(group)!.push(entry);
+            }
+            window.held += claims.length;
+            window.lines += chunk.length;
+            window.quarantined += alone.length;
+            position = chunk[chunk.length - 1].next;
+            if (window.held >= flushEntries) await flush();
+            else context.heartbeat(progress);
+          }
+          await flush();
+          progress.pass = 'judge';
+          beat();
         }
-        await landing;
+
+        // Every group a staged user is in, in order: the same list on every attempt.
+        const groups = [...new Set([...users].filter(([userId]) => kept(userId)).map(([, line]) => pageOfLine(line, progress.groupLines)))].sort((a, b) => a - b);
+        /** Judges one group's lines and writes what stands, what is quarantined; says what it counted. */
+        const judge = async (group: number) => {
+          const firstLines = new FirstLines();
+          const standing = new Map<string, StagedLine[]>();
+          const bad: { entry: ChunkEntry; reason: QuarantinedLine['reason'] }[] = [];
+          let ignored = 0;
+          for (const entry of await readGroup(c, run, category, group)) {
+            const [line, at, end, userId, recordId, lineHash, reason, refused] = entry;
+            const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
+            if (verdict.kind === 'ignored') ignored += 1;
+            else if (verdict.kind === 'quarantined') bad.push({ entry, reason: verdict.reason });
+            else standing.set(userId, [...(standing.get(userId) ?? []), [line, at, end, lineHash.slice(0, STAGED_HASH_CHARS)]]);
+          }
+          const raws = await readLinesAt(file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
+          const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
+          await writeQuarantine(c, campaignId, category, quarantined, (l) => pageOf(l.userId));
+          await writeStagedLines(c, [...standing].map(([userId, lines]) => stagedLinesDoc(campaignId, category, userId, pageOf(userId), JSON.stringify(lines))));
+          const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
+          return { valid, quarantined: quarantined.length, ignored };
+        };
+        while (progress.judged < groups.length) {
+          context.cancellationSignal.throwIfAborted();
+          const counted = await Promise.all(groups.slice(progress.judged, progress.judged + GROUPS_AT_ONCE).map(judge));
+          for (const n of counted) Object.assign(progress, { valid: progress.valid + n.valid, quarantined: progress.quarantined + n.quarantined, ignored: progress.ignored + n.ignored });
+          progress.judged += counted.length;
+          beat();
+        }
       }
-      const summary: StagingSummary = {
-        lines: progress.lines,
-        // Counting in the store costs a pass over every staged document on FerretDB, which filters `$ne` itself.
-        valid: progress.valid ?? (await c.staged.countDocuments({ campaignId, category, $or: [{ recordJson: { $ne: null } }, { record: { $ne: null } }] })),
-        quarantined: progress.quarantined ?? (await c.quarantine.countDocuments({ campaignId, category })),
-        ignored: progress.ignored,
-      };
+      const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
       // A replay's staging is part of the campaign's: its summary stays that of the campaign.
       if (!selection?.afresh) {
         const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };

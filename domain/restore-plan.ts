@@ -1,5 +1,6 @@
 import type { ConflictPolicy } from './categories';
 import type { CategoryTraits } from './category-traits';
+import type { RecordLine } from './record-schemas';
 
 /** A live document as the restore sees it (DESIGN.md §4). */
 export interface LiveDocument {
@@ -17,6 +18,11 @@ export interface RecoveredRecord {
   updatedAt: string;
   data: Record<string, unknown>;
   sha256: string;
+}
+
+/** The record a valid line holds, as the restore compares and writes it: its digest in lower case. */
+export function recoveredOf(line: RecordLine): RecoveredRecord {
+  return { recordId: line.recordId, updatedAt: line.updatedAt, data: line.data, sha256: line.sha256.toLowerCase() };
 }
 
 export type Decision =

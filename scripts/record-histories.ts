@@ -89,7 +89,7 @@ async function main() {
       const batchCampaign = `record-batch-${Date.now().toString(36)}`;
       const data = { filename: 'gone.png', mimeType: 'image/png', bytes: 4, sha256: sha256Hex('gone') };
       await c.staged.insertOne({
-        _id: controlIds.staged(batchCampaign, 'photos', 'u-1', 'p-1'),
+        _id: controlIds.stagedRecord(batchCampaign, 'photos', 'u-1', 'p-1'),
         campaignId: batchCampaign,
         category: 'photos',
         userId: 'u-1',

@@ -1,38 +1,38 @@
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256 } from '../domain/digest';
-import { classifyLines, InMemoryClaimRegistry } from './classify';
+import { classifyLines, FirstLines } from './classify';
 import type { NumberedLine } from './line-reader';
 
 const data = (name: string) => ({ displayName: name });
 const text = (recordId: string, name: string) => JSON.stringify({ userId: 'u-1', recordId, updatedAt: '2009-09-30T00:00:00Z', data: data(name), sha256: jcsSha256(data(name)) });
-const numbered = (texts: string[], from = 1): NumberedLine[] => texts.map((t, i) => ({ number: from + i, text: t, next: { byte: 0, line: from + i } }));
+const numbered = (texts: string[], from = 1): NumberedLine[] => texts.map((t, i) => ({ number: from + i, text: t, at: 0, next: { byte: 0, line: from + i } }));
 
 describe('classifyLines', () => {
   it('lets the first line of a record stand, ignores identical repeats and quarantines different ones', async () => {
-    const registry = new InMemoryClaimRegistry();
-    const first = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Ben')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
+    const firstLines = new FirstLines();
+    const first = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Ben')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
     expect(first.map((o) => o.kind)).toEqual(['valid', 'valid']);
-    const later = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Bob'), text('a', 'Ann')], 3), CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
+    const later = await classifyLines(numbered([text('a', 'Ana'), text('b', 'Bob'), text('a', 'Ann')], 3), CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
     expect(later.map((o) => o.kind)).toEqual(['ignored', 'quarantined', 'quarantined']);
     expect(later[1]).toMatchObject({ reason: { code: 'duplicate-conflict', message: expect.stringContaining('line 2') }, userId: 'u-1', recordId: 'b' });
   });
 
   it('lets a quarantined first line claim its record, so a later different line is a conflict', async () => {
     const bad = JSON.stringify({ userId: 'u-1', recordId: 'a', updatedAt: 'yesterday', data: data('A'), sha256: jcsSha256(data('A')) });
-    const out = await classifyLines(numbered([bad, text('a', 'A')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new InMemoryClaimRegistry());
+    const out = await classifyLines(numbered([bad, text('a', 'A')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new FirstLines());
     expect(out.map((o) => (o.kind === 'quarantined' ? o.reason.code : o.kind))).toEqual(['schema', 'duplicate-conflict']);
   });
 
   it('treats a repeat within one batch like a repeat across batches', async () => {
-    const out = await classifyLines(numbered([text('a', 'A'), text('a', 'A'), text('a', 'B')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new InMemoryClaimRegistry());
+    const out = await classifyLines(numbered([text('a', 'A'), text('a', 'A'), text('a', 'B')]), CATEGORY_TRAITS.contacts, '/nowhere', () => true, new FirstLines());
     expect(out.map((o) => o.kind)).toEqual(['valid', 'ignored', 'quarantined']);
   });
 
   it('answers a line classified again (a resumed run) as it did the first time', async () => {
-    const registry = new InMemoryClaimRegistry();
+    const firstLines = new FirstLines();
     const lines = numbered([text('a', 'A'), text('a', 'B')]);
-    const once = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
-    const twice = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, registry);
+    const once = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
+    const twice = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
     expect(twice).toEqual(once);
   });
 });

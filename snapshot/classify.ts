@@ -1,40 +1,31 @@
 import type { CategoryTraits } from '../domain/category-traits';
-import { checkLine, type LineCheck, type QuarantineReason } from '../domain/line-check';
+import { checkLine, type LineCheck, type BadLine, type QuarantineReason, type ValidLine } from '../domain/line-check';
 import type { RecordLine } from '../domain/record-schemas';
 import { checkBlob } from './blobs';
 import type { NumberedLine } from './line-reader';
 
-/** A line that claims its (userId, recordId) key, valid or not. */
-export interface Claim {
-  key: string;
+/**
+ * A line that claims its (userId, recordId) key, valid or not, as the rules that span lines
+ * need it: its key, the hash of its content, and what the checks of the line alone made of it.
+ */
+export interface ClaimEntry {
   line: number;
-  lineHash: string;
   userId: string;
   recordId: string;
-  /** The record when the line is valid, null when it is quarantined but still claims its key. */
-  record: RecordLine | null;
+  lineHash: string;
+  /** Why the line was quarantined on its own; null when it is valid. */
+  reason: QuarantineReason | null;
+  /** Why the store would not keep the record, when it would not (the line is then quarantined `store-refused`). */
+  refused?: string;
 }
 
-/**
- * How a claim relates to the first line of its key. Re-claiming by the same line (a
- * resumed run) is `first`. `refused` says why the store would not keep the record.
- */
-export type ClaimResult = { first: true; refused?: string } | { first: false; identical: boolean; firstLine: number };
-
-/**
- * Who saw which (userId, recordId) first. `claim` takes claims in file order and must
- * answer for each as if they were made one by one.
- */
-export interface ClaimRegistry {
-  claim(claims: Claim[]): Promise<ClaimResult[]>;
-}
+/** What became of a claiming line once the lines before it are known. */
+export type ClaimVerdict = { kind: 'valid' } | { kind: 'ignored' } | { kind: 'quarantined'; reason: QuarantineReason };
 
 export type LineOutcome =
-  | { kind: 'valid'; claim: Claim & { record: RecordLine } }
+  | { kind: 'valid'; line: number; record: RecordLine }
   | { kind: 'quarantined'; line: number; raw: string; userId: string | null; recordId: string | null; reason: QuarantineReason }
-  | { kind: 'ignored'; line: number }
-  /** A line not for the users being staged (see `keep`): neither claimed nor quarantined. */
-  | { kind: 'passed-over'; line: number };
+  | { kind: 'ignored'; line: number };
 
 /** A key for (userId, recordId) that no two pairs share (ids cannot hold U+0000). */
 function recordKey(userId: string, recordId: string): string {
@@ -77,73 +68,55 @@ export async function checkLines(
 }
 
 /**
- * Judges checked lines against the lines before them through `registry`, in file order:
- * a repeat of a key with the same content is ignored, with other content quarantined;
- * a record the store refused is quarantined. Claims must be made run after run, in order.
+ * Who claimed each (userId, recordId) first, in memory: judges claiming lines, given in
+ * file order, against the lines before them. The first line of a key stands (quarantined
+ * when it is bad on its own or the store refuses it); a repeat with the same content is
+ * ignored, one with other content quarantined. Judging a line again (a resumed run)
+ * answers as the first time.
  */
-export async function claimLines({ checked, kept }: Awaited<ReturnType<typeof checkLines>>, registry: ClaimRegistry): Promise<LineOutcome[]> {
-  const claims: Claim[] = [];
-  for (const { number, check } of checked) {
-    if (check.lineHash === null || check.recordId === null || check.userId === null || !kept(check.userId)) continue;
-    claims.push({
-      key: recordKey(check.userId, check.recordId),
-      line: number,
-      lineHash: check.lineHash,
-      userId: check.userId,
-      recordId: check.recordId,
-      record: check.kind === 'valid' ? check.record : null,
-    });
-  }
-  const results = new Map<number, { claim: Claim; result: ClaimResult }>();
-  (await registry.claim(claims)).forEach((result, i) => results.set(claims[i].line, { claim: claims[i], result }));
+export class FirstLines {
+  private readonly firsts = new Map<string, { line: number; lineHash: string }>();
 
-  return checked.map(({ number, text, check }): LineOutcome => {
-    if (!kept(check.userId)) return { kind: 'passed-over', line: number };
-    const claimed = results.get(number);
-    const result = claimed?.result;
-    if (result && !result.first) {
-      if (result.identical) return { kind: 'ignored', line: number };
-      return {
-        kind: 'quarantined',
-        line: number,
-        raw: text,
-        userId: check.userId,
-        recordId: check.recordId,
-        reason: { code: 'duplicate-conflict', message: `repeats the userId and recordId of line ${result.firstLine} with different content` },
-      };
+  judge(entry: ClaimEntry): ClaimVerdict {
+    const key = recordKey(entry.userId, entry.recordId);
+    const first = this.firsts.get(key);
+    if (first && first.line !== entry.line) {
+      if (first.lineHash === entry.lineHash) return { kind: 'ignored' };
+      return { kind: 'quarantined', reason: { code: 'duplicate-conflict', message: `repeats the userId and recordId of line ${first.line} with different content` } };
     }
-    if (check.kind === 'valid' && result?.refused) {
-      return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: { code: 'store-refused', message: result.refused } };
-    }
-    if (check.kind === 'valid') return { kind: 'valid', claim: { ...claimed!.claim, record: check.record } };
-    return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: check.reason };
-  });
+    this.firsts.set(key, { line: entry.line, lineHash: entry.lineHash });
+    if (entry.reason) return { kind: 'quarantined', reason: entry.reason };
+    if (entry.refused) return { kind: 'quarantined', reason: { code: 'store-refused', message: entry.refused } };
+    return { kind: 'valid' };
+  }
 }
 
-/** Classifies a run of lines by every rule of DESIGN.md §3: {@link checkLines}, then {@link claimLines}. */
+/** The claim a checked line makes; null when it names no key to claim (it is then judged on its own). */
+export function claimOf({ number, check }: CheckedLine): ClaimEntry | null {
+  if (check.lineHash === null || check.recordId === null || check.userId === null) return null;
+  return { line: number, userId: check.userId, recordId: check.recordId, lineHash: check.lineHash, reason: check.kind === 'valid' ? null : check.reason };
+}
+
+/**
+ * Classifies a run of lines by every rule of DESIGN.md §3: {@link checkLines}, then each
+ * claiming line judged by `firstLines`, which carries the lines before the run.
+ */
 export async function classifyLines(
   lines: NumberedLine[],
   traits: CategoryTraits,
   snapshotDir: string,
   isKnownUser: (userId: string) => boolean,
-  registry: ClaimRegistry,
+  firstLines: FirstLines,
   onBlobRead?: () => void,
 ): Promise<LineOutcome[]> {
-  return claimLines(await checkLines(lines, traits, snapshotDir, isKnownUser, onBlobRead), registry);
-}
-
-/** Answers claims from memory; for checking a snapshot without a store (`snapshot verify`). */
-export class InMemoryClaimRegistry implements ClaimRegistry {
-  private readonly firsts = new Map<string, { line: number; lineHash: string }>();
-
-  async claim(claims: Claim[]): Promise<ClaimResult[]> {
-    return claims.map(({ key, line, lineHash }) => {
-      const first = this.firsts.get(key);
-      if (!first || first.line === line) {
-        this.firsts.set(key, { line, lineHash });
-        return { first: true };
-      }
-      return { first: false, identical: first.lineHash === lineHash, firstLine: first.line };
-    });
-  }
+  const { checked } = await checkLines(lines, traits, snapshotDir, isKnownUser, onBlobRead);
+  return checked.map((line): LineOutcome => {
+    const { number, text, check } = line;
+    const claim = claimOf(line);
+    // A line that claims no key is bad on its own (a valid line always claims).
+    const verdict: ClaimVerdict = claim ? firstLines.judge(claim) : { kind: 'quarantined', reason: (check as BadLine).reason };
+    if (verdict.kind === 'ignored') return { kind: 'ignored', line: number };
+    if (verdict.kind === 'quarantined') return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: verdict.reason };
+    return { kind: 'valid', line: number, record: (check as ValidLine).record };
+  });
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunked, type NumberedLine, readLines } from './line-reader';
+import { chunked, type NumberedLine, readLines, readLinesAt } from './line-reader';
 
 async function fileWith(text: string | Buffer): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'lines-')), 'f.ndjson');
@@ -63,5 +63,20 @@ describe('readLines on files as other tools write them', () => {
     const dir = await mkdtemp(join(tmpdir(), 'lines-'));
     await expect(all(readLines(join(dir, 'gone.ndjson')))).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/gone\.ndjson is missing$/) });
     await expect(all(readLines(dir))).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/is a directory, not a file$/) });
+  });
+});
+
+describe('readLinesAt', () => {
+  it('reads back each line at the span readLines gave it, in the order asked, as readLines read it', async () => {
+    const path = await fileWith('\ufeff{"a":1}\r\n{"n":"😀"}\n\n{"c":3}');
+    const lines = await all(readLines(path));
+    const spans = lines.map((l) => ({ at: l.at, end: l.next.byte })).reverse();
+    expect(await readLinesAt(path, spans)).toEqual(lines.map((l) => l.text).reverse());
+  });
+
+  it('gives what a file that shrank holds at a span, for the caller to tell, and fails on a missing file', async () => {
+    const path = await fileWith('{"a":1}\n');
+    expect(await readLinesAt(path, [{ at: 5, end: 12 }])).toEqual(['1}']);
+    await expect(readLinesAt(`${path}.gone`, [{ at: 0, end: 1 }])).rejects.toMatchObject({ name: 'SnapshotFileError' });
   });
 });

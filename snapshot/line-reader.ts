@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { asSnapshotFileError } from './layout';
 
 /** Where to start (or resume) reading an NDJSON file: a byte offset and the number of lines before it. */
@@ -11,6 +12,8 @@ export interface NumberedLine {
   /** 1-based line number in the file. */
   number: number;
   text: string;
+  /** The byte offset the line starts at: with `next.byte`, its span in the file (readLinesAt). */
+  at: number;
   /** Position just after this line: resuming there reads the next one. */
   next: LinePosition;
 }
@@ -49,17 +52,49 @@ async function* readLinesOf(path: string, from: LinePosition = { byte: 0, line: 
       const bytes = Buffer.concat(pending);
       const text = lineText(bytes, byte === 0);
       pending = [];
+      const at = byte;
       byte += bytes.length + 1;
       line += 1;
       start = nl + 1;
-      if (text.trim() !== '') yield { number: line, text, next: { byte, line } };
+      if (text.trim() !== '') yield { number: line, text, at, next: { byte, line } };
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
   const rest = Buffer.concat(pending);
   if (rest.length > 0) {
     const text = lineText(rest, byte === 0);
-    if (text.trim() !== '') yield { number: line + 1, text, next: { byte: byte + rest.length, line: line + 1 } };
+    if (text.trim() !== '') yield { number: line + 1, text, at: byte, next: { byte: byte + rest.length, line: line + 1 } };
+  }
+}
+
+/** Where a line sits in its file: from `at` (NumberedLine.at) up to `end` (its `next.byte`), its newline included. */
+export interface LineSpan {
+  at: number;
+  end: number;
+}
+
+/**
+ * The text of the lines at these spans of a file, as readLines gave them (without the
+ * newline, a trailing CR, or a byte-order mark at the start of the file), in the order
+ * asked. A file shorter than a span gives what it holds there: the caller, which knows
+ * what the line should be, tells. A file that cannot be read fails with a typed error naming it.
+ */
+export async function readLinesAt(path: string, spans: LineSpan[]): Promise<string[]> {
+  try {
+    const file = await open(path);
+    try {
+      return await Promise.all(
+        spans.map(async ({ at, end }) => {
+          const { bytesRead, buffer } = await file.read(Buffer.alloc(end - at), 0, end - at, at);
+          const bytes = buffer.subarray(0, bytesRead);
+          return lineText(bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, -1) : bytes, at === 0);
+        }),
+      );
+    } finally {
+      await file.close();
+    }
+  } catch (err) {
+    throw asSnapshotFileError(path, err);
   }
 }
 

@@ -11,7 +11,7 @@ import { blobDigest, type CategoryTraits } from '../domain/category-traits';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { DateTime, int, Sha256Hex } from '../domain/record-schemas';
 import { planUser } from '../domain/restore-plan';
-import { classifyLines, InMemoryClaimRegistry } from './classify';
+import { classifyLines, FirstLines } from './classify';
 import type { NumberedLine } from './line-reader';
 import { SeededRandom } from './random';
 import { breakSchema, type CategorySample } from './sample-data';
@@ -32,7 +32,7 @@ const voicemailSample: CategorySample = {
 };
 
 const line = (recordId: string, data: Record<string, unknown>) => JSON.stringify({ userId: 'u-1', recordId, updatedAt: '2009-09-30T08:00:00Z', data, sha256: jcsSha256(data) });
-const numbered = (texts: string[]): NumberedLine[] => texts.map((text, i) => ({ number: i + 1, text, next: { byte: 0, line: i + 1 } }));
+const numbered = (texts: string[]): NumberedLine[] => texts.map((text, i) => ({ number: i + 1, text, at: 0, next: { byte: 0, line: i + 1 } }));
 
 describe('a category added by one row', () => {
   it('checks its schema and its blobs, and plans its restore, from its traits alone', async () => {
@@ -51,7 +51,7 @@ describe('a category added by one row', () => {
       voicemail,
       dir,
       () => true,
-      new InMemoryClaimRegistry(),
+      new FirstLines(),
     );
     expect(outcomes.map((o) => (o.kind === 'quarantined' ? o.reason : o.kind))).toEqual([
       'valid',
@@ -60,7 +60,7 @@ describe('a category added by one row', () => {
       { code: 'schema', message: expect.stringMatching(/^data/) },
     ]);
 
-    const valid = outcomes[0].kind === 'valid' ? outcomes[0].claim.record : null;
+    const valid = outcomes[0].kind === 'valid' ? outcomes[0].record : null;
     const plan = planUser(voicemail, [valid!], [], 'keep-newer', true);
     expect(plan.get('v-1')).toEqual({ action: 'insert' });
     expect(blobDigest(voicemail.blob!, valid!.data)).toBe(sha256Hex(kept.blob!));

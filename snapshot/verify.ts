@@ -1,7 +1,7 @@
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { CATEGORIES, type Category } from '../domain/categories';
 import type { QuarantineCode } from '../domain/line-check';
-import { classifyLines, InMemoryClaimRegistry } from './classify';
+import { classifyLines, FirstLines } from './classify';
 import { exists, snapshotFiles } from './layout';
 import { chunked, readLines } from './line-reader';
 import { readManifest } from './manifest';
@@ -50,11 +50,9 @@ export async function verifySnapshot(dir: string, onProgress: (category: Categor
     report.categories[category] = verdict;
     const file = snapshotFiles.category(dir, category);
     if (!(await exists(file))) continue;
-    const registry = new InMemoryClaimRegistry();
+    const firstLines = new FirstLines();
     for await (const chunk of chunked(readLines(file), CHUNK_LINES)) {
-      for (const outcome of await classifyLines(chunk, CATEGORY_TRAITS[category], dir, (u) => users.has(u), registry)) {
-        // Without `keep`, no line is passed over.
-        if (outcome.kind === 'passed-over') continue;
+      for (const outcome of await classifyLines(chunk, CATEGORY_TRAITS[category], dir, (u) => users.has(u), firstLines)) {
         verdict[outcome.kind] += 1;
         if (outcome.kind !== 'quarantined') continue;
         verdict.reasons[outcome.reason.code] = (verdict.reasons[outcome.reason.code] ?? 0) + 1;

@@ -46,7 +46,10 @@ export interface StagingSummary {
   ignored: number;
 }
 
-/** The first line of each (campaign, category, userId, recordId): the record that stands. */
+/**
+ * The first line of each (campaign, category, userId, recordId), as staging kept it before it
+ * kept where lines are (StagedLinesDoc): batches of campaigns staged then still read these.
+ */
 export interface StagedRecordDoc {
   _id: string;
   campaignId: string;
@@ -55,18 +58,56 @@ export interface StagedRecordDoc {
   recordId: string;
   line: number;
   lineHash: string;
-  /**
-   * The record as JSON text; null when the line that claims it is quarantined. One string
-   * field is what FerretDB converts fastest: staged records cost half as much to write and
-   * read back as the nested document (read them with recordOf, store/staged-reads.ts).
-   */
+  /** The record as JSON text; null when the line that claims it is quarantined. */
   recordJson?: string | null;
-  /** The record as a document, as staging kept it before recordJson; absent in documents staged since. */
+  /** The record as a document, as staging kept it before recordJson. */
   record?: RecoveredRecord | null;
   /** Why the store refused to keep the record, when it did (the line is then quarantined as `store-refused`). */
   refused?: string;
   /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged. */
   page?: string;
+}
+
+/**
+ * A user's standing valid lines of one category in a campaign, as places in the snapshot's
+ * file: the batch reads the lines back and checks them again. Places, not records, because
+ * what the store keeps it must convert, and a record costs it many times what its place does.
+ */
+export interface StagedLinesDoc {
+  _id: string;
+  campaignId: string;
+  category: Category;
+  userId: string;
+  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged. */
+  page?: string;
+  /** StagedLine[] (snapshot/read-back.ts) as JSON text, the form FerretDB converts fastest. */
+  linesJson: string;
+}
+
+/** What a campaign's staged_records hold: places of lines, or, staged before those, records. */
+export type StagedDoc = StagedLinesDoc | StagedRecordDoc;
+
+/**
+ * A claiming line as staging's first pass found it (activities/staging.ts): its number and
+ * span, its key and content hash, why it is bad on its own (or null), and why the store
+ * refuses its record (or null).
+ */
+export type ChunkEntry = [line: number, at: number, end: number, userId: string, recordId: string, lineHash: string, reason: QuarantineReason | null, refused: string | null];
+
+/**
+ * The claiming lines of one run of a category file whose users share a group of lines of
+ * users.ndjson, kept between staging's two passes: the first writes them as it reads the
+ * file; the second, once the whole file is read, judges each group's lines together.
+ */
+export interface StagingChunkDoc {
+  _id: string;
+  campaignId: string;
+  /** The staging run: the campaign, or a replay's selection. */
+  run: string;
+  /** `${run}|${category}|${group}`: what the second pass reads a group by. */
+  group: string;
+  /** ChunkEntry[] as JSON text. */
+  entriesJson: string;
 }
 
 export interface QuarantineDoc {
@@ -143,7 +184,9 @@ export interface UserStatusDoc {
 }
 
 export const controlIds = {
-  staged: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
+  stagedRecord: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
+  /** Ids cannot hold `|`, and a record id is never empty: these never meet a stagedRecord id. */
+  stagedLines: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
   quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
 };
@@ -152,7 +195,10 @@ export const controlIds = {
 export function controlCollections(control: Db) {
   return {
     campaigns: control.collection<CampaignDoc>('campaigns'),
-    staged: control.collection<StagedRecordDoc>('staged_records'),
+    staged: control.collection<StagedDoc>('staged_records'),
+    stagingChunks: control.collection<StagingChunkDoc>('staging_chunks'),
+    /** Records written to learn whether the store keeps them, and removed at once (store/staged-lines.ts). */
+    probes: control.collection<{ _id: string; campaignId: string; record: RecoveredRecord }>('store_probes'),
     quarantine: control.collection<QuarantineDoc>('quarantine'),
     status: control.collection<UserStatusDoc>('user_status'),
     selections: control.collection<SelectionChunkDoc>('selections'),
@@ -168,6 +214,8 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   // staged records are the most written documents of all.
   await c.staged.createIndex({ userId: 1 });
   await c.staged.createIndex({ page: 1 });
+  await c.stagingChunks.createIndex({ group: 1 });
+  await c.stagingChunks.createIndex({ run: 1 });
   await c.quarantine.createIndex({ campaignId: 1, category: 1, userId: 1 });
   await c.quarantine.createIndex({ page: 1 });
   await c.status.createIndex({ userId: 1, campaignId: 1 });

@@ -1,10 +1,12 @@
 import type { Category } from '../domain/categories';
 import type { RecoveredRecord } from '../domain/restore-plan';
-import type { ControlCollections, StagedRecordDoc } from './control-collections';
+import { InputError } from '../domain/errors';
+import { readBackRecords, type StagedLine } from '../snapshot/read-back';
+import type { ControlCollections, StagedDoc, StagedRecordDoc } from './control-collections';
 import { findPerUser } from './per-user';
 import { pageKey } from './user-pages';
 
-/** The valid record a staged document holds, in either of the forms staging has kept it in; null when its line was quarantined. */
+/** The valid record a staged record document holds, in either of the forms staging kept it in; null when its line was quarantined. */
 export function recordOf(doc: Pick<StagedRecordDoc, 'recordJson' | 'record'>): RecoveredRecord | null {
   if (typeof doc.recordJson === 'string') return JSON.parse(doc.recordJson) as RecoveredRecord;
   return doc.record ?? null;
@@ -12,10 +14,42 @@ export function recordOf(doc: Pick<StagedRecordDoc, 'recordJson' | 'record'>): R
 
 /** What staging left for a batch of users in one category. */
 export interface StagedOfUsers {
-  /** Per user, the valid records. */
+  /** Per user, the valid records staged as records (by campaigns staged before places of lines were kept). */
   records: Map<string, RecoveredRecord[]>;
+  /** Per user, the places of its valid lines in the category file (campaigns staged since). */
+  lines: Map<string, StagedLine[]>;
   /** Per user, how many of its lines were quarantined. */
   quarantined: Map<string, number>;
+}
+
+/** How many valid records staging left for a user. */
+export function validCount(staged: StagedOfUsers, userId: string): number {
+  return (staged.records.get(userId)?.length ?? 0) + (staged.lines.get(userId)?.length ?? 0);
+}
+
+/**
+ * Per user, the valid records staging left: those it kept as records, and those it kept
+ * as places, read back from the snapshot in `snapshotDir` (snapshot/read-back.ts).
+ */
+export async function stagedRecords(staged: StagedOfUsers, category: Category, snapshotDir: string | undefined): Promise<Map<string, RecoveredRecord[]>> {
+  if (staged.lines.size === 0) return staged.records;
+  if (!snapshotDir) throw new InputError(`${category} was staged as places in the snapshot, but the batch was given no snapshot directory`);
+  const read = await readBackRecords(snapshotDir, category, staged.lines);
+  const all = new Map(staged.records);
+  for (const [userId, records] of read) all.set(userId, [...(all.get(userId) ?? []), ...records]);
+  return all;
+}
+
+/** Adds one staged document to what is read: a user's places of lines, or one record. */
+function addStaged(into: Pick<StagedOfUsers, 'records' | 'lines'>, doc: StagedDoc): void {
+  if ('linesJson' in doc) {
+    into.lines.set(doc.userId, [...(into.lines.get(doc.userId) ?? []), ...(JSON.parse(doc.linesJson) as StagedLine[])]);
+    return;
+  }
+  const record = recordOf(doc);
+  if (record === null) return;
+  if (!into.records.has(doc.userId)) into.records.set(doc.userId, []);
+  into.records.get(doc.userId)!.push(record);
 }
 
 /**
@@ -39,23 +73,18 @@ export async function readStagedOfUsers(
     const userIds = [...wanted];
     const staged = await findPerUser(c.staged, { campaignId, category }, userIds);
     const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
-    const records = new Map([...staged].map(([userId, docs]) => [userId, docs.map(recordOf).filter((r): r is RecoveredRecord => r !== null)]));
-    return { records, quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
+    const read: StagedOfUsers = { records: new Map(), lines: new Map(), quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
+    for (const doc of [...staged.values()].flat()) addStaged(read, doc);
+    return read;
   }
   const pages = [...new Set(lines.map((l) => pageKey(campaignId, category, l!, pageLines)))];
-  const records = new Map<string, RecoveredRecord[]>();
-  const quarantined = new Map<string, number>();
+  const read: StagedOfUsers = { records: new Map(), lines: new Map(), quarantined: new Map() };
   for (const page of pages) {
     // Filtered on the page alone, the one field FerretDB looks up by index; the rest is sorted out here.
-    for (const doc of await c.staged.find({ page }).toArray()) {
-      const record = recordOf(doc);
-      if (record === null || !wanted.has(doc.userId)) continue;
-      if (!records.has(doc.userId)) records.set(doc.userId, []);
-      records.get(doc.userId)!.push(record);
-    }
+    for (const doc of await c.staged.find({ page }).toArray()) if (wanted.has(doc.userId)) addStaged(read, doc);
     for (const doc of await c.quarantine.find({ page }, { projection: { userId: 1 } }).toArray()) {
-      if (doc.userId !== null && wanted.has(doc.userId)) quarantined.set(doc.userId, (quarantined.get(doc.userId) ?? 0) + 1);
+      if (doc.userId !== null && wanted.has(doc.userId)) read.quarantined.set(doc.userId, (read.quarantined.get(doc.userId) ?? 0) + 1);
     }
   }
-  return { records, quarantined };
+  return read;
 }

@@ -1,7 +1,8 @@
 /**
- * Staging is safe to crash half-way: a retry resumes from its last heartbeat, and
- * lines staged twice leave what staging them once leaves. Runs the activity against
- * the real store; only the activity context is the SDK's mock environment.
+ * Staging is safe to crash half-way: a retry resumes from its last heartbeat, in either
+ * pass, and lines staged twice leave what staging them once leaves. What it staged reads
+ * back as records only while the file is what it read. Runs the activity against the real
+ * store; only the activity context is the SDK's mock environment.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -15,6 +16,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedEnv } from './helpers/test-env';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { scanUsers } from '../snapshot/users';
+import { readStagedOfUsers, stagedRecords } from '../store/staged-reads';
+
+/** Claiming lines held before a chunk is written: few, so that the read pass heartbeats mid-file (and groups of 10 users, so that the judging pass heartbeats between them). */
+const FLUSH_ENTRIES = 300;
 
 describe('stageCategory', () => {
   let stores: Stores;
@@ -33,30 +40,69 @@ describe('stageCategory', () => {
 
   async function stage(campaignId: string, heartbeatDetails?: unknown) {
     const env = new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('WARN') });
-    const beats: { position: LinePosition; lines: number; ignored: number }[] = [];
-    env.on('heartbeat', (d) => beats.push(d));
-    const input: StageInput = { campaignId, snapshotDir, category: 'contacts' };
-    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control)).stageCategory, input);
+    const beats: { pass: 'read' | 'judge'; position: LinePosition; judged: number }[] = [];
+    // Copies: staging heartbeats one progress object, which it goes on changing.
+    env.on('heartbeat', (d) => beats.push(structuredClone(d)));
+    const input: StageInput = { campaignId, snapshotDir, category: 'contacts', pageLines: 10 };
+    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control), { flushEntries: FLUSH_ENTRIES, groupLines: 10 }).stageCategory, input);
     return { summary, beats };
   }
 
   async function stagedState(campaignId: string) {
     const c = controlCollections(stores.control);
-    const staged = await c.staged.find({ campaignId }).project({ _id: 0, campaignId: 0 }).sort({ line: 1 }).toArray();
-    const quarantine = await c.quarantine.find({ campaignId }).project({ _id: 0, campaignId: 0 }).sort({ line: 1 }).toArray();
+    // Ids and pages name the campaign; the rest must be equal.
+    const staged = await c.staged.find({ campaignId }).project({ _id: 0, campaignId: 0, page: 0 }).sort({ _id: 1 }).toArray();
+    const quarantine = await c.quarantine.find({ campaignId }).project({ _id: 0, campaignId: 0, page: 0 }).sort({ line: 1 }).toArray();
     return { staged, quarantine };
   }
 
-  it('resumed from an earlier heartbeat, ends as a single clean run does', async () => {
+  it('resumed from a heartbeat in either pass, or from one of an attempt that staged records, ends as a single clean run does', async () => {
     const clean = await stage('clean');
-    expect(clean.beats.length).toBeGreaterThan(1);
-    // A first attempt that got as far as its first heartbeat, then a retry from there
-    // that restages the lines the first attempt wrote after it.
-    await stage('crashed');
-    const retried = await stage('crashed', clean.beats[0]);
-    expect(retried.summary).toEqual(clean.summary);
-    expect(await stagedState('crashed')).toEqual(await stagedState('clean'));
+    const midRead = clean.beats.find((b) => b.pass === 'read' && b.position.line > 0);
+    const midJudge = clean.beats.find((b) => b.pass === 'judge' && b.judged > 0);
+    expect(clean.beats[clean.beats.length - 1].judged).toBeGreaterThan(midJudge?.judged ?? 0);
+    expect(midRead).toBeDefined();
+    expect(midJudge).toBeDefined();
+    // A first attempt that got as far as the heartbeat, then a retry from there that does
+    // again what the first attempt did after it.
+    for (const [campaignId, beat] of [
+      ['mid-read', midRead],
+      ['mid-judge', midJudge],
+      // Details of an attempt that staged records one by one, before places were kept: started over.
+      ['records-form', { position: { byte: 1000, line: 20 }, lines: 20, ignored: 0 }],
+    ] as const) {
+      await stage(campaignId);
+      const retried = await stage(campaignId, beat);
+      expect(retried.summary).toEqual(clean.summary);
+      expect(await stagedState(campaignId)).toEqual(await stagedState('clean'));
+    }
     expect(clean.summary.quarantined).toBeGreaterThan(0);
+    expect(clean.summary.ignored).toBeGreaterThan(0);
     expect(clean.summary.valid + clean.summary.quarantined + clean.summary.ignored).toBe(clean.summary.lines);
+    // Only staging reads its chunks; they stay until the campaign closes.
+    expect(await controlCollections(stores.control).stagingChunks.countDocuments({ run: 'clean' })).toBeGreaterThan(1);
+  });
+
+  it('reads back every standing record while the file is unchanged, and fails with SnapshotFileError once a staged line changed', async () => {
+    const c = controlCollections(stores.control);
+    const { summary } = await stage('read-back');
+    const users = [...(await scanUsers(snapshotDir)).ids.keys()].map((userId) => ({ userId }));
+    const staged = await readStagedOfUsers(c, 'read-back', 'contacts', users, undefined);
+    const records = await stagedRecords(staged, 'contacts', snapshotDir);
+    expect([...records.values()].reduce((n, r) => n + r.length, 0)).toBe(summary.valid);
+
+    // Lines added at the end move no staged line: still read back.
+    const file = join(snapshotDir, 'contacts.ndjson');
+    const original = await readFile(file);
+    await appendFile(file, '{"not":"a record"}\n');
+    await expect(stagedRecords(staged, 'contacts', snapshotDir)).resolves.toEqual(records);
+    // One letter of a staged line changed in place: its place holds another record now.
+    const [[, [[, at]]]] = [...staged.lines];
+    const changed = Buffer.from(original);
+    const name = changed.indexOf('"displayName":"', at) + '"displayName":"'.length;
+    changed[name] = changed[name] === 0x41 ? 0x42 : 0x41;
+    await writeFile(file, changed);
+    await expect(stagedRecords(staged, 'contacts', snapshotDir)).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/^line \d+ of contacts\.ndjson changed after staging/) });
+    await writeFile(file, original);
   });
 });

@@ -1,0 +1,86 @@
+import type { Category } from '../domain/categories';
+import type { RecoveredRecord } from '../domain/restore-plan';
+import { StoreRefusedError } from '../domain/errors';
+import { INSERT_BATCH, writeIdempotent } from './bulk';
+import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc } from './control-collections';
+
+/**
+ * Entries per chunk document at most: a group's entries of one run of the file are split
+ * into documents of this many, so none nears the store's 16 MB document limit.
+ */
+const ENTRIES_PER_CHUNK = 10_000;
+
+/** The key a group's chunk documents are read by. */
+export function chunkGroup(run: string, category: Category, group: number): string {
+  return `${run}|${category}|${group}`;
+}
+
+/**
+ * Writes the claiming lines of one run of the file, per group. Keyed by the group and the
+ * run's first line: a run written again (a resumed staging) leaves the documents it left.
+ */
+export async function writeChunks(
+  c: ControlCollections,
+  campaignId: string,
+  run: string,
+  category: Category,
+  firstLine: number,
+  groups: Map<number, ChunkEntry[]>,
+): Promise<void> {
+  const docs: StagingChunkDoc[] = [];
+  for (const [group, entries] of groups) {
+    for (let part = 0; part * ENTRIES_PER_CHUNK < entries.length; part++) {
+      const key = chunkGroup(run, category, group);
+      docs.push({ _id: `${key}|${firstLine}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK)) });
+    }
+  }
+  const { refused } = await writeIdempotent(c.stagingChunks, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
+  if (refused.length) throw new StoreRefusedError(`the store refused a staging chunk: ${refused[0].reason}`);
+}
+
+/** A group's claiming lines, in file order. */
+export async function readGroup(c: ControlCollections, run: string, category: Category, group: number): Promise<ChunkEntry[]> {
+  const docs = await c.stagingChunks.find({ group: chunkGroup(run, category, group) }).toArray();
+  return docs.flatMap((d) => JSON.parse(d.entriesJson) as ChunkEntry[]).sort((a, b) => a[0] - b[0]);
+}
+
+/** Drops the chunks of a staging run (a campaign's, or a replay's selection's) once the run has ended: only staging reads them. */
+export async function dropChunks(c: ControlCollections, run: string): Promise<void> {
+  await c.stagingChunks.deleteMany({ run });
+}
+
+/** Writes users' standing lines; a document written again (a resumed staging) is left as it is, the same. */
+export async function writeStagedLines(c: ControlCollections, docs: StagedLinesDoc[]): Promise<void> {
+  const { refused } = await writeIdempotent(c.staged, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
+  if (refused.length) throw new StoreRefusedError(`the store refused a user's staged lines: ${refused[0].reason}`);
+}
+
+/** A user's standing lines document. */
+export function stagedLinesDoc(campaignId: string, category: Category, userId: string, page: string | undefined, lines: StagedLinesDoc['linesJson']): StagedLinesDoc {
+  return { _id: controlIds.stagedLines(campaignId, category, userId), campaignId, category, userId, ...(page === undefined ? {} : { page }), linesJson: lines };
+}
+
+/**
+ * In JSON text, the escapes of what a store may refuse to keep in a string: U+0000 and lone
+ * surrogates (PostgreSQL's text refuses both, so FerretDB does; MongoDB keeps them).
+ * JSON.stringify escapes exactly these, and writes every other character as itself.
+ */
+const STORE_MAY_REFUSE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
+
+/**
+ * Asks the store whether it keeps each record, as it will be asked when the record is
+ * restored: a record that holds what a store may refuse is written to the control store
+ * under `probeId` and removed again; the others are kept by every store unasked. Says why
+ * for each record refused, by index. Harmless to repeat: a probe left by a crash is taken.
+ */
+export async function storeRefusals(c: ControlCollections, campaignId: string, records: { probeId: string; record: RecoveredRecord }[]): Promise<Map<number, string>> {
+  const asked = records.map((r, index) => ({ ...r, index })).filter(({ record }) => STORE_MAY_REFUSE.test(JSON.stringify(record)));
+  const refusals = new Map<number, string>();
+  if (asked.length === 0) return refusals;
+  const probes = asked.map(({ probeId, record }) => ({ insertOne: { document: { _id: probeId, campaignId, record } } }));
+  const { refused } = await writeIdempotent(c.probes, probes, INSERT_BATCH);
+  for (const { index, reason } of refused) refusals.set(asked[index].index, reason);
+  // One delete per probe: FerretDB reads the whole collection for `_id: {$in}`.
+  for (const { probeId } of asked) await c.probes.deleteOne({ _id: probeId });
+  return refusals;
+}
