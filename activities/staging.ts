@@ -5,7 +5,7 @@ import { recoveredOf } from '../domain/restore-plan';
 import { checkLines, claimOf, FirstLines } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
-import { STAGED_HASH_CHARS, type StagedLine } from '../snapshot/read-back';
+import { type StagedLine, textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
 import { type ChunkEntry, type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
@@ -150,7 +150,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
                 if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
                 return;
               }
-              const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null];
+              const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null, textHash(text)];
               claims.push({ entry, record: check.kind === 'valid' ? recoveredOf(check.record) : null });
             });
             const probed = claims.flatMap(({ entry, record }) => (record ? [{ entry, probeId: `${run}|${category}|${entry[0]}`, record }] : []));
@@ -171,6 +171,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
           await flush();
           progress.pass = 'judge';
           beat();
+          log.debug('category read', { campaignId, category, lines: progress.lines });
         }
 
         // Every group a staged user is in, in order: the same list on every attempt.
@@ -182,11 +183,11 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
           const bad: { entry: ChunkEntry; reason: QuarantinedLine['reason'] }[] = [];
           let ignored = 0;
           for (const entry of await readGroup(c, run, category, group)) {
-            const [line, at, end, userId, recordId, lineHash, reason, refused] = entry;
+            const [line, at, end, userId, recordId, lineHash, reason, refused, hash] = entry;
             const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
             if (verdict.kind === 'ignored') ignored += 1;
             else if (verdict.kind === 'quarantined') bad.push({ entry, reason: verdict.reason });
-            else standing.set(userId, [...(standing.get(userId) ?? []), [line, at, end, lineHash.slice(0, STAGED_HASH_CHARS)]]);
+            else standing.set(userId, [...(standing.get(userId) ?? []), [line, at, end, hash]]);
           }
           const raws = await readLinesAt(file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
           const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));

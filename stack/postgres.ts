@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PrerequisiteMissingError } from '../domain/errors';
-import { GIN_INDEXES_SQL } from './gin-indexes';
+import { GIN_INDEXES_SQL, GIN_SERVED_SQL } from './gin-indexes';
 import { execFileAsync } from './processes';
 
 const POSTGRES_LIBS = '/usr/lib/postgresql';
@@ -72,10 +72,9 @@ export async function serveIndexesFromGin(socketDir: string, port: number): Prom
   await psql(findPostgresBin(), socketDir, port, GIN_INDEXES_SQL, FERRETDB_DATABASE);
 }
 
-/** True when this cluster serves FerretDB's indexes from GIN indexes (serveIndexesFromGin ran on it). */
+/** True when this cluster serves FerretDB's indexes from GIN indexes without pending lists (serveIndexesFromGin ran on it since). */
 export async function servesIndexesFromGin(socketDir: string, port: number): Promise<boolean> {
-  const found = await psql(findPostgresBin(), socketDir, port, "SELECT 1 FROM pg_event_trigger WHERE evtname = 'restorectl_gin'", FERRETDB_DATABASE);
-  return found.trim() === '1';
+  return (await psql(findPostgresBin(), socketDir, port, GIN_SERVED_SQL, FERRETDB_DATABASE)).trim() === 't';
 }
 
 /** The postmaster's pid, from its pid file, or undefined when the cluster is not running. */

@@ -89,10 +89,21 @@ export type StagedDoc = StagedLinesDoc | StagedRecordDoc;
 
 /**
  * A claiming line as staging's first pass found it (activities/staging.ts): its number and
- * span, its key and content hash, why it is bad on its own (or null), and why the store
- * refuses its record (or null).
+ * span, its key and content hash, why it is bad on its own (or null), why the store
+ * refuses its record (or null), and the hash of its text.
  */
-export type ChunkEntry = [line: number, at: number, end: number, userId: string, recordId: string, lineHash: string, reason: QuarantineReason | null, refused: string | null];
+export type ChunkEntry = [
+  line: number,
+  at: number,
+  end: number,
+  userId: string,
+  recordId: string,
+  lineHash: string,
+  reason: QuarantineReason | null,
+  refused: string | null,
+  /** The line's textHash (snapshot/read-back.ts), which its place is kept with when it stands. */
+  textHash: string,
+];
 
 /**
  * The claiming lines of one run of a category file whose users share a group of lines of
