@@ -4,7 +4,7 @@
  * up` first), with a worker in this process, and prints throughput. Asserts nothing;
  * uses databases of its own and drops them after.
  *
- *   node dist/bench/campaign.js [--users 2000] [--categories contacts] [--batch-size 100] [--concurrency 4]
+ *   node dist/bench/campaign.js [--users 2000] [--categories contacts] [--batch-size 250] [--concurrency 4]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,12 +14,13 @@ import { categoriesArg } from '../client/commands/campaign';
 import { positiveIntArg } from '../client/parse';
 import { generateSnapshot } from '../snapshot/generate';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
+import { DEFAULT_BATCH_SIZE } from '../client/campaigns';
 
 async function main() {
   const opts = new Command('bench-campaign')
     .option('--users <n>', 'users in the snapshot', positiveIntArg, 2000)
     .option('--categories <list>', 'categories to restore', categoriesArg, ['contacts'])
-    .option('--batch-size <n>', 'users per batch workflow', positiveIntArg, 100)
+    .option('--batch-size <n>', 'users per batch workflow', positiveIntArg, DEFAULT_BATCH_SIZE)
     .option('--concurrency <n>', 'batch workflows at once', positiveIntArg, 4)
     .parse()
     .opts();

@@ -8,7 +8,7 @@
  * at the end. Prints the figures, or one JSON document with --json.
  * Asserts nothing; uses databases of its own and drops them after.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 100] [--concurrency 4] [--worker-log FILE] [--json]
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 250] [--concurrency 4] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live-store';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
-import { startCampaign, waitForCampaign } from '../client/campaigns';
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
 import type { Env } from '../config/env';
 import { projectRoot } from '../stack/layout';
 import type { CampaignReport } from '../store/campaign-report';
@@ -66,8 +66,13 @@ async function startWorkerProcess(env: Env, logFile?: string): Promise<{ peakMiB
     void exited.then(() => reject(new Error(`the worker exited before it started: ${said.slice(-500)}`)));
   });
   return {
-    // The kernel's high-water mark of the process's resident memory, in kB.
-    peakMiB: async () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024),
+    // The kernel's high-water mark of the worker's resident memory, in kB: of the node that
+    // `restorectl worker` starts with a bounded heap (worker/heap-limit.ts), when it did.
+    peakMiB: async () => {
+      const [child] = (await readFile(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8')).split(' ').filter(Boolean);
+      const status = await readFile(`/proc/${child ?? worker.pid}/status`, 'utf8');
+      return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+    },
     stop: async () => {
       worker.kill('SIGTERM');
       await exited;
@@ -78,7 +83,7 @@ async function startWorkerProcess(env: Env, logFile?: string): Promise<{ peakMiB
 async function main() {
   const opts = new Command('bench')
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
-    .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, 1000), 100)
+    .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--json', 'one JSON document on stdout')

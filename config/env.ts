@@ -11,6 +11,11 @@ const EnvSchema = z.object({
   RESTORE_TASK_QUEUE: z.string().min(1).default('restorectl'),
   /** How long a worker keeps trying to reach Temporal at start before it exits non-zero. */
   RESTORE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * The JS heap a worker runs with, in MiB (worker/heap-limit.ts); 0 leaves it to V8, which
+   * sizes it from the machine's memory and lets garbage pile up towards that.
+   */
+  RESTORE_WORKER_HEAP_MIB: z.coerce.number().int().min(0).max(1_048_576).default(384),
   /** API tokens of `restorectl serve`: `token:role[:name],…` (server/tokens.ts). */
   RESTORE_API_TOKENS: z.string().optional(),
   /** A file of API tokens, one `token:role[:name]` per line; read when RESTORE_API_TOKENS is not set. */

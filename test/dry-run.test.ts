@@ -2,6 +2,7 @@
  * `campaign start --dry-run`: a plan that stages, validates and reads the live store as a
  * real run would, writes nothing to it, and predicts the real run's figures.
  */
+import { DEFAULT_BATCH_SIZE } from '../client/campaigns';
 import { controlCollections } from '../store/control-collections';
 import { createApplicationIndexes } from '../store/live-indexes';
 import { createHarness, type Harness } from './helpers/campaign-runner';
@@ -74,7 +75,7 @@ describe('a dry run', () => {
     const c = controlCollections(h.stores.control);
     expect(await c.status.countDocuments({ campaignId: done.campaignId, state: 'restored' })).toBe(2);
     // Its pages were recorded when it opened (the bad lines of users.ndjson and the statuses are tagged by them).
-    expect((await c.campaigns.findOne({ _id: done.campaignId }))!.pageLines).toEqual({ users: 100, contacts: 100, notes: 100 });
+    expect((await c.campaigns.findOne({ _id: done.campaignId }))!.pageLines).toEqual({ users: DEFAULT_BATCH_SIZE, contacts: DEFAULT_BATCH_SIZE, notes: DEFAULT_BATCH_SIZE });
     expect(await c.status.countDocuments({ campaignId: done.campaignId, page: { $exists: true } })).toBe(4);
 
     expect((await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts', '--dry-run', '--canary', '1'], h.env)).code).toBe(2);

@@ -3,6 +3,7 @@ import { loadEnv } from '../../config/env';
 import { logger } from '../../config/logger';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
+import { heapLimitFlag, rerunWith } from '../../worker/heap-limit';
 
 /** How often a worker logs its memory at debug level. */
 const MEMORY_LOG_MS = 5000;
@@ -14,6 +15,12 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a worker for campaign and batch workflows until SIGINT or SIGTERM')
     .action(async () => {
       const env = loadEnv();
+      // The worker runs in a node whose heap is bounded (RESTORE_WORKER_HEAP_MIB): this one starts it, and waits.
+      const flag = heapLimitFlag(process.execArgv, process.env.NODE_OPTIONS, env.RESTORE_WORKER_HEAP_MIB);
+      if (flag) {
+        process.exitCode = await rerunWith(flag);
+        return;
+      }
       installRuntimeLogging();
       const { worker, close } = await createRestoreWorker(env);
       logger().info({ taskQueue: env.RESTORE_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker started');
