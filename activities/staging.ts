@@ -92,7 +92,8 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
       const context = Context.current();
       const details = context.info.heartbeatDetails as Partial<StagingProgress> | undefined;
       const resumed = details?.form === 'places' ? (details as StagingProgress) : undefined;
-      const progress: StagingProgress = resumed ?? {
+      // A copy: this attempt goes on changing it, and heartbeats it.
+      const progress: StagingProgress = resumed ? { ...resumed, position: { ...resumed.position } } : {
         form: 'places',
         pageLines: input.pageLines,
         groupLines,
@@ -131,7 +132,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
           let position = progress.position;
           /** Writes the window's chunks, then counts it into the progress: what a heartbeat says is written. */
           const flush = async () => {
-            await writeChunks(c, campaignId, run, category, progress.position.line, window.groups);
+            await writeChunks(c, campaignId, run, category, { from: progress.position.line, to: position.line }, window.groups);
             Object.assign(progress, { position, lines: progress.lines + window.lines, quarantined: progress.quarantined + window.quarantined });
             window = { lines: 0, quarantined: 0, held: 0, groups: new Map() };
             beat();

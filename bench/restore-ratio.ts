@@ -43,13 +43,21 @@ interface SizeFigures {
   ratio: number;
   msPerRecord: number;
   peakRssMiB: number;
+  /** CPU time the worker spent on the campaign, per record: what sizing its hosts starts from. */
+  workerCpuMsPerRecord: number;
+}
+
+/** What the kernel says of a process: its resident memory's high-water mark, and the CPU time it has used. */
+interface ProcessUsage {
+  peakMiB: number;
+  cpuSeconds: number;
 }
 
 /**
  * `restorectl worker` in a process of its own on `env`, answered once it has made its
  * workflow bundle and polls: a production worker is up before a campaign starts.
  */
-async function startWorkerProcess(env: Env, logFile?: string): Promise<{ peakMiB(): Promise<number>; stop(): Promise<void> }> {
+async function startWorkerProcess(env: Env, logFile?: string): Promise<{ usage(): Promise<ProcessUsage>; stop(): Promise<void> }> {
   const worker = spawn(process.execPath, [join(projectRoot, 'bin', 'restorectl'), 'worker'], {
     // At least info, for its start line; LOG_LEVEL=debug adds each batch's phases (restore phase).
     env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), LOG_LEVEL: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
@@ -66,12 +74,14 @@ async function startWorkerProcess(env: Env, logFile?: string): Promise<{ peakMiB
     void exited.then(() => reject(new Error(`the worker exited before it started: ${said.slice(-500)}`)));
   });
   return {
-    // The kernel's high-water mark of the worker's resident memory, in kB: of the node that
-    // `restorectl worker` starts with a bounded heap (worker/heap-limit.ts), when it did.
-    peakMiB: async () => {
+    // Of the node that `restorectl worker` starts with a bounded heap (worker/heap-limit.ts), when it did.
+    usage: async () => {
       const [child] = (await readFile(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8')).split(' ').filter(Boolean);
-      const status = await readFile(`/proc/${child ?? worker.pid}/status`, 'utf8');
-      return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+      const pid = child ?? worker.pid;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      // utime and stime, the 14th and 15th fields, in the kernel's 100 ticks a second; after the name, which may hold spaces.
+      const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+      return { peakMiB: Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024), cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
     },
     stop: async () => {
       worker.kill('SIGTERM');
@@ -119,13 +129,15 @@ async function main() {
         const worker = await startWorkerProcess(env, opts.workerLog);
         let report: CampaignReport;
         let seconds: number;
-        let peakRssMiB: number;
+        let before: ProcessUsage;
+        let after: ProcessUsage;
         try {
+          before = await worker.usage();
           const started = process.hrtime.bigint();
           const campaignId = await startCampaign(client, env, { snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
           report = await waitForCampaign(client, campaignId, undefined, 200);
           seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          peakRssMiB = await worker.peakMiB();
+          after = await worker.usage();
         } finally {
           await worker.stop();
         }
@@ -138,7 +150,8 @@ async function main() {
           restoreRecordsPerSecond: Math.round(restored / seconds),
           ratio: Number((restored / seconds / (contactRecords / rawSeconds)).toFixed(3)),
           msPerRecord: Number(((seconds * 1000) / restored).toFixed(3)),
-          peakRssMiB,
+          peakRssMiB: after.peakMiB,
+          workerCpuMsPerRecord: Number((((after.cpuSeconds - before.cpuSeconds) * 1000) / restored).toFixed(3)),
         };
         sizes.push(figures);
         say(`${users} users: ${JSON.stringify(figures)}`);
@@ -158,7 +171,7 @@ async function main() {
   else {
     for (const s of sizes) {
       process.stdout.write(
-        `${s.users} users, ${s.contactRecords} contacts: raw insertMany ${s.rawInsertRecordsPerSecond}/s, restorectl ${s.restoreRecordsPerSecond}/s (ratio ${s.ratio}), all back in ${s.restoreSeconds} s, ${s.msPerRecord} ms per record, peak memory ${s.peakRssMiB} MiB\n`,
+        `${s.users} users, ${s.contactRecords} contacts: raw insertMany ${s.rawInsertRecordsPerSecond}/s, restorectl ${s.restoreRecordsPerSecond}/s (ratio ${s.ratio}), all back in ${s.restoreSeconds} s, ${s.msPerRecord} ms per record, peak memory ${s.peakRssMiB} MiB, worker CPU ${s.workerCpuMsPerRecord} ms per record\n`,
       );
     }
     if (result.costGrowth !== null) process.stdout.write(`cost per record, largest over smallest: ${result.costGrowth}x\n`);

@@ -16,32 +16,38 @@ export function chunkGroup(run: string, category: Category, group: number): stri
 }
 
 /**
- * Writes the claiming lines of one run of the file, per group. Keyed by the group and the
- * run's first line: a run written again (a resumed staging) leaves the documents it left.
+ * Writes the claiming lines of one run of the file, the lines after `from` up to `to`, per
+ * group. Keyed by the group and the run: a run written again (a resumed staging) leaves the
+ * documents it left, and another run over the same lines (a retry by a release that holds
+ * another number of lines) never meets them, so no line is refused as written before it was.
  */
 export async function writeChunks(
   c: ControlCollections,
   campaignId: string,
   run: string,
   category: Category,
-  firstLine: number,
+  lines: { from: number; to: number },
   groups: Map<number, ChunkEntry[]>,
 ): Promise<void> {
   const docs: StagingChunkDoc[] = [];
   for (const [group, entries] of groups) {
     for (let part = 0; part * ENTRIES_PER_CHUNK < entries.length; part++) {
       const key = chunkGroup(run, category, group);
-      docs.push({ _id: `${key}|${firstLine}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK)) });
+      docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK)) });
     }
   }
   const { refused } = await writeIdempotent(c.stagingChunks, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
   if (refused.length) throw new StoreRefusedError(`the store refused a staging chunk: ${refused[0].reason}`);
 }
 
-/** A group's claiming lines, in file order. */
+/**
+ * A group's claiming lines, in file order, each once: an attempt that held another number of
+ * lines per write (another release) wrote some lines under other chunk keys too.
+ */
 export async function readGroup(c: ControlCollections, run: string, category: Category, group: number): Promise<ChunkEntry[]> {
   const docs = await c.stagingChunks.find({ group: chunkGroup(run, category, group) }).toArray();
-  return docs.flatMap((d) => JSON.parse(d.entriesJson) as ChunkEntry[]).sort((a, b) => a[0] - b[0]);
+  const entries = docs.flatMap((d) => JSON.parse(d.entriesJson) as ChunkEntry[]).sort((a, b) => a[0] - b[0]);
+  return entries.filter((entry, i) => i === 0 || entries[i - 1][0] !== entry[0]);
 }
 
 /** Drops the chunks of a staging run (a campaign's, or a replay's selection's) once the run has ended: only staging reads them. */

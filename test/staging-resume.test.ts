@@ -38,13 +38,13 @@ describe('stageCategory', () => {
     await stores.client.close();
   });
 
-  async function stage(campaignId: string, heartbeatDetails?: unknown) {
+  async function stage(campaignId: string, heartbeatDetails?: unknown, flushEntries = FLUSH_ENTRIES) {
     const env = new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('WARN') });
     const beats: { pass: 'read' | 'judge'; position: LinePosition; judged: number }[] = [];
     // Copies: staging heartbeats one progress object, which it goes on changing.
     env.on('heartbeat', (d) => beats.push(structuredClone(d)));
     const input: StageInput = { campaignId, snapshotDir, category: 'contacts', pageLines: 10 };
-    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control), { flushEntries: FLUSH_ENTRIES, groupLines: 10 }).stageCategory, input);
+    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control), { flushEntries, groupLines: 10 }).stageCategory, input);
     return { summary, beats };
   }
 
@@ -76,6 +76,11 @@ describe('stageCategory', () => {
       expect(retried.summary).toEqual(clean.summary);
       expect(await stagedState(campaignId)).toEqual(await stagedState('clean'));
     }
+    // A retry by a release that writes chunks of another size: the lines it writes again land
+    // under other keys beside the first attempt's, and are still judged once.
+    await stage('other-release');
+    expect((await stage('other-release', midRead, FLUSH_ENTRIES * 2)).summary).toEqual(clean.summary);
+    expect(await stagedState('other-release')).toEqual(await stagedState('clean'));
     expect(clean.summary.quarantined).toBeGreaterThan(0);
     expect(clean.summary.ignored).toBeGreaterThan(0);
     expect(clean.summary.valid + clean.summary.quarantined + clean.summary.ignored).toBe(clean.summary.lines);
