@@ -2,10 +2,10 @@ import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { recoveredOf } from '../domain/restore-plan';
-import { checkLines, claimOf, FirstLines } from '../snapshot/classify';
+import { checkLines, claimOf, judgeGroup } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
-import { type StagedLine, textHash } from '../snapshot/read-back';
+import { textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
 import { type ChunkEntry, type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
@@ -179,17 +179,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
         const groups = [...new Set([...users].filter(([userId]) => kept(userId)).map(([, line]) => pageOfLine(line, progress.groupLines)))].sort((a, b) => a - b);
         /** Judges one group's lines and writes what stands, what is quarantined; says what it counted. */
         const judge = async (group: number) => {
-          const firstLines = new FirstLines();
-          const standing = new Map<string, StagedLine[]>();
-          const bad: { entry: ChunkEntry; reason: QuarantinedLine['reason'] }[] = [];
-          let ignored = 0;
-          for (const entry of await readGroup(c, run, category, group)) {
-            const [line, at, end, userId, recordId, lineHash, reason, refused, hash] = entry;
-            const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
-            if (verdict.kind === 'ignored') ignored += 1;
-            else if (verdict.kind === 'quarantined') bad.push({ entry, reason: verdict.reason });
-            else standing.set(userId, [...(standing.get(userId) ?? []), [line, at, end, hash]]);
-          }
+          const { standing, bad, ignored } = judgeGroup(await readGroup(c, run, category, group));
           const raws = await readLinesAt(file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
           const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
           await writeQuarantine(c, campaignId, category, quarantined, (l) => pageOf(l.userId));

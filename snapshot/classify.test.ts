@@ -1,6 +1,6 @@
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256 } from '../domain/digest';
-import { classifyLines, FirstLines } from './classify';
+import { type ChunkEntry, classifyLines, FirstLines, judgeGroup } from './classify';
 import type { NumberedLine } from './line-reader';
 
 const data = (name: string) => ({ displayName: name });
@@ -34,5 +34,43 @@ describe('classifyLines', () => {
     const once = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
     const twice = await classifyLines(lines, CATEGORY_TRAITS.contacts, '/nowhere', () => true, firstLines);
     expect(twice).toEqual(once);
+  });
+});
+
+describe('judgeGroup', () => {
+  const entry = (line: number, userId: string, recordId: string, lineHash: string, reason: ChunkEntry[6] = null, refused: string | null = null): ChunkEntry => [
+    line,
+    line * 100,
+    line * 100 + 99,
+    userId,
+    recordId,
+    lineHash,
+    reason,
+    refused,
+    `t${line}`,
+  ];
+
+  it("keeps each user's first line of a record, in file order, ignores identical repeats and quarantines the others", () => {
+    const judged = judgeGroup([entry(1, 'u-1', 'a', 'h1'), entry(2, 'u-2', 'a', 'h2'), entry(3, 'u-1', 'a', 'h1'), entry(4, 'u-1', 'a', 'h9'), entry(5, 'u-1', 'b', 'h5')]);
+    expect(judged.standing).toEqual(
+      new Map([
+        ['u-1', [[1, 100, 199, 't1'], [5, 500, 599, 't5']]],
+        ['u-2', [[2, 200, 299, 't2']]],
+      ]),
+    );
+    expect(judged.ignored).toBe(1);
+    expect(judged.bad.map(({ entry: [line], reason }) => [line, reason.code, reason.message])).toEqual([[4, 'duplicate-conflict', expect.stringContaining('line 1')]]);
+  });
+
+  it('quarantines a first line bad on its own or refused by the store, which still claims its record', () => {
+    const schema = { code: 'schema' as const, message: 'data.displayName: required' };
+    const judged = judgeGroup([entry(1, 'u-1', 'a', 'h1', schema), entry(2, 'u-1', 'a', 'h2'), entry(3, 'u-1', 'b', 'h3', null, 'holds U+0000'), entry(4, 'u-1', 'b', 'h3', null, 'holds U+0000')]);
+    expect(judged.standing.size).toBe(0);
+    expect(judged.bad.map(({ entry: [line], reason }) => [line, reason.code])).toEqual([
+      [1, 'schema'],
+      [2, 'duplicate-conflict'],
+      [3, 'store-refused'],
+    ]);
+    expect(judged.ignored).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { checkLine, type LineCheck, type BadLine, type QuarantineReason, type Va
 import type { RecordLine } from '../domain/record-schemas';
 import { checkBlob } from './blobs';
 import type { NumberedLine } from './line-reader';
+import type { StagedLine } from './read-back';
 
 /**
  * A line that claims its (userId, recordId) key, valid or not, as the rules that span lines
@@ -119,4 +120,50 @@ export async function classifyLines(
     if (verdict.kind === 'quarantined') return { kind: 'quarantined', line: number, raw: text, userId: check.userId, recordId: check.recordId, reason: verdict.reason };
     return { kind: 'valid', line: number, record: (check as ValidLine).record };
   });
+}
+
+/**
+ * A claiming line as staging's first pass found it (activities/staging.ts): its number and
+ * span, its key and content hash, why it is bad on its own (or null), why the store
+ * refuses its record (or null), and the hash of its text.
+ */
+export type ChunkEntry = [
+  line: number,
+  at: number,
+  end: number,
+  userId: string,
+  recordId: string,
+  lineHash: string,
+  reason: QuarantineReason | null,
+  refused: string | null,
+  /** The line's textHash (snapshot/read-back.ts), which its place is kept with when it stands. */
+  textHash: string,
+];
+
+/** What judging a group's lines made of them (judgeGroup). */
+export interface JudgedGroup {
+  /** Per user, the places of its standing valid lines, in file order. */
+  standing: Map<string, StagedLine[]>;
+  /** The lines quarantined, with why: bad on their own, refused by the store, or conflicting repeats. */
+  bad: { entry: ChunkEntry; reason: QuarantineReason }[];
+  /** Identical repeats. */
+  ignored: number;
+}
+
+/**
+ * Judges the claiming lines of a group of users, in file order, by the rules that span lines
+ * ({@link FirstLines}). Every line of a user is in its user's group, so a group judged alone
+ * is judged against the whole file. Pure.
+ */
+export function judgeGroup(entries: ChunkEntry[]): JudgedGroup {
+  const firstLines = new FirstLines();
+  const judged: JudgedGroup = { standing: new Map(), bad: [], ignored: 0 };
+  for (const entry of entries) {
+    const [line, at, end, userId, recordId, lineHash, reason, refused, textHash] = entry;
+    const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
+    if (verdict.kind === 'ignored') judged.ignored += 1;
+    else if (verdict.kind === 'quarantined') judged.bad.push({ entry, reason: verdict.reason });
+    else judged.standing.set(userId, [...(judged.standing.get(userId) ?? []), [line, at, end, textHash]]);
+  }
+  return judged;
 }

@@ -3,6 +3,9 @@ import type { Category, ConflictPolicy } from '../domain/categories';
 import type { QuarantineReason } from '../domain/line-check';
 import type { RecoveredRecord } from '../domain/restore-plan';
 import type { PagedUser } from './user-pages';
+import type { ChunkEntry } from '../snapshot/classify';
+
+export type { ChunkEntry };
 
 /** The states of one (campaign, user, category) (DESIGN.md §5). */
 export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
@@ -86,24 +89,6 @@ export interface StagedLinesDoc {
 
 /** What a campaign's staged_records hold: places of lines, or, staged before those, records. */
 export type StagedDoc = StagedLinesDoc | StagedRecordDoc;
-
-/**
- * A claiming line as staging's first pass found it (activities/staging.ts): its number and
- * span, its key and content hash, why it is bad on its own (or null), why the store
- * refuses its record (or null), and the hash of its text.
- */
-export type ChunkEntry = [
-  line: number,
-  at: number,
-  end: number,
-  userId: string,
-  recordId: string,
-  lineHash: string,
-  reason: QuarantineReason | null,
-  refused: string | null,
-  /** The line's textHash (snapshot/read-back.ts), which its place is kept with when it stands. */
-  textHash: string,
-];
 
 /**
  * The claiming lines of one run of a category file whose users share a group of lines of
