@@ -3,7 +3,7 @@
  * processes, a `restorectl worker` process, the real stack.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectStores } from '../store/connection';
@@ -117,6 +117,15 @@ describe('a campaign driven through the CLI', () => {
     expect(report.snapshotId).toBe(summary.snapshotId);
     expect(report.categories.contacts.lines).toBe(summary.lines.contacts);
     expect(report.categories.contacts.quarantined).toBeGreaterThan(0);
+  });
+
+  it('runs the worker in a node whose heap is bounded', async () => {
+    let child: string | undefined;
+    for (let tries = 0; !child && tries < 100; tries++) {
+      [child] = (await readFile(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8')).split(' ').filter(Boolean);
+      if (!child) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await readFile(`/proc/${child}/cmdline`, 'utf8')).split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=384', 'worker']));
   });
 
   it('starts a campaign, waits for it, and answers for one user', async () => {

@@ -3,7 +3,7 @@ import { loadEnv } from '../../config/env';
 import { logger } from '../../config/logger';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
-import { heapLimitFlag, rerunWith } from '../../worker/heap-limit';
+import { heapLimitFlag, rerunWith, stopWithParent } from '../../worker/heap-limit';
 
 /** How often a worker logs its memory at debug level. */
 const MEMORY_LOG_MS = 5000;
@@ -21,6 +21,7 @@ export function registerWorkerCommand(program: Command): void {
         process.exitCode = await rerunWith(flag);
         return;
       }
+      stopWithParent();
       installRuntimeLogging();
       const { worker, close } = await createRestoreWorker(env);
       logger().info({ taskQueue: env.RESTORE_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker started');
