@@ -1,4 +1,6 @@
+import { getHeapStatistics } from 'node:v8';
 import { Context, log } from '@temporalio/activity';
+import { WorkerMemoryError } from '../domain/errors';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { recoveredOf } from '../domain/restore-plan';
@@ -10,7 +12,7 @@ import { scanUsers } from '../snapshot/users';
 import { type ChunkEntry, type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
 import { readSelection } from '../store/selections';
-import { readGroup, stagedLinesDoc, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
+import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
 import { pageKey, pageOfLine } from '../store/user-pages';
 import type { StageInput } from './types';
 
@@ -36,10 +38,26 @@ export interface StagingOptions {
   flushEntries?: number;
   /** Lines of users.ndjson per group (GROUP_LINES); a test sets fewer, to resume between groups. */
   groupLines?: number;
+  /** Lines judged in memory at once (judgedLinesAtOnce, from the heap); a test sets fewer. */
+  judgedLines?: number;
 }
 
-/** Groups judged at once in the second pass: round trips overlapped, the pool spared. */
+/** Groups judged at once in the second pass, at most: round trips overlapped, the pool spared. */
 const GROUPS_AT_ONCE = 4;
+
+/** Heap a judged line takes, generously: its entry, its first-line record and its place (measured: some 500 bytes). */
+const BYTES_PER_JUDGED_LINE = 600;
+
+/** Heap kept for everything else the worker holds while staging judges. */
+const HEAP_SPARED = 128 * 2 ** 20;
+
+/**
+ * Lines the second pass holds in memory at once, from the heap this worker may use
+ * (RESTORE_WORKER_HEAP_MIB): groups are judged together up to it, a larger one alone.
+ */
+export function judgedLinesAtOnce(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(0, Math.floor((heapLimitBytes - HEAP_SPARED) / BYTES_PER_JUDGED_LINE));
+}
 
 /** Heartbeat details: where a retried attempt resumes. Only what is written is ever in them. */
 interface StagingProgress {
@@ -72,7 +90,7 @@ async function dropStagedOf(c: ControlCollections, campaignId: string, category:
 }
 
 /** The activity that stages a category file into the control collections. */
-export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_ENTRIES, groupLines = GROUP_LINES }: StagingOptions = {}) {
+export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_ENTRIES, groupLines = GROUP_LINES, judgedLines }: StagingOptions = {}) {
   return {
     /**
      * Stages one category file in two passes. The first reads the file once, in file order,
@@ -183,13 +201,29 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
           const raws = await readLinesAt(file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
           const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
           await writeQuarantine(c, campaignId, category, quarantined, (l) => pageOf(l.userId));
-          await writeStagedLines(c, [...standing].map(([userId, lines]) => stagedLinesDoc(campaignId, category, userId, pageOf(userId), JSON.stringify(lines))));
+          await writeStagedLines(c, [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, pageOf(userId), lines)));
           const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
           return { valid, quarantined: quarantined.length, ignored };
         };
+        const atOnce = judgedLines ?? judgedLinesAtOnce();
         while (progress.judged < groups.length) {
           context.cancellationSignal.throwIfAborted();
-          const counted = await Promise.all(groups.slice(progress.judged, progress.judged + GROUPS_AT_ONCE).map(judge));
+          // The next groups that fit in memory together; one that does not fit alone cannot be judged here.
+          const slice: number[] = [];
+          let held = 0;
+          for (const group of groups.slice(progress.judged, progress.judged + GROUPS_AT_ONCE)) {
+            const size = await groupSize(c, run, category, group);
+            if (slice.length === 0 && size > atOnce) {
+              const first = group * progress.groupLines + 1;
+              throw new WorkerMemoryError(
+                `the users of lines ${first}–${first + progress.groupLines - 1} of users.ndjson hold ${size} ${category} lines, more than this worker judges in memory (${atOnce}); give workers a larger RESTORE_WORKER_HEAP_MIB`,
+              );
+            }
+            if (slice.length > 0 && held + size > atOnce) break;
+            slice.push(group);
+            held += size;
+          }
+          const counted = await Promise.all(slice.map(judge));
           for (const n of counted) Object.assign(progress, { valid: progress.valid + n.valid, quarantined: progress.quarantined + n.quarantined, ignored: progress.ignored + n.ignored });
           progress.judged += counted.length;
           beat();

@@ -41,6 +41,11 @@ export class StoreRefusedError extends RestoreError {
   readonly retryable = false;
 }
 
+/** A worker's memory cannot hold what a step needs at once; another worker with the same heap would fail the same way. The message names the setting to raise. */
+export class WorkerMemoryError extends RestoreError {
+  readonly retryable = false;
+}
+
 /** The store did not answer, or failed in a way that may pass: wait and retry. */
 export class StoreUnavailableError extends RestoreError {
   readonly retryable = true;

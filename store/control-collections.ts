@@ -104,6 +104,8 @@ export interface StagingChunkDoc {
   group: string;
   /** ChunkEntry[] as JSON text. */
   entriesJson: string;
+  /** How many entries it holds: a group's size is known before it is read into memory. */
+  entries: number;
 }
 
 export interface QuarantineDoc {

@@ -1,5 +1,6 @@
 import type { Category } from '../domain/categories';
 import type { RecoveredRecord } from '../domain/restore-plan';
+import type { StagedLine } from '../snapshot/read-back';
 import { StoreRefusedError } from '../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from './bulk';
 import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc } from './control-collections';
@@ -33,11 +34,21 @@ export async function writeChunks(
   for (const [group, entries] of groups) {
     for (let part = 0; part * ENTRIES_PER_CHUNK < entries.length; part++) {
       const key = chunkGroup(run, category, group);
-      docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK)) });
+      const held = entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK);
+      docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(held), entries: held.length });
     }
   }
   const { refused } = await writeIdempotent(c.stagingChunks, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
   if (refused.length) throw new StoreRefusedError(`the store refused a staging chunk: ${refused[0].reason}`);
+}
+
+/**
+ * How many claiming lines a group's chunks hold, without reading them: at most what
+ * readGroup gives (a line written by two attempts of different releases counts twice).
+ */
+export async function groupSize(c: ControlCollections, run: string, category: Category, group: number): Promise<number> {
+  const docs = await c.stagingChunks.find({ group: chunkGroup(run, category, group) }, { projection: { entries: 1 } }).toArray();
+  return docs.reduce((n, d) => n + d.entries, 0);
 }
 
 /**
@@ -61,9 +72,31 @@ export async function writeStagedLines(c: ControlCollections, docs: StagedLinesD
   if (refused.length) throw new StoreRefusedError(`the store refused a user's staged lines: ${refused[0].reason}`);
 }
 
-/** A user's standing lines document. */
-export function stagedLinesDoc(campaignId: string, category: Category, userId: string, page: string | undefined, lines: StagedLinesDoc['linesJson']): StagedLinesDoc {
-  return { _id: controlIds.stagedLines(campaignId, category, userId), campaignId, category, userId, ...(page === undefined ? {} : { page }), linesJson: lines };
+/**
+ * A user's places of lines per document at most: some 40 bytes each, so even a user with
+ * millions of lines (a hostile snapshot) is kept in documents far below the 16 MB limit.
+ */
+const LINES_PER_DOC = 20_000;
+
+/**
+ * A user's standing lines as documents: one, or for a user with more than LINES_PER_DOC
+ * lines, one per run of that many, under `_id`s that a record id could never give
+ * (`#` is not an id character).
+ */
+export function stagedLinesDocs(campaignId: string, category: Category, userId: string, page: string | undefined, lines: StagedLine[]): StagedLinesDoc[] {
+  const docs: StagedLinesDoc[] = [];
+  for (let part = 0; part * LINES_PER_DOC < lines.length; part++) {
+    const id = controlIds.stagedLines(campaignId, category, userId);
+    docs.push({
+      _id: part === 0 ? id : `${id}|#${part}`,
+      campaignId,
+      category,
+      userId,
+      ...(page === undefined ? {} : { page }),
+      linesJson: JSON.stringify(lines.slice(part * LINES_PER_DOC, (part + 1) * LINES_PER_DOC)),
+    });
+  }
+  return docs;
 }
 
 /**

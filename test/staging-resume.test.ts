@@ -38,13 +38,13 @@ describe('stageCategory', () => {
     await stores.client.close();
   });
 
-  async function stage(campaignId: string, heartbeatDetails?: unknown, flushEntries = FLUSH_ENTRIES) {
+  async function stage(campaignId: string, heartbeatDetails?: unknown, flushEntries = FLUSH_ENTRIES, judgedLines?: number) {
     const env = new MockActivityEnvironment({ heartbeatDetails }, { logger: new DefaultLogger('WARN') });
     const beats: { pass: 'read' | 'judge'; position: LinePosition; judged: number }[] = [];
     // Copies: staging heartbeats one progress object, which it goes on changing.
     env.on('heartbeat', (d) => beats.push(structuredClone(d)));
     const input: StageInput = { campaignId, snapshotDir, category: 'contacts', pageLines: 10 };
-    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control), { flushEntries, groupLines: 10 }).stageCategory, input);
+    const summary: StagingSummary = await env.run(stagingActivities(controlCollections(stores.control), { flushEntries, groupLines: 10, judgedLines }).stageCategory, input);
     return { summary, beats };
   }
 
@@ -86,6 +86,19 @@ describe('stageCategory', () => {
     expect(clean.summary.valid + clean.summary.quarantined + clean.summary.ignored).toBe(clean.summary.lines);
     // Only staging reads its chunks; they stay until the campaign closes.
     expect(await controlCollections(stores.control).stagingChunks.countDocuments({ run: 'clean' })).toBeGreaterThan(1);
+  });
+
+  it('judges as many groups together as memory holds, a larger one alone, and refuses one that does not fit alone', async () => {
+    const clean = await stage('clean-memory');
+    // Groups of 10 users hold some 110 lines: 150 fits one at a time.
+    const narrow = await stage('narrow-memory', undefined, FLUSH_ENTRIES, 150);
+    expect(narrow.summary).toEqual(clean.summary);
+    expect(await stagedState('narrow-memory')).toEqual(await stagedState('clean-memory'));
+    expect(narrow.beats.filter((b) => b.pass === 'judge').length).toBeGreaterThan(clean.beats.filter((b) => b.pass === 'judge').length);
+    await expect(stage('no-memory', undefined, FLUSH_ENTRIES, 20)).rejects.toMatchObject({
+      name: 'WorkerMemoryError',
+      message: expect.stringMatching(/^the users of lines 1–10 of users\.ndjson hold \d+ contacts lines, more than this worker judges in memory \(20\); give workers a larger RESTORE_WORKER_HEAP_MIB$/),
+    });
   });
 
   it('reads back every standing record while the file is unchanged, and fails with SnapshotFileError once a staged line changed', async () => {
