@@ -1,10 +1,11 @@
 import { getHeapStatistics } from 'node:v8';
 import { Context, log } from '@temporalio/activity';
 import { WorkerMemoryError } from '../domain/errors';
+import { appendTo } from '../domain/maps';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { recoveredOf } from '../domain/restore-plan';
-import { checkLines, claimOf, judgeGroup } from '../snapshot/classify';
+import { checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
 import { textHash } from '../snapshot/read-back';
@@ -136,8 +137,9 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
       const run = selection?.afresh ? selection.id : campaignId;
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
-        /** Whether a line of this user is staged: every line, or a selection's users' lines only. */
-        const kept = (userId: string | null) => !selected || (userId !== null && selected.has(userId));
+        // Every line, or a selection's users' lines only.
+        const keep = selected && ((userId: string) => selected.has(userId));
+        const kept = keptBy(keep);
         const { pageLines } = progress;
         const pageOf = (userId: string | null) => {
           const line = userId === null ? undefined : users.get(userId);
@@ -158,7 +160,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
           for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
             // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
             context.cancellationSignal.throwIfAborted();
-            const { checked } = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), beat, selected && ((u) => selected.has(u)));
+            const checked = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), beat, keep);
             const alone: QuarantinedLine[] = [];
             const claims: { entry: ChunkEntry; record: ReturnType<typeof recoveredOf> | null }[] = [];
             checked.forEach((line, i) => {
@@ -177,8 +179,7 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
             await writeQuarantine(c, campaignId, category, alone, (l) => pageOf(l.userId));
             for (const { entry } of claims) {
               const group = pageOfLine(users.get(entry[3])!, progress.groupLines);
-              if (!window.groups.has(group)) window.groups.set(group, []);
-              window.groups.get(group)!.push(entry);
+              appendTo(window.groups, group, [entry]);
             }
             window.held += claims.length;
             window.lines += chunk.length;

@@ -1,4 +1,5 @@
 import type { CategoryTraits } from '../domain/category-traits';
+import { appendTo } from '../domain/maps';
 import { checkLine, type LineCheck, type BadLine, type QuarantineReason, type ValidLine } from '../domain/line-check';
 import type { RecordLine } from '../domain/record-schemas';
 import { checkBlob } from './blobs';
@@ -33,18 +34,23 @@ function recordKey(userId: string, recordId: string): string {
   return `${userId}\u0000${recordId}`;
 }
 
-/** A line after the checks that need no other line: what claimLines then judges against the lines before it. */
+/** A line after the checks that need no other line: what {@link FirstLines} then judges against the lines before it. */
 export interface CheckedLine {
   number: number;
   text: string;
   check: LineCheck;
 }
 
+/** Whether a line naming this user is judged, given `keep` (checkLines): every line without it, else only lines of users it keeps. */
+export function keptBy(keep?: (userId: string) => boolean): (userId: string | null) => boolean {
+  return (userId) => !keep || (userId !== null && keep(userId));
+}
+
 /**
  * The checks of DESIGN.md §3 that need no other line, on a run of consecutive lines of one
  * category file: the line itself, and its blob for a category whose records name one.
  * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat. With `keep`,
- * only the lines of the users it keeps are judged; the others are passed over.
+ * only the blobs of the users it keeps are read ({@link keptBy}); the caller passes the others over.
  */
 export async function checkLines(
   lines: NumberedLine[],
@@ -53,9 +59,9 @@ export async function checkLines(
   isKnownUser: (userId: string) => boolean,
   onBlobRead?: () => void,
   keep?: (userId: string) => boolean,
-): Promise<{ checked: CheckedLine[]; kept: (userId: string | null) => boolean }> {
-  const kept = (userId: string | null) => !keep || (userId !== null && keep(userId));
-  const checked = await Promise.all(
+): Promise<CheckedLine[]> {
+  const kept = keptBy(keep);
+  return Promise.all(
     lines.map(async ({ number, text }): Promise<CheckedLine> => {
       const check = checkLine(text, traits, isKnownUser);
       if (check.kind === 'valid' && traits.blob && kept(check.userId)) {
@@ -65,7 +71,6 @@ export async function checkLines(
       return { number, text, check };
     }),
   );
-  return { checked, kept };
 }
 
 /**
@@ -110,7 +115,7 @@ export async function classifyLines(
   firstLines: FirstLines,
   onBlobRead?: () => void,
 ): Promise<LineOutcome[]> {
-  const { checked } = await checkLines(lines, traits, snapshotDir, isKnownUser, onBlobRead);
+  const checked = await checkLines(lines, traits, snapshotDir, isKnownUser, onBlobRead);
   return checked.map((line): LineOutcome => {
     const { number, text, check } = line;
     const claim = claimOf(line);
@@ -163,7 +168,7 @@ export function judgeGroup(entries: ChunkEntry[]): JudgedGroup {
     const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
     if (verdict.kind === 'ignored') judged.ignored += 1;
     else if (verdict.kind === 'quarantined') judged.bad.push({ entry, reason: verdict.reason });
-    else judged.standing.set(userId, [...(judged.standing.get(userId) ?? []), [line, at, end, textHash]]);
+    else appendTo(judged.standing, userId, [[line, at, end, textHash]]);
   }
   return judged;
 }

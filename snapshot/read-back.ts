@@ -1,6 +1,7 @@
 import type { Category } from '../domain/categories';
 import { sha256Hex } from '../domain/digest';
 import { SnapshotFileError } from '../domain/errors';
+import { appendTo } from '../domain/maps';
 import type { RecordLine } from '../domain/record-schemas';
 import { type RecoveredRecord, recoveredOf } from '../domain/restore-plan';
 import { snapshotFiles } from './layout';
@@ -38,8 +39,7 @@ export async function readBackRecords(snapshotDir: string, category: Category, l
     if (textHash(texts[i]) !== hash) throw new SnapshotFileError(`line ${number} of ${category}.ndjson changed after staging; restart the campaign or replay from an unchanged copy`);
     // The text staging found valid, for this user.
     const record = JSON.parse(texts[i]) as RecordLine;
-    if (!records.has(userId)) records.set(userId, []);
-    records.get(userId)!.push(recoveredOf(record));
+    appendTo(records, userId, [recoveredOf(record)]);
   });
   return records;
 }

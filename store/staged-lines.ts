@@ -1,3 +1,4 @@
+import type { Collection, Document, OptionalId } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { RecoveredRecord } from '../domain/restore-plan';
 import type { StagedLine } from '../snapshot/read-back';
@@ -32,14 +33,13 @@ export async function writeChunks(
 ): Promise<void> {
   const docs: StagingChunkDoc[] = [];
   for (const [group, entries] of groups) {
+    const key = chunkGroup(run, category, group);
     for (let part = 0; part * ENTRIES_PER_CHUNK < entries.length; part++) {
-      const key = chunkGroup(run, category, group);
       const held = entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK);
       docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(held), entries: held.length });
     }
   }
-  const { refused } = await writeIdempotent(c.stagingChunks, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
-  if (refused.length) throw new StoreRefusedError(`the store refused a staging chunk: ${refused[0].reason}`);
+  await insertAll(c.stagingChunks, docs, 'a staging chunk');
 }
 
 /**
@@ -68,8 +68,17 @@ export async function dropChunks(c: ControlCollections, run: string): Promise<vo
 
 /** Writes users' standing lines; a document written again (a resumed staging) is left as it is, the same. */
 export async function writeStagedLines(c: ControlCollections, docs: StagedLinesDoc[]): Promise<void> {
-  const { refused } = await writeIdempotent(c.staged, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
-  if (refused.length) throw new StoreRefusedError(`the store refused a user's staged lines: ${refused[0].reason}`);
+  await insertAll(c.staged, docs, "a user's staged lines");
+}
+
+/**
+ * Inserts documents whose keys name their content, so one found there already is the same;
+ * a document the store refuses (`what` it was) fails the attempt: staging's own documents
+ * hold numbers and ids, and a refusal means the store cannot keep them at all.
+ */
+async function insertAll<T extends Document>(collection: Collection<T>, docs: OptionalId<T>[], what: string): Promise<void> {
+  const { refused } = await writeIdempotent(collection, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
+  if (refused.length) throw new StoreRefusedError(`the store refused ${what}: ${refused[0].reason}`);
 }
 
 /**
@@ -85,8 +94,8 @@ const LINES_PER_DOC = 20_000;
  */
 export function stagedLinesDocs(campaignId: string, category: Category, userId: string, page: string | undefined, lines: StagedLine[]): StagedLinesDoc[] {
   const docs: StagedLinesDoc[] = [];
+  const id = controlIds.stagedLines(campaignId, category, userId);
   for (let part = 0; part * LINES_PER_DOC < lines.length; part++) {
-    const id = controlIds.stagedLines(campaignId, category, userId);
     docs.push({
       _id: part === 0 ? id : `${id}|#${part}`,
       campaignId,

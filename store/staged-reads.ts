@@ -1,6 +1,7 @@
 import type { Category } from '../domain/categories';
 import type { RecoveredRecord } from '../domain/restore-plan';
 import { InputError } from '../domain/errors';
+import { appendTo } from '../domain/maps';
 import { readBackRecords, type StagedLine } from '../snapshot/read-back';
 import type { ControlCollections, StagedDoc, StagedRecordDoc } from './control-collections';
 import { findPerUser } from './per-user';
@@ -35,21 +36,20 @@ export async function stagedRecords(staged: StagedOfUsers, category: Category, s
   if (staged.lines.size === 0) return staged.records;
   if (!snapshotDir) throw new InputError(`${category} was staged as places in the snapshot, but the batch was given no snapshot directory`);
   const read = await readBackRecords(snapshotDir, category, staged.lines);
-  const all = new Map(staged.records);
-  for (const [userId, records] of read) all.set(userId, [...(all.get(userId) ?? []), ...records]);
+  // Copies of the lists, not the lists: `staged` stays as read.
+  const all = new Map([...staged.records].map(([userId, records]) => [userId, [...records]]));
+  for (const [userId, records] of read) appendTo(all, userId, records);
   return all;
 }
 
 /** Adds one staged document to what is read: a user's places of lines, or one record. */
 function addStaged(into: Pick<StagedOfUsers, 'records' | 'lines'>, doc: StagedDoc): void {
   if ('linesJson' in doc) {
-    into.lines.set(doc.userId, [...(into.lines.get(doc.userId) ?? []), ...(JSON.parse(doc.linesJson) as StagedLine[])]);
+    appendTo(into.lines, doc.userId, JSON.parse(doc.linesJson) as StagedLine[]);
     return;
   }
   const record = recordOf(doc);
-  if (record === null) return;
-  if (!into.records.has(doc.userId)) into.records.set(doc.userId, []);
-  into.records.get(doc.userId)!.push(record);
+  if (record !== null) appendTo(into.records, doc.userId, [record]);
 }
 
 /**
