@@ -157,6 +157,8 @@ export interface AuditEntryDoc {
 export interface StatusError {
   class: string;
   message: string;
+  /** What the failure follows, where its message also counts: the reasons records were refused. `failures` groups by it. */
+  cause?: string;
 }
 
 /** Per (campaign, user, category) status: the source of truth for "what happened to user X" (DESIGN.md §5). */

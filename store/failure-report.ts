@@ -5,10 +5,12 @@ import type { ControlCollections } from './control-collections';
 /** User ids shown per group: enough to start from, few enough to read. */
 const EXAMPLES = 5;
 
-/** The failed user-categories of one category that share an error class. */
+/** The failed user-categories of one category that share an error class, and its cause where it names one. */
 export interface FailureGroup {
   category: Category;
   errorClass: string;
+  /** What the failures follow, when the class has causes (the index that refused records); absent otherwise. */
+  cause?: string;
   count: number;
   /** The message of one of them: what an engineer reads first. */
   message: string;
@@ -33,7 +35,7 @@ export interface FailureReport {
 }
 
 /**
- * What went wrong in a campaign, by cause: failed user-categories grouped by error class,
+ * What went wrong in a campaign, by cause: failed user-categories grouped by error class and cause,
  * quarantined lines by reason, largest groups first, each with a few examples. Counts come
  * from one `$group` per collection (a single accumulator: FerretDB 1.24 computes only the
  * first), examples from a short read per group.
@@ -41,19 +43,23 @@ export interface FailureReport {
 export async function failureReport(c: ControlCollections, campaignId: string, category?: Category): Promise<FailureReport> {
   const scope = { campaignId, ...(category ? { category } : {}) };
   const failedCounts = await c.status
-    .aggregate<{ _id: { category: Category; errorClass: string | null }; count: number }>([
+    .aggregate<{ _id: { category: Category; errorClass: string | null; cause?: string | null }; count: number }>([
       { $match: { ...scope, state: 'failed' } },
-      { $group: { _id: { category: '$category', errorClass: '$error.class' }, count: { $sum: 1 } } },
+      { $group: { _id: { category: '$category', errorClass: '$error.class', cause: '$error.cause' }, count: { $sum: 1 } } },
     ])
     .toArray();
   const failed = await Promise.all(
     failedCounts.map(async ({ _id, count }): Promise<FailureGroup> => {
       const errorClass = _id.errorClass ?? 'unknown';
       const examples = await c.status
-        .find({ campaignId, category: _id.category, state: 'failed', ...(_id.errorClass ? { 'error.class': _id.errorClass } : {}) }, { projection: { userId: 1, error: 1 } })
+        .find(
+          { campaignId, category: _id.category, state: 'failed', ...(_id.errorClass ? { 'error.class': _id.errorClass } : {}), ...(_id.cause ? { 'error.cause': _id.cause } : {}) },
+          { projection: { userId: 1, error: 1 } },
+        )
         .limit(EXAMPLES)
         .toArray();
-      return { category: _id.category, errorClass, count, message: examples[0]?.error?.message ?? '', exampleUserIds: examples.map((e) => e.userId) };
+      const cause = _id.cause ? { cause: _id.cause } : {};
+      return { category: _id.category, errorClass, ...cause, count, message: examples[0]?.error?.message ?? '', exampleUserIds: examples.map((e) => e.userId) };
     }),
   );
   const quarantineCounts = await c.quarantine

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type AnyBulkWriteOperation, type Db, type Document, type Filter, ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter, ObjectId } from 'mongodb';
 import type { Category } from '../domain/categories';
 import type { LiveDocument, RecoveredRecord } from '../domain/restore-plan';
 import { INSERT_BATCH, WRITE_BATCH, writeIdempotent } from './bulk';
 import { findPerUser } from './per-user';
+import { applicationUniqueIndexes, indexTakenBy, refusedByIndex } from './unique-indexes';
 
 export interface Provenance {
   campaignId: string;
@@ -67,6 +68,11 @@ export interface AppliedWrites {
  * MongoDB without a unique index on those fields. Says which writes the store refused,
  * and whether all landed as decided; any other failure is thrown, for the attempt to be
  * retried.
+ *
+ * A duplicate key is told apart by what holds the key: an insert whose record a document
+ * now holds met an earlier attempt or the application (it raced, and is re-decided); any
+ * other duplicate, a replace's included, is a unique index of the application refusing
+ * the record, which writing it again cannot mend.
  */
 export async function applyLiveWrites(
   target: Db,
@@ -88,14 +94,38 @@ export async function applyLiveWrites(
   );
   const inserted = await writeIdempotent(
     collection,
-    inserts.map((w): AnyBulkWriteOperation => ({ insertOne: { document: { _id: restoredId(w.userId, w.record), ...restoredDocument(w.userId, w.record, provenance) } } })),
+    inserts.map((w): AnyBulkWriteOperation => ({ insertOne: { document: insertedDocument(w, provenance) } })),
     INSERT_BATCH,
     afterEachCommand,
   );
+  const racedInserts = await heldRecords(collection, inserted.taken.map((i) => inserts[i]));
+  const duplicates = [
+    ...replaced.taken.map((i) => ({ write: replaces[i], _id: replaces[i].live._id })),
+    ...inserted.taken.map((i) => inserts[i]).filter((w) => !racedInserts.has(w)).map((write) => ({ write, _id: restoredId(write.userId, write.record) })),
+  ];
+  const indexes = duplicates.length ? await applicationUniqueIndexes(collection) : [];
+  const refusedByApplication: RefusedWrite[] = [];
+  for (const { write, _id } of duplicates) {
+    const index = await indexTakenBy(collection, indexes, { _id, ...restoredDocument(write.userId, write.record, provenance) });
+    // A duplicate no index explains now met a document gone since: re-decided, as a race.
+    if (index !== undefined || write.kind === 'replace') refusedByApplication.push({ write, reason: refusedByIndex(index) });
+  }
   const refused = [
     ...replaced.refused.map(({ index, reason }) => ({ write: replaces[index], reason })),
     ...inserted.refused.map(({ index, reason }) => ({ write: inserts[index], reason })),
+    ...refusedByApplication,
   ];
   const allLanded = refused.length === 0 && [replaced, inserted].every((r) => r.taken.length === 0 && r.missed === 0);
   return { refused, allLanded };
+}
+
+function insertedDocument(write: LiveWrite, provenance: Provenance) {
+  return { _id: restoredId(write.userId, write.record), ...restoredDocument(write.userId, write.record, provenance) };
+}
+
+/** Of inserts that found a key taken, those whose record a live document holds: by one query per user. */
+async function heldRecords(collection: Collection, inserts: LiveWrite[]): Promise<Set<LiveWrite>> {
+  if (inserts.length === 0) return new Set();
+  const live = await findPerUser(collection, {}, [...new Set(inserts.map((w) => w.userId))], { projection: { recordId: 1 } });
+  return new Set(inserts.filter((w) => live.get(w.userId)?.some((doc) => doc.recordId === w.record.recordId)));
 }

@@ -9,6 +9,12 @@ describe('classifyWriteError', () => {
     expect(classifyWriteError({ code: 11000, errmsg: 'E11000', index: 0 })).toBe('duplicate');
   });
 
+  it("reads FerretDB's unique violation on an update as a duplicate key, not as the store failing", () => {
+    const err = serverError(1, 'ERROR: duplicate key value violates unique constraint "contacts_cedcb8f0_app_unique_name_df0a132c_idx" (SQLSTATE 23505)', 'InternalError');
+    expect(classifyWriteError(err)).toBe('duplicate');
+    expect(isStoreUnavailable(err)).toBe(false);
+  });
+
   it("reads FerretDB's InternalError by its SQLSTATE: a data exception is a refusal, a lost connection is not", () => {
     expect(classifyWriteError(serverError(1, 'ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)', 'InternalError'))).toBe('refused');
     expect(classifyWriteError(serverError(1, 'failed to connect to `host=127.0.0.1`: dial error (dial tcp 127.0.0.1:54329: connect: connection refused)', 'InternalError'))).toBe('transient');
@@ -31,8 +37,9 @@ describe('refusalReason', () => {
       'the store refused it: it holds a character the store cannot keep (such as U+0000)',
     );
     expect(refusalReason(serverError(121, 'Document failed validation: {name: "Ana"}', 'DocumentValidationFailure'))).toBe(
-      'the store refused it: DocumentValidationFailure (code 121)',
+      "the store refused it: the collection's validator refuses it (DocumentValidationFailure, code 121)",
     );
+    expect(refusalReason(serverError(999, 'whatever', 'SomethingNew'))).toBe('the store refused it: SomethingNew (code 999)');
   });
 });
 

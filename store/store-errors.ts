@@ -25,6 +25,21 @@ const SQLSTATE_WORDS: Record<string, string> = {
   '54000': 'it is larger than the store can keep',
 };
 
+/**
+ * How FerretDB passes on a unique index's refusal of an update: PostgreSQL's unique_violation,
+ * as InternalError (code 1), where an insert gets MongoDB's duplicate-key code.
+ */
+const DUPLICATE_SQLSTATE = /SQLSTATE 23505/;
+
+/** Plain words for MongoDB's refusals of a document; the code follows, for an engineer to look up. */
+const CODE_WORDS: Record<number, string> = {
+  121: "the collection's validator refuses it (DocumentValidationFailure, code 121)",
+  10334: 'it is larger than a document may be (BSONObjectTooLarge, code 10334)',
+  17419: 'it is larger than a document may be (code 17419)',
+  17420: 'it is larger than a document may be (code 17420)',
+  52: 'a field name starts with $ (DollarPrefixedFieldName, code 52)',
+};
+
 export type WriteErrorKind = 'duplicate' | 'refused' | 'transient';
 
 /**
@@ -37,6 +52,7 @@ export function classifyWriteError(err: unknown): WriteErrorKind {
   const code = (err as { code?: unknown }).code;
   if (code === DUPLICATE_KEY) return 'duplicate';
   if (err instanceof MongoServerError || isWriteError(err)) {
+    if (DUPLICATE_SQLSTATE.test(messageOf(err))) return 'duplicate';
     if (typeof code === 'number' && DOCUMENT_REFUSED_CODES.has(code)) return 'refused';
     if (REFUSED_SQLSTATE.test(messageOf(err))) return 'refused';
   }
@@ -52,6 +68,8 @@ export function refusalReason(err: unknown): string {
   const sqlstate = /SQLSTATE ([0-9A-Z]{5})/.exec(messageOf(err))?.[1];
   if (sqlstate) return `the store refused it: ${SQLSTATE_WORDS[sqlstate] ?? `PostgreSQL SQLSTATE ${sqlstate}`}`;
   const { code, codeName } = err as { code?: unknown; codeName?: unknown };
+  const words = typeof code === 'number' ? CODE_WORDS[code] : undefined;
+  if (words) return `the store refused it: ${words}`;
   return `the store refused it: ${typeof codeName === 'string' ? codeName : 'error'}${typeof code === 'number' ? ` (code ${code})` : ''}`;
 }
 
