@@ -23,9 +23,11 @@ function fresh(campaignId: string, category: Category, userId: string, expected:
 
 /**
  * Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is
- * harmless. With `pageOf` (the page key of a user, store/user-pages.ts), the documents it
- * creates are tagged with their user's page, and a batch whose users are exactly a page's
- * rewrites their statuses a page at a time (see rewritePage).
+ * harmless, and none removes a status that exists: the status store is what support reads,
+ * and a reader at any moment finds each user's entry, as it was or as it is now. With
+ * `pageOf` (the page key of a user, store/user-pages.ts), the documents it creates are
+ * tagged with their user's page, and a batch whose users are exactly a page's marks them
+ * restoring by one update of the page.
  */
 export function userStatusWriter(c: ControlCollections, campaignId: string, category: Category, pageOf: (userId: string) => string | undefined = () => undefined) {
   const id = (userId: string) => controlIds.status(campaignId, category, userId);
@@ -36,23 +38,17 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
   };
 
   /**
-   * Rewrites the statuses of `userIds` when they are exactly the documents tagged with one
-   * page: reads the page's documents, deletes them by the tag and inserts what `next` makes
-   * of each — three commands, where FerretDB spends a statement of a few milliseconds on each
-   * per-user update. Answers false, having written nothing, for any other set of users (a
-   * replay's, the rest of a canary's page, statuses written before pages were tagged): the
-   * caller then writes per user. A crash between the delete and the insert leaves the page
-   * without statuses until the retry, whose per-user writes recreate them.
+   * The page of `userIds` when its tagged statuses are exactly theirs: one update of it then
+   * serves them all, where FerretDB spends a statement of milliseconds on each per-user
+   * update. Undefined for any other set (a replay's, the rest of a canary's page, statuses
+   * written before pages were tagged or not written yet).
    */
-  async function rewritePage(userIds: string[], next: (existing: UserStatusDoc) => UserStatusDoc): Promise<boolean> {
+  async function wholePage(userIds: string[]): Promise<string | undefined> {
     const pages = new Set(userIds.map(pageOf));
     const [page] = pages;
-    if (pages.size !== 1 || page === undefined) return false;
-    const existing = new Map((await c.status.find({ page }).toArray()).map((doc) => [doc._id, doc]));
-    if (existing.size !== userIds.length || userIds.some((userId) => !existing.has(id(userId)))) return false;
-    await c.status.deleteMany({ page });
-    await c.status.insertMany(userIds.map((userId) => next(existing.get(id(userId))!)), { ordered: false });
-    return true;
+    if (pages.size !== 1 || page === undefined) return undefined;
+    const tagged = new Set((await c.status.find({ page }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
+    return tagged.size === userIds.length && userIds.every((userId) => tagged.has(id(userId))) ? page : undefined;
   }
 
   return {
@@ -76,15 +72,14 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
      * after those of earlier runs (`attemptsBefore`, a replay's).
      * With `creating` (the batch that creates its users' entries), entries not there yet
      * are inserted, hundreds to a command, and only those that exist are updated, at a
-     * statement each; otherwise all are updated (upserted), since an insert that finds its
-     * entry costs FerretDB about as much as the update — a page at a time where they are one.
+     * statement each; otherwise all are updated (upserted), a page by one update where they are one.
      */
     async markRestoring(users: { userId: string; expected: number; attemptsBefore?: number }[], attempt: number, now: Date, creating: boolean) {
-      const before = new Map(users.map((u) => [u.userId, u.attemptsBefore ?? 0]));
-      const paged =
-        !creating &&
-        (await rewritePage(users.map((u) => u.userId), (doc) => ({ ...doc, state: 'restoring', updatedAt: now, attempts: Math.max(doc.attempts, before.get(doc.userId)! + attempt) })));
-      if (paged) return;
+      const page = !creating && users.every((u) => !u.attemptsBefore) ? await wholePage(users.map((u) => u.userId)) : undefined;
+      if (page !== undefined) {
+        await c.status.updateMany({ page }, { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt } });
+        return;
+      }
       const taken = creating
         ? (
             await writeIdempotent(
@@ -107,10 +102,8 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       );
     },
 
-    /** Records how each user's category ended: a page at a time where the users are one, else per user. */
+    /** Records how each user's category ended, by one keyed update (an upsert) per user. */
     async markDone(outcomes: UserOutcome[], now: Date) {
-      const ended = new Map(outcomes.map(({ userId, error = null, ...counts }) => [userId, { ...counts, state: finalState({ ...counts, error }), error, updatedAt: now }]));
-      if (await rewritePage([...ended.keys()], (doc) => ({ ...doc, ...ended.get(doc.userId)! }))) return;
       await write(
         outcomes.map(({ userId, error = null, ...counts }) => ({
           updateOne: {

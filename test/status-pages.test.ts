@@ -1,7 +1,8 @@
 /**
- * Statuses written a page at a time (store/status-writer.ts) end exactly as statuses
- * written per user do, and a set of users that is not one page, or a page whose statuses
- * a crash left missing, falls back to per-user writes with the same result.
+ * Statuses marked a page at a time (store/status-writer.ts) end exactly as statuses
+ * written per user do, a set of users that is not one page falls back to per-user writes
+ * with the same result, and no status write ever removes an entry: a reader polling a
+ * page's users while a wave rewrites them finds every one, every time.
  */
 import { connectStores, type Stores } from '../store/connection';
 import { type ControlCollections, controlCollections, ensureControlIndexes, type UserStatusDoc } from '../store/control-collections';
@@ -32,21 +33,16 @@ describe('statuses written a page at a time', () => {
     (await c.status.find({ campaignId }, { sort: { userId: 1 } }).toArray()).map(({ _id, page, campaignId: _c, ...rest }: UserStatusDoc) => rest);
 
   /** A later wave of `batch` on statuses created pending for all four users, in one page when `paged`. */
-  async function wave(campaignId: string, paged: boolean, batch: string[], lose?: boolean) {
+  async function wave(campaignId: string, paged: boolean, batch: string[]) {
     const writer = userStatusWriter(c, campaignId, 'notes', paged ? () => `${campaignId}|notes|0` : undefined);
     await writer.initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
     await writer.markRestoring(batch.map((userId) => ({ userId, expected: 3, attemptsBefore: userId === 'u-2' ? 2 : 0 })), 1, NOW, false);
-    // A crash between a page's delete and its insert: the retry finds the page empty.
-    if (lose) await c.status.deleteMany({ campaignId });
     await writer.markDone(batch.map(outcome), LATER);
   }
 
-  it('ends as per-user writes do, for a whole page, part of one, and a page a crash emptied', async () => {
+  it('ends as per-user writes do, for a whole page and part of one', async () => {
     await wave('per-user', false, users);
-    // The page's path is taken: the restoring mark and the end each delete the page once.
-    const deletes = jest.spyOn(c.status, 'deleteMany');
     await wave('paged', true, users);
-    expect(deletes.mock.calls).toEqual([[{ page: 'paged|notes|0' }], [{ page: 'paged|notes|0' }]]);
     expect(await c.status.countDocuments({ page: 'paged|notes|0' })).toBe(4);
     const expected = await read('per-user');
     expect(expected.map((s) => [s.userId, s.state, s.attempts])).toEqual([
@@ -58,13 +54,39 @@ describe('statuses written a page at a time', () => {
     expect(await read('paged')).toEqual(expected);
 
     await wave('part-per-user', false, ['u-2', 'u-3']);
-    deletes.mockClear();
     await wave('part-paged', true, ['u-2', 'u-3']);
-    expect(deletes).not.toHaveBeenCalled();
     expect(await read('part-paged')).toEqual(await read('part-per-user'));
     expect((await read('part-paged')).map((s) => s.state)).toEqual(['pending', 'partial', 'partial', 'pending']);
+  });
 
-    await wave('lost', true, users, true);
-    expect((await read('lost')).map((s) => [s.userId, s.state, s.restored])).toEqual(expected.map((s) => [s.userId, s.state, s.restored]));
+  it('a page marked restoring takes one update, and attempts only grow', async () => {
+    const writer = userStatusWriter(c, 'one-update', 'notes', () => 'one-update|notes|0');
+    await writer.initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
+    const updates = jest.spyOn(c.status, 'updateMany');
+    await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), 2, NOW, false);
+    await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), 1, NOW, false);
+    expect(updates).toHaveBeenCalledTimes(2);
+    updates.mockRestore();
+    expect((await read('one-update')).map((s) => [s.state, s.attempts])).toEqual(users.map(() => ['restoring', 2]));
+  });
+
+  it("never removes a status: a reader polling the page's users while waves rewrite them finds all, every time", async () => {
+    const campaignId = 'polled';
+    const pageOf = () => `${campaignId}|notes|0`;
+    await userStatusWriter(c, campaignId, 'notes', pageOf).initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
+    let writing = true;
+    const seen: number[] = [];
+    const reader = (async () => {
+      while (writing) seen.push((await c.status.find({ campaignId, category: 'notes' }, { projection: { _id: 1 } }).toArray()).length);
+    })();
+    for (let attempt = 1; attempt <= 15; attempt++) {
+      const writer = userStatusWriter(c, campaignId, 'notes', pageOf);
+      await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), attempt, NOW, false);
+      await writer.markDone(users.map(outcome), LATER);
+    }
+    writing = false;
+    await reader;
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.filter((n) => n !== users.length)).toEqual([]);
   });
 });
