@@ -1,13 +1,14 @@
 import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
-import { StoreUnavailableError } from '../domain/errors';
+import { SnapshotUnavailableError, StoreUnavailableError } from '../domain/errors';
 import { type CampaignDoc, type CampaignScope, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import { chunked, type LinePosition } from '../snapshot/line-reader';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
-import { readUsers, scanUsers } from '../snapshot/users';
+import { readUsers, scanUsers, type UserEntry } from '../snapshot/users';
+import { readingSnapshot, snapshotUnreadable } from '../snapshot/availability';
 import { INSERT_BATCH } from '../store/bulk';
 import { writeQuarantine } from '../store/quarantine';
 import { readSelection, writeSelection } from '../store/selections';
@@ -104,10 +105,13 @@ export function campaignActivities(c: ControlCollections) {
         finishedAt: null,
       };
       await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: doc }, { upsert: true });
-      const manifest = await readManifest(settings.snapshotDir);
-      await checkSnapshotFiles(settings.snapshotDir, settings.categories);
-      const scan = await scanUsers(settings.snapshotDir);
-      const scoped = settings.scoped ? await resolveScope(settings, scan.ids, pages?.pageLines ?? DEFAULT_SCOPE_CHUNK) : undefined;
+      const { manifest, scan, scoped } = await readingSnapshot(settings.snapshotDir, {}, async () => {
+        const manifest = await readManifest(settings.snapshotDir);
+        await checkSnapshotFiles(settings.snapshotDir, settings.categories);
+        const scan = await scanUsers(settings.snapshotDir);
+        const scoped = settings.scoped ? await resolveScope(settings, scan.ids, pages?.pageLines ?? DEFAULT_SCOPE_CHUNK) : undefined;
+        return { manifest, scan, scoped };
+      });
       const users = scoped?.users ?? scan.ids.size;
       await writeQuarantine(
         c,
@@ -146,7 +150,16 @@ export function campaignActivities(c: ControlCollections) {
       let next: LinePosition = input.from;
       let done = true;
       let page: number | undefined;
-      for await (const entry of readUsers(input.snapshotDir, input.from)) {
+      const entries = await readingSnapshot(input.snapshotDir, {}, async () => {
+        const found: UserEntry[] = [];
+        for await (const entry of readUsers(input.snapshotDir, input.from)) {
+          found.push(entry);
+          // The page ends at a line of the next page, or at its own last line.
+          if (pageOfLine(entry.number, input.limit) !== pageOfLine(found[0].number, input.limit) || endsPage(entry.number, input.limit)) break;
+        }
+        return found;
+      });
+      for (const entry of entries) {
         // Blank lines are not yielded, so a page's last line may be missing: a line of the
         // next page ends this one, and is read again from `next` (after the line before it).
         const entryPage = pageOfLine(entry.number, input.limit);
@@ -171,6 +184,25 @@ export function campaignActivities(c: ControlCollections) {
       }
       const users = standing.map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
       return { users, next, done };
+    },
+
+    /**
+     * Answers once the snapshot at `snapshotDir` reads as a whole again; fails (to be
+     * retried, backing off) while it does not. `changed` says, in words for the operator,
+     * that it came back as another snapshot than the campaign's: its workflow waits on.
+     */
+    async waitForSnapshot(input: { campaignId: string; snapshotDir: string }): Promise<{ changed: string | null }> {
+      const problem = await snapshotUnreadable(input.snapshotDir);
+      if (problem) throw new SnapshotUnavailableError(`the snapshot cannot be read: ${problem}`);
+      const campaign = await c.campaigns.findOne({ _id: input.campaignId }, { projection: { snapshotId: 1 } });
+      const came = (what: string) => ({ changed: `the snapshot came back changed: ${what}; put back the snapshot the campaign started from, or cancel it` });
+      try {
+        const { snapshotId } = await readManifest(input.snapshotDir);
+        if (campaign?.snapshotId && snapshotId !== campaign.snapshotId) return came(`its manifest names snapshot ${snapshotId}, not ${campaign.snapshotId}`);
+      } catch (err) {
+        return came((err as Error).message);
+      }
+      return { changed: null };
     },
 
     /**

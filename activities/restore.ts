@@ -5,6 +5,7 @@ import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { type Decision, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { ControlCollections } from '../store/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live-store';
+import { readingSnapshot } from '../snapshot/availability';
 import { readStagedOfUsers, stagedRecords, validCount } from '../store/staged-reads';
 import { ensureBlobs } from '../store/live-blobs';
 import { finalState, type UserOutcome, userStatusWriter } from '../store/status-writer';
@@ -79,9 +80,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating).then(() => lap('status marked')),
         readStagedOfUsers(c, campaignId, category, users, pages?.[category]).then(async (staged) => {
           lap('staged read');
-          const read = { ...staged, records: await stagedRecords(staged, category, input.snapshotDir) };
+          const records = await readingSnapshot(input.snapshotDir ?? '', { category }, () => stagedRecords(staged, category, input.snapshotDir));
           lap('staged records read back');
-          return read;
+          return { ...staged, records };
         }),
         readLiveDocuments(target, category, userIds).then((live) => (lap('live records read'), live)),
       ]);
@@ -116,7 +117,9 @@ export function restoreActivities(target: Db, c: ControlCollections) {
         const blobs = traits.blob ? writes.map((w) => blobDigest(traits.blob!, w.record.data)).filter((d): d is string => d !== undefined) : [];
         if (blobs.length) {
           if (!input.snapshotDir) throw new InputError(`${category} names blobs but the batch was given no snapshot directory`);
-          await ensureBlobs(target, traits.blob!, input.snapshotDir, blobs, { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt });
+          const snapshotDir = input.snapshotDir;
+          const key = { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt };
+          await readingSnapshot(snapshotDir, { blobs: true }, () => ensureBlobs(target, traits.blob!, snapshotDir, blobs, key));
         }
         const applied = await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
         for (const { write, reason } of applied.refused) {

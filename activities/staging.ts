@@ -5,6 +5,7 @@ import { appendTo } from '../domain/maps';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
 import { recoveredOf } from '../domain/restore-plan';
+import { readingSnapshot } from '../snapshot/availability';
 import { checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
@@ -103,9 +104,10 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
      * batch reads back (snapshot/read-back.ts). A user's lines are all in its group, so
      * judging a group judges its records against the whole file.
      * Resumes from its last heartbeat; every write is keyed, so work done twice leaves what
-     * doing it once leaves.
+     * doing it once leaves. A snapshot that cannot be read as a whole fails it with
+     * SnapshotUnavailableError, for the workflow to wait out.
      */
-    async stageCategory(input: StageInput): Promise<StagingSummary> {
+    stageCategory: (input: StageInput): Promise<StagingSummary> => readingSnapshot(input.snapshotDir, {}, async () => {
       const { campaignId, snapshotDir, category, selection } = input;
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
@@ -238,6 +240,6 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
       }
       log.info('category staged', { campaignId, category, ...summary, ...(selected ? { selectedUsers: selected.size } : {}) });
       return summary;
-    },
+    }),
   };
 }

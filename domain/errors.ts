@@ -33,6 +33,9 @@ export class SnapshotFormatError extends InputError {}
 /** A file of the snapshot cannot be read as what it should be (missing, a directory, unreadable). */
 export class SnapshotFileError extends SnapshotFormatError {}
 
+/** A file of the snapshot no longer holds what staging checked (a line, a blob): the data's fault, not the storage's. */
+export class SnapshotChangedError extends SnapshotFileError {}
+
 /**
  * The store refused a document for what it holds (a character it cannot keep, a size
  * it does not take, a validator): writing it again cannot succeed.
@@ -48,6 +51,15 @@ export class WorkerMemoryError extends RestoreError {
 
 /** The store did not answer, or failed in a way that may pass: wait and retry. */
 export class StoreUnavailableError extends RestoreError {
+  readonly retryable = true;
+}
+
+/**
+ * The snapshot cannot be read as a whole (its directory, manifest.json, users.ndjson or a
+ * category file gone or unreadable): its storage went away, as a network mount drops. The
+ * environment's fault, not a user's: campaigns pause and wait for it, and go on by themselves.
+ */
+export class SnapshotUnavailableError extends RestoreError {
   readonly retryable = true;
 }
 

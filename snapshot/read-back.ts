@@ -1,6 +1,6 @@
 import type { Category } from '../domain/categories';
 import { sha256Hex } from '../domain/digest';
-import { SnapshotFileError } from '../domain/errors';
+import { SnapshotChangedError } from '../domain/errors';
 import { appendTo } from '../domain/maps';
 import type { RecordLine } from '../domain/record-schemas';
 import { type RecoveredRecord, recoveredOf } from '../domain/restore-plan';
@@ -27,7 +27,7 @@ export function textHash(text: string): string {
 /**
  * The records of users' staged lines, read back from the category file at their places.
  * Each line's text must hash as it did when staging checked it: one that does not fails
- * with a SnapshotFileError, as the snapshot changed under the campaign and nothing read
+ * with a SnapshotChangedError, as the snapshot changed under the campaign and nothing read
  * from it can be trusted.
  */
 export async function readBackRecords(snapshotDir: string, category: Category, lines: Map<string, StagedLine[]>): Promise<Map<string, RecoveredRecord[]>> {
@@ -36,7 +36,7 @@ export async function readBackRecords(snapshotDir: string, category: Category, l
   const texts = await readLinesAt(file, wanted.map(({ line: [, at, end] }) => ({ at, end })));
   const records = new Map<string, RecoveredRecord[]>();
   wanted.forEach(({ userId, line: [number, , , hash] }, i) => {
-    if (textHash(texts[i]) !== hash) throw new SnapshotFileError(`line ${number} of ${category}.ndjson changed after staging; restart the campaign or replay from an unchanged copy`);
+    if (textHash(texts[i]) !== hash) throw new SnapshotChangedError(`line ${number} of ${category}.ndjson changed after staging; restart the campaign or replay from an unchanged copy`);
     // The text staging found valid, for this user.
     const record = JSON.parse(texts[i]) as RecordLine;
     appendTo(records, userId, [recoveredOf(record)]);

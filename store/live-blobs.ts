@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { type Db, GridFSBucket, ObjectId } from 'mongodb';
 import type { BlobTrait } from '../domain/category-traits';
-import { SnapshotFileError, StoreUnavailableError } from '../domain/errors';
+import { SnapshotChangedError, SnapshotFileError, StoreUnavailableError } from '../domain/errors';
 import { openBlob } from '../snapshot/blobs';
 
 /** Who uploads: an attempt of an activity. Upload ids derive from it, so a later attempt finds what an earlier one left. */
@@ -46,7 +46,7 @@ export async function ensureBlobs(target: Db, trait: BlobTrait, snapshotDir: str
     await pipeline(blob.stream, bucket.openUploadStreamWithId(id, sha256));
     if (hash.digest('hex') !== sha256) {
       await bucket.delete(id);
-      throw new SnapshotFileError(`blob ${sha256} changed after staging checked it: its bytes no longer hash to its name`);
+      throw new SnapshotChangedError(`blob ${sha256} changed after staging checked it: its bytes no longer hash to its name`);
     }
     uploaded += 1;
     // Keep a complete copy: one whose chunks an earlier attempt's clean-up removed under it is not.

@@ -3,7 +3,7 @@
  * campaign goes on and completes. Also drives pause and resume: the campaign is paused
  * before its first batch, the blob it needs is taken away, then it is resumed.
  */
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
@@ -111,10 +111,11 @@ describe('a batch whose retries run out', () => {
     expect((await cli(['failures', 'c-no-such-campaign'], h.env)).code).toBe(2);
   }, 120_000);
 
-  it('a campaign whose snapshot breaks after the start check fails at once, and its status names the cause', async () => {
+  it('a campaign whose snapshot stops being one after the start check fails at once, and its status names the cause', async () => {
     const snapshotDir = await writeSnapshot({ users: [{ userId: 'u-1', expected: { contacts: 1 } }], lines: { contacts: [recordLine('u-1', 'c-1', T, { displayName: 'Ana' })] } });
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'] });
-    await unlink(join(snapshotDir, 'users.ndjson'));
+    // Readable, but no longer a manifest: the data is wrong, nothing to wait for (a file gone is waited out: snapshot-outage.test.ts).
+    await writeFile(join(snapshotDir, 'manifest.json'), '{"format": "restore-snapshot/v1", "snapshotId"');
     const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle() });
     try {
       await expect(worker.runUntil(waitForCampaign(h.client, campaignId, undefined, 200))).rejects.toThrow();
@@ -124,6 +125,6 @@ describe('a batch whose retries run out', () => {
     const status = await cli(['campaign', 'status', campaignId], h.env);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/: failed, 0 users/);
-    expect(status.stdout).toMatch(/^failed: SnapshotFileError: \S+users\.ndjson is missing$/m);
+    expect(status.stdout).toMatch(/^failed: SnapshotFormatError: \S+manifest\.json is not valid JSON$/m);
   }, 120_000);
 });

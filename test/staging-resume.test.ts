@@ -120,7 +120,7 @@ describe('stageCategory', () => {
     const name = changed.indexOf('"displayName":"', at) + '"displayName":"'.length;
     changed[name] = changed[name] === 0x41 ? 0x42 : 0x41;
     await writeFile(file, changed);
-    await expect(stagedRecords(staged, 'contacts', snapshotDir)).rejects.toMatchObject({ name: 'SnapshotFileError', message: expect.stringMatching(/^line \d+ of contacts\.ndjson changed after staging/) });
+    await expect(stagedRecords(staged, 'contacts', snapshotDir)).rejects.toMatchObject({ name: 'SnapshotChangedError', message: expect.stringMatching(/^line \d+ of contacts\.ndjson changed after staging/) });
     await writeFile(file, original);
   });
 });

@@ -1,7 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
-import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, snapshotWaitSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
 import { addRecords, addUsers, noRecords } from './outcome';
 import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
@@ -65,6 +65,8 @@ export class CampaignState {
   private readonly batches = new Map<Promise<void>, LinePosition>();
   /** Batches waiting for the store to answer, with why: while any waits, no new batch starts. */
   private readonly waitingForStore = new Map<string, string>();
+  /** Steps (the campaign's own, or batches) waiting for the snapshot to read again, with why: while any waits, no new batch starts. */
+  private readonly waitingForSnapshot = new Map<string, string>();
   private readonly pacer = new BatchPacer();
 
   constructor(
@@ -125,6 +127,7 @@ export class CampaignState {
     });
     setHandler(storeUnavailableSignal, ({ batchId, reason }) => void this.waitingForStore.set(batchId, reason));
     setHandler(storeAnswersSignal, ({ batchId }) => void this.waitingForStore.delete(batchId));
+    setHandler(snapshotWaitSignal, ({ stepId, reason }) => this.snapshotWait(stepId, reason));
     setHandler(progressQuery, () => this.progress());
   }
 
@@ -135,11 +138,18 @@ export class CampaignState {
     else this.cursor.pauseReason = reason;
   }
 
+  /** Records that step `stepId` waits for the snapshot, and why; with `reason` null, that it reads again. */
+  snapshotWait(stepId: string, reason: string | null): void {
+    if (reason === null) this.waitingForSnapshot.delete(stepId);
+    else this.waitingForSnapshot.set(stepId, reason);
+  }
+
   /** Why no new batch starts, in words for the operator; null while batches may start. */
   pausedReason(): string | null {
     if (this.cursor.paused) return this.cursor.pauseReason ?? 'paused by the operator';
-    if (this.waitingForStore.size === 0) return null;
-    return `the store does not answer (${this.waitingForStore.size} batch(es) waiting for it): ${[...this.waitingForStore.values()][0]}`;
+    if (this.waitingForStore.size > 0) return `the store does not answer (${this.waitingForStore.size} batch(es) waiting for it): ${[...this.waitingForStore.values()][0]}`;
+    if (this.waitingForSnapshot.size > 0) return `${[...this.waitingForSnapshot.values()][0]} (${this.waitingForSnapshot.size} step(s) waiting for it; the campaign goes on by itself once it reads again)`;
+    return null;
   }
 
   /** True when a batch may start: not paused, and fewer running than the pace allows. */

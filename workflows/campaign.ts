@@ -18,10 +18,12 @@ import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
 import { failureOf } from './failure-of';
 import { restoreBatchWorkflow } from './restore-batch';
-import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
+import { CONTROL_ACTIVITY, SNAPSHOT_STEP, STAGING_ACTIVITY } from './retry';
+import { untilSnapshotReads } from './snapshot-wait';
 import { searchAttributesOf } from './search-attributes';
 
-const { openCampaign, listUserPage, readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
+const { readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
+const { openCampaign, listUserPage } = proxyActivities<Activities>(SNAPSHOT_STEP);
 const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
 
 const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
@@ -76,7 +78,9 @@ function recordsOf(users: PagedUser[], category: string): number {
  * category file is staged once, then users are paged from users.ndjson into batch
  * child workflows, `concurrency` at a time. Pausing stops new batches; running ones
  * finish. A batch that finds the store unreachable waits for it, and says so: the
- * campaign then starts no new batch until the store answers, and goes on by itself. The
+ * campaign then starts no new batch until the store answers, and goes on by itself. A
+ * snapshot that cannot be read as a whole is waited out the same way, by the campaign's
+ * own steps (open, stage, page) and by its batches. The
  * history stays bounded: after `batchesPerRun` batches the campaign drains its window
  * and continues as new with its cursor.
  */
@@ -88,16 +92,18 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
   });
   const { cursor } = state;
   state.handleMessages();
+  /** The campaign's own steps that read the snapshot wait out one it cannot read, and say so in its progress. */
+  const reading = <T>(step: () => Promise<T>) => untilSnapshotReads(step, settings.campaignId, settings.snapshotDir, (reason) => state.snapshotWait('campaign', reason));
 
   try {
-    if (!carried) Object.assign(cursor, await openCampaign(settings, { pageLines: input.batchSize }));
+    if (!carried) Object.assign(cursor, await reading(() => openCampaign(settings, { pageLines: input.batchSize })));
     let startedThisRun = 0;
     for (; cursor.wave < settings.categories.length; state.nextWave()) {
       const category = settings.categories[cursor.wave];
       if (!cursor.staged) {
         state.phase = 'staging';
         const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
-        const staged = await stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize, ...scope });
+        const staged = await reading(() => stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize, ...scope }));
         cursor.staged = true;
         const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
         if (problem) state.pause(problem);
@@ -108,14 +114,16 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
         const from = cursor.next;
         const page =
           cursor.scopeChunks === undefined
-            ? await listUserPage({
-                campaignId: settings.campaignId,
-                snapshotDir: settings.snapshotDir,
-                from,
-                limit: input.batchSize,
-                categories: settings.categories,
-                ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
-              })
+            ? await reading(() =>
+                listUserPage({
+                  campaignId: settings.campaignId,
+                  snapshotDir: settings.snapshotDir,
+                  from,
+                  limit: input.batchSize,
+                  categories: settings.categories,
+                  ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
+                }),
+              )
             : await scopedPage(settings.campaignId, from.line, cursor.scopeChunks);
         if (page.users.length > 0) {
           const wait = state.waitBeforeBatch(recordsOf(page.users, category));

@@ -2,7 +2,7 @@
 export { campaignWorkflow } from './campaign';
 export type { CampaignInput } from './campaign';
 export type { CampaignCursor } from './campaign-state';
-export { pauseSignal, resumeSignal, setPaceUpdate, progressQuery, storeUnavailableSignal, storeAnswersSignal } from './messages';
+export { pauseSignal, resumeSignal, setPaceUpdate, progressQuery, snapshotWaitSignal, storeUnavailableSignal, storeAnswersSignal } from './messages';
 export type { CampaignPace, PaceChange } from './pace';
 export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';

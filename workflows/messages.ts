@@ -52,4 +52,10 @@ export const storeUnavailableSignal = defineSignal<[{ batchId: string; reason: s
 /** The store answers that batch again. */
 export const storeAnswersSignal = defineSignal<[{ batchId: string }]>('storeAnswers');
 
+/**
+ * A step cannot read the snapshot and waits for it (`reason`, in words for the operator), or,
+ * with `reason` null, reads it again: while any waits, the campaign starts no new batch.
+ */
+export const snapshotWaitSignal = defineSignal<[{ stepId: string; reason: string | null }]>('snapshotWait');
+
 export const progressQuery = defineQuery<CampaignProgress>('progress');

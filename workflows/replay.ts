@@ -6,6 +6,7 @@ import { addOutcome, noOutcome, type OutcomeTotal } from './outcome';
 import { restoreBatchWorkflow } from './restore-batch';
 import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
 import { searchAttributesOf } from './search-attributes';
+import { untilSnapshotReads } from './snapshot-wait';
 
 const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>(CONTROL_ACTIVITY);
 const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
@@ -50,7 +51,8 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
   try {
     for (const wave of plan.waves) {
       const { category } = wave;
-      await stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selection: { id: plan.selectionId, part: category, afresh: true } });
+      const stage = () => stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selection: { id: plan.selectionId, part: category, afresh: true } });
+      await untilSnapshotReads(stage, request.campaignId, request.snapshotDir, () => undefined);
       const outcome = noOutcome();
       const running = new Set<Promise<void>>();
       for (let chunk = 0; chunk < wave.chunks; chunk++) {

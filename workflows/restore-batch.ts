@@ -1,29 +1,30 @@
-import { ActivityCancellationType, ActivityFailure, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, type ActivityOptions, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, PagedUser, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
 import { addOutcome, noOutcome } from './outcome';
-import { BACKOFF } from './retry';
-import { storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { BACKOFF, SNAPSHOT_UNAVAILABLE } from './retry';
+import { snapshotWaitSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import { WAIT_OUT_SNAPSHOT_OUTAGES, waitOutSnapshot } from './snapshot-wait';
 
 /**
  * About half a minute of retries, backing off, before a failure is judged for what it is.
  * A cancelled batch ends only once its activity has: the campaign closes after its batches,
  * and no status is written after the close.
  */
-const restoreOptions = {
+const restoreOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { ...BACKOFF, maximumAttempts: 6 },
+  retry: { ...BACKOFF, maximumAttempts: 6, nonRetryableErrorTypes: [SNAPSHOT_UNAVAILABLE] },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-} as const;
+};
 const { restoreUsers } = proxyActivities<Activities>(restoreOptions);
 
 /**
  * The same activity for a part of a batch whose retries ran out: the batch's own attempts
  * already waited for a passing cause, so a part is judged after three.
  */
-const { restoreUsers: restoreGroup } = proxyActivities<Activities>({ ...restoreOptions, retry: { ...BACKOFF, maximumAttempts: 3 } });
+const { restoreUsers: restoreGroup } = proxyActivities<Activities>({ ...restoreOptions, retry: { ...restoreOptions.retry, maximumAttempts: 3 } });
 
 /** Asks the store until it answers: no limit on attempts, starting 5 s apart (a store restarting takes seconds). */
 const { waitForStore } = proxyActivities<Activities>({
@@ -45,7 +46,8 @@ const BISECT_FAILED_BATCHES = 'bisect-failed-batches';
  * Restores one category for one batch of users (one child per batch, not per user, so
  * a million users make thousands of workflows, not millions). A store that does not
  * answer is waited out, however long: the batch tells its campaign, which starts no new
- * batch meanwhile, asks the store until it answers, then tries again. When retries run
+ * batch meanwhile, asks the store until it answers, then tries again; a snapshot that
+ * cannot be read as a whole is waited out the same way. When retries run
  * out for any other cause, the batch is split in halves, each tried again, down to the
  * single users whose data the failure follows: only they are marked `failed` with it,
  * for `restorectl replay`, and the batch completes so the campaign goes on.
@@ -65,6 +67,10 @@ async function restoreOrNarrow(input: RestoreBatchInput, users: PagedUser[], res
       const error = failureOf(err);
       if (error.class === STORE_UNAVAILABLE && patched(WAIT_OUT_STORE_OUTAGES)) {
         await waitOutStore(input.campaignId, error.message);
+        continue;
+      }
+      if (error.class === SNAPSHOT_UNAVAILABLE && input.snapshotDir && patched(WAIT_OUT_SNAPSHOT_OUTAGES)) {
+        await waitOutSnapshot(input.campaignId, input.snapshotDir, error.message, tellCampaign);
         continue;
       }
       if (users.length > 1 && patched(BISECT_FAILED_BATCHES)) {
@@ -88,6 +94,12 @@ function sumOutcomes(parts: BatchOutcome[]): BatchOutcome {
   const total = noOutcome();
   for (const part of parts) addOutcome(total, part);
   return total;
+}
+
+/** Tells the campaign (when there is one) why this batch waits for the snapshot, or, with null, that it reads again. */
+async function tellCampaign(reason: string | null): Promise<void> {
+  const { workflowId: stepId, parent } = workflowInfo();
+  if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(snapshotWaitSignal, { stepId, reason });
 }
 
 /** Tells the campaign (when there is one) that this batch waits for the store, waits, and tells it the store answers. */
