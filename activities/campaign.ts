@@ -206,15 +206,16 @@ export function campaignActivities(c: ControlCollections) {
     },
 
     /**
-     * Marks the campaign finished and returns its report from the status store. A cancelled
-     * campaign leaves no user `restoring`: those of batches cut short go back to `pending`.
-     * With `unreachedFrom` (a first wave cut short), the users from there on get their
-     * `pending` entries, which the batches never reached to create.
+     * Marks the campaign finished and returns its report from the status store. A campaign
+     * cancelled or failed leaves no user `restoring`: those of batches cut short go back to
+     * `pending`, which its ending explains to support. With `unreachedFrom` (a first wave cut
+     * short), the users from there on get their `pending` entries, which the batches never
+     * reached to create: every user has an entry for every category, however it ends.
      */
     async closeCampaign(input: { campaignId: string; state: CampaignDoc['state']; error?: StatusError | null; unreachedFrom?: LinePosition }): Promise<CampaignReport> {
       const now = new Date();
       if (input.unreachedFrom) await pendUnreached(input.campaignId, input.unreachedFrom, now);
-      if (input.state === 'cancelled') await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
+      if (input.state !== 'completed') await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
       await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: now } });
       await dropChunks(c, input.campaignId);
       const report = await campaignReport(c, input.campaignId);

@@ -4,22 +4,29 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { scanUsers } from '../snapshot/users';
-import { type ControlCollections, controlIds, type SelectionPart, type UserStatusDoc } from '../store/control-collections';
+import { type ControlCollections, controlIds, type SelectionPart, USER_STATES, type UserState, type UserStatusDoc } from '../store/control-collections';
 import { whyNotReplay } from '../store/replay-check';
 import { readSelectionChunk, writeSelection } from '../store/selections';
 import { dropChunks } from '../store/staged-lines';
 import type { PagedUser } from '../store/user-pages';
 import type { ReplayPlan, ReplayRequest } from './types';
 
+/** The states of a user-category that a campaign has not finished: what `replay --unfinished` takes. */
+const UNFINISHED: UserState[] = ['pending', 'validating', 'restoring', 'failed'];
+
 /** Users' statuses read per round trip when a replay names them. */
 const STATUS_READS_AT_ONCE = 8;
 
 /** Activities that plan a replay's user-categories and hand them out a batch at a time. */
 export function replayActivities(c: ControlCollections) {
-  /** The statuses a replay takes in one category: those it names or all failed, never a `restored` one (nothing to mend). */
+  /**
+   * The statuses a replay takes in one category: those it names, all failed, or all
+   * unfinished; never a `restored` one (nothing to mend).
+   */
   async function selectedStatuses(request: ReplayRequest, category: Category): Promise<UserStatusDoc[]> {
-    const wanted = (s: UserStatusDoc | null): s is UserStatusDoc => s !== null && (request.allFailed ? s.state === 'failed' : s.state !== 'restored');
-    if (!request.userIds) return c.status.find({ campaignId: request.campaignId, category, state: 'failed' }).toArray();
+    const states: UserState[] = request.unfinished ? UNFINISHED : request.allFailed ? ['failed'] : USER_STATES.filter((s) => s !== 'restored');
+    const wanted = (s: UserStatusDoc | null): s is UserStatusDoc => s !== null && states.includes(s.state);
+    if (!request.userIds) return c.status.find({ campaignId: request.campaignId, category, state: { $in: states } }).toArray();
     const found: UserStatusDoc[] = [];
     for (let i = 0; i < request.userIds.length; i += STATUS_READS_AT_ONCE) {
       const part = request.userIds.slice(i, i + STATUS_READS_AT_ONCE);
@@ -32,7 +39,8 @@ export function replayActivities(c: ControlCollections) {
     /**
      * Chooses the user-categories a replay re-runs and writes them as a selection of
      * batches (store/selections.ts): the named users' categories that are not `restored`,
-     * or, with `allFailed`, the `failed` ones (of the named users, or of all). Refuses
+     * or, with `allFailed`, the `failed` ones, or, with `unfinished`, those neither
+     * `restored` nor `partial` (of the named users, or of all). Refuses
      * (InputError) what store/replay-check.ts refuses.
      * Idempotent: the selection is keyed by `selectionId`.
      */

@@ -112,6 +112,8 @@ export interface ReplayRequest {
   categories?: Category[];
   /** Only `failed` user-categories; otherwise every one not `restored`. */
   allFailed: boolean;
+  /** Every user-category not done (`pending`, `restoring`, `failed`; not `restored` or `partial`): a failed or cancelled campaign finished. */
+  unfinished?: boolean;
 }
 
 /** The user-categories a replay re-runs, per category in wave order, held as a selection of batches (store/selections.ts). */

@@ -29,6 +29,9 @@ describe('describeUserCategory', () => {
   it('names waiting, running and failed work, without error details beyond the class', () => {
     expect(describeUserCategory(status({ state: 'pending', expected: 3 }))).toBe('waiting: 3 record(s) expected, not started yet');
     expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'cancelled')).toMatch(/^not restored: the campaign was cancelled before reaching it \(3 record\(s\) expected\)/);
+    expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'failed', 'WorkerMemoryError')).toBe(
+      'not restored: the campaign failed before reaching it: WorkerMemoryError (3 record(s) expected); engineers can finish it (restorectl replay --unfinished)',
+    );
     expect(describeUserCategory(status({ state: 'restoring', attempts: 2 }))).toBe('in progress (attempt 2)');
     const failed = describeUserCategory(status({ state: 'failed', attempts: 5, error: { class: 'MongoNetworkError', message: 'connect ECONNREFUSED 10.0.0.1' } }));
     expect(failed).toBe('failed after 5 attempt(s) (MongoNetworkError); engineers can replay it');

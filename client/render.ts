@@ -96,14 +96,14 @@ export function renderProgress(p: CampaignProgress, now = Date.now()): string {
   return [`now: ${p.phase}, ${wave}, ${p.batchesRunning} batch(es) running${paused}${pace}`, ...waves].join('\n');
 }
 
-/** One category of one user's status in plain words, for support staff; `campaignState` tells a wait from a campaign that ended without it. */
-export function describeUserCategory(s: UserCategoryStatus, campaignState: string | null = 'running'): string {
+/** One category of one user's status in plain words, for support staff; `campaignState` tells a wait from a campaign that ended without it, `campaignFailure` why a failed one did. */
+export function describeUserCategory(s: UserCategoryStatus, campaignState: string | null = 'running', campaignFailure?: string | null): string {
   const parts: string[] = [];
   const back = s.restored + s.keptLive + s.duplicates;
   switch (s.state) {
     case 'pending':
       if (campaignState === 'cancelled') return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
-      if (campaignState === 'failed') return `not restored: the campaign failed before reaching it (${s.expected} record(s) expected); engineers can replay it`;
+      if (campaignState === 'failed') return `not restored: the campaign failed before reaching it: ${campaignFailure ?? 'cause unknown'} (${s.expected} record(s) expected); engineers can finish it (restorectl replay --unfinished)`;
       return `waiting: ${s.expected} record(s) expected, not started yet`;
     case 'validating':
     case 'restoring':

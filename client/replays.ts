@@ -16,6 +16,8 @@ export interface ReplayOptions {
   userIds?: string[];
   categories?: ReplayRequest['categories'];
   allFailed?: boolean;
+  /** Every user-category the campaign did not finish (pending, restoring, failed). */
+  unfinished?: boolean;
   /** A repaired copy of the campaign's snapshot (same snapshotId); absent: the campaign's own. */
   snapshotDir?: string;
   batchSize?: number;
@@ -29,7 +31,8 @@ export interface ReplayOptions {
  */
 export async function startReplay(client: Client, env: Env, c: ControlCollections, options: ReplayOptions): Promise<{ workflowId: string; result: () => Promise<ReplayReport> }> {
   const { campaignId } = options;
-  if (!options.userIds?.length && !options.allFailed) throw new InputError('say what to replay: --user U (one or more) or --all-failed');
+  if (options.allFailed && options.unfinished) throw new InputError('--all-failed and --unfinished choose differently: give one');
+  if (!options.userIds?.length && !options.allFailed && !options.unfinished) throw new InputError('say what to replay: --user U (one or more), --all-failed or --unfinished');
   const campaign = await c.campaigns.findOne({ _id: campaignId });
   if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
   const snapshotDir = options.snapshotDir ? resolve(options.snapshotDir) : campaign.snapshotDir;
@@ -39,7 +42,7 @@ export async function startReplay(client: Client, env: Env, c: ControlCollection
   if (options.categories && categories!.length === 0) throw new InputError(`campaign ${campaignId} did not restore ${options.categories.join(', ')}`);
   await checkSnapshotFiles(snapshotDir, categories ?? campaign.categories);
 
-  const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
+  const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.unfinished ? { unfinished: true } : {}), ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
   const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
   try {
     const handle = await client.workflow.start(replayWorkflow, {

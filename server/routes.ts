@@ -40,6 +40,7 @@ const ReplayBody = z
     users: z.array(Id).min(1).max(10_000).optional(),
     categories: z.array(Category).min(1).optional(),
     allFailed: z.boolean().optional(),
+    unfinished: z.boolean().optional().describe('every user-category the campaign did not finish: pending, restoring or failed'),
     snapshot: z.string().min(1).optional().describe("a repaired copy of the campaign's snapshot, on the server"),
     concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
   })
@@ -180,6 +181,7 @@ export const ROUTES: Route[] = [
         userIds: body.users,
         categories: body.categories,
         allFailed: body.allFailed,
+        unfinished: body.unfinished,
         snapshotDir: body.snapshot,
         concurrency: body.concurrency,
       });

@@ -8,7 +8,13 @@ export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'use
 export interface UserStatusReport {
   userId: string;
   /** `campaignState`: how the campaign stands, so a `pending` entry of a cancelled one reads as never to be reached. */
-  campaigns: { campaignId: string; campaignState: CampaignDoc['state'] | null; categories: Partial<Record<Category, UserCategoryStatus>> }[];
+  campaigns: {
+    campaignId: string;
+    campaignState: CampaignDoc['state'] | null;
+    /** The error class a failed campaign ended with: what its users never reached read as the cause. */
+    campaignFailure?: string | null;
+    categories: Partial<Record<Category, UserCategoryStatus>>;
+  }[];
 }
 
 /** One user's status across campaigns (newest first), or in one campaign. */
@@ -22,9 +28,9 @@ export async function userStatus(c: ControlCollections, userId: string, campaign
   }
   // One read by _id per campaign the user is in: a handful. A dry run restored nothing: not the user's status.
   for (const entry of byCampaign.values()) {
-    const campaign = await c.campaigns.findOne({ _id: entry.campaignId }, { projection: { state: 1, dryRun: 1 } });
+    const campaign = await c.campaigns.findOne({ _id: entry.campaignId }, { projection: { state: 1, dryRun: 1, 'error.class': 1 } });
     if (campaign?.dryRun) byCampaign.delete(entry.campaignId);
-    else entry.campaignState = campaign?.state ?? null;
+    else Object.assign(entry, { campaignState: campaign?.state ?? null, ...(campaign?.state === 'failed' ? { campaignFailure: campaign.error?.class ?? null } : {}) });
   }
   // Campaign ids start with their start time, so they sort by it.
   return { userId, campaigns: [...byCampaign.values()].sort((a, b) => b.campaignId.localeCompare(a.campaignId)) };

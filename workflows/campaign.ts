@@ -32,6 +32,8 @@ const CLOSE_WITH_CAUSE_EVEN_UNOPENED = 'close-with-cause-even-unopened';
 const PAUSE_HOLDS_A_LISTED_PAGE = 'pause-holds-a-listed-page';
 /** Runs recorded before this patch closed a cancelled campaign at once, while its cancelled batches could still write. */
 const CANCEL_SETTLES_BATCHES_FIRST = 'cancel-settles-batches-first';
+/** Runs recorded before this patch closed a failed campaign at once, leaving its running batches' users `restoring` and its unreached ones without entries. */
+const FAILURE_SETTLES_BATCHES_FIRST = 'failure-settles-batches-first';
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -189,8 +191,8 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       const ending = isCancellation(err) ? 'cancelled' : 'failed';
       const error = ending === 'failed' ? failureOf(err) : null;
       await CancellationScope.nonCancellable(async () => {
-        // Cancelled batches end their activities first, so that none writes a status after the close set it.
-        const settle = ending === 'cancelled' && patched(CANCEL_SETTLES_BATCHES_FIRST);
+        // Batches end first (cancelled ones end their activities), so that none writes a status after the close set it.
+        const settle = ending === 'cancelled' ? patched(CANCEL_SETTLES_BATCHES_FIRST) : patched(FAILURE_SETTLES_BATCHES_FIRST);
         if (settle) await Promise.allSettled(state.running);
         // A first wave cut short leaves users without entries: the close gives them theirs, pending.
         const unreachedFrom = settle && cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};

@@ -17,16 +17,18 @@ export function registerReplayCommand(program: Command): void {
     .option('--user <id>', 'this user (repeat for more)', (v: string, list: string[] = []) => [...list, userIdArg(v)])
     .option('--category <c>', 'only this category (repeat for more)', (v: string, list: Category[] = []) => [...list, categoryArg(v)])
     .option('--all-failed', 'every failed user-category (of the given users, if any)')
+    .option('--unfinished', 'every user-category the campaign did not finish: pending, restoring or failed (of the given users, if any)')
     .option('--snapshot <dir>', "a repaired copy of the campaign's snapshot, with the same snapshotId")
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--json', 'machine-readable output')
-    .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
+    .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; unfinished?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
       const report = await withOperations(loadEnv(), async (deps) => {
         const replay = await operatorCommands(deps, localActor()).replay({
           campaignId,
           userIds: opts.user,
           categories: opts.category,
           allFailed: opts.allFailed,
+          unfinished: opts.unfinished,
           snapshotDir: opts.snapshot,
           concurrency: opts.concurrency,
         });

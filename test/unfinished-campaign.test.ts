@@ -1,0 +1,69 @@
+/**
+ * A campaign that fails part-way leaves no status behind: none `restoring`, every user an
+ * entry for every category, the unreached ones reading why in plain words; and
+ * `replay --unfinished` finishes it without staging a new campaign.
+ */
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resumeCampaign, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
+import { controlCollections } from '../store/control-collections';
+import { createHarness, type Harness } from './helpers/campaign-runner';
+import { cli } from './helpers/cli';
+import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
+import { isolatedEnv } from './helpers/test-env';
+
+const T = '2009-09-30T18:02:11Z';
+const users = Array.from({ length: 6 }, (_, i) => `u-${i + 1}`);
+
+describe('a campaign that fails part-way', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('unfinished'));
+  });
+  afterAll(async () => h?.close());
+
+  it('leaves every user an entry and none restoring, and replay --unfinished restores the rest', async () => {
+    const snapshotDir = await writeSnapshot({
+      users: users.map((userId) => ({ userId, expected: { contacts: 2, notes: 1 } })),
+      lines: {
+        contacts: users.flatMap((userId) => [0, 1].map((k) => recordLine(userId, `c-${k}`, T, { displayName: `${userId} ${k}` }))),
+        notes: users.map((userId) => recordLine(userId, 'n-1', T, { body: `note of ${userId}` })),
+      },
+    });
+    const notes = join(snapshotDir, 'notes.ndjson');
+    // The canary of all users pauses the campaign between its waves.
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, canary: users.length });
+    await expect(
+      h.runWorkerUntil(async () => {
+        await waitForProgress(h.client, campaignId, (p) => p.paused);
+        // The notes file is a directory by the time its wave stages: the data is wrong, the campaign fails.
+        await rename(notes, `${notes}.aside`);
+        await mkdir(notes);
+        await resumeCampaign(h.client, campaignId);
+        return waitForCampaign(h.client, campaignId, undefined, 200);
+      }),
+    ).rejects.toThrow();
+
+    const c = controlCollections(h.stores.control);
+    const statuses = await c.status.find({ campaignId }).toArray();
+    expect(statuses).toHaveLength(users.length * 2);
+    expect(statuses.filter((s) => s.state === 'restoring')).toEqual([]);
+    expect(statuses.filter((s) => s.category === 'contacts').map((s) => s.state)).toEqual(users.map(() => 'restored'));
+    expect(statuses.filter((s) => s.category === 'notes').map((s) => s.state)).toEqual(users.map(() => 'pending'));
+
+    const status = await cli(['user', 'status', 'u-3'], h.env);
+    expect(status.stdout).toMatch(/notes.*not restored: the campaign failed before reaching it: SnapshotFileError/);
+
+    // The file mended, the failed campaign is finished where it stopped.
+    await rename(notes, `${notes}.broken`);
+    await rename(`${notes}.aside`, notes);
+    expect((await cli(['replay', campaignId, '--unfinished', '--all-failed'], h.env)).code).toBe(2);
+    const replay = await h.runWorkerUntil(() => cli(['replay', campaignId, '--unfinished', '--json'], h.env));
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout).categories).toEqual([{ category: 'notes', users: users.length, outcome: expect.objectContaining({ restored: users.length, failed: 0 }) }]);
+    const after = await c.status.find({ campaignId }).toArray();
+    expect(after.filter((s) => s.state !== 'restored')).toEqual([]);
+    expect(await h.stores.target.collection('notes').countDocuments()).toBe(users.length);
+    expect(await h.stores.target.collection('contacts').countDocuments()).toBe(users.length * 2);
+  }, 180_000);
+});
