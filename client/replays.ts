@@ -24,6 +24,12 @@ export interface ReplayOptions {
   concurrency?: number;
 }
 
+/** Refuses (InputError) a replay that chooses nothing, or chooses two ways at once: checked before anything is asked of the servers. */
+export function checkReplayChoice(options: Pick<ReplayOptions, 'userIds' | 'allFailed' | 'unfinished'>): void {
+  if (options.allFailed && options.unfinished) throw new InputError('--all-failed and --unfinished choose differently: give one');
+  if (!options.userIds?.length && !options.allFailed && !options.unfinished) throw new InputError('say what to replay: --user U (one or more), --all-failed or --unfinished');
+}
+
 /**
  * Checks here what makes a replay bad input (exit 2, 400) — no such campaign, one still
  * running, nothing chosen, a snapshot that is not the campaign's — then starts the replay
@@ -31,8 +37,7 @@ export interface ReplayOptions {
  */
 export async function startReplay(client: Client, env: Env, c: ControlCollections, options: ReplayOptions): Promise<{ workflowId: string; result: () => Promise<ReplayReport> }> {
   const { campaignId } = options;
-  if (options.allFailed && options.unfinished) throw new InputError('--all-failed and --unfinished choose differently: give one');
-  if (!options.userIds?.length && !options.allFailed && !options.unfinished) throw new InputError('say what to replay: --user U (one or more), --all-failed or --unfinished');
+  checkReplayChoice(options);
   const campaign = await c.campaigns.findOne({ _id: campaignId });
   if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
   const snapshotDir = options.snapshotDir ? resolve(options.snapshotDir) : campaign.snapshotDir;

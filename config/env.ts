@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   RESTORE_API_TOKENS: z.string().optional(),
   /** A file of API tokens, one `token:role[:name]` per line; read when RESTORE_API_TOKENS is not set. */
   RESTORE_API_TOKENS_FILE: z.string().optional(),
+  /** Folders whose snapshots `restorectl serve` may read on a caller's word, joined by `:` (server/snapshot-roots.ts). */
+  RESTORE_SNAPSHOT_ROOTS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SnapshotRoots } from './snapshot-roots';
 import { join } from 'node:path';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   tokens: TokenBook | null;
   logger: FastifyBaseLogger;
   version: string;
+  /** The folders whose snapshots callers may name. */
+  snapshotRoots: SnapshotRoots;
 }
 
 /** An error as the API answers it: its status and a one-line message. */
@@ -116,7 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const query = parsed(r.query, request.query, 'query');
         const body = parsed(r.body, request.body, 'body');
         const caller = request.caller!;
-        const result = await r.handle({ params, query, body, caller, deps, commands: operatorCommands(deps, { name: caller.name, via: 'api' }) });
+        const result = await r.handle({ params, query, body, caller, deps, snapshotRoots: options.snapshotRoots, commands: operatorCommands(deps, { name: caller.name, via: 'api' }) });
         return reply.code(r.status ?? 200).send(result);
       },
     });

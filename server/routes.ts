@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SnapshotRoots } from './snapshot-roots';
 import { MAX_BATCH_SIZE } from '../client/campaigns';
 import { CATEGORIES, CONFLICT_POLICIES } from '../domain/categories';
 import { Id } from '../domain/record-schemas';
@@ -54,6 +55,8 @@ export interface RouteContext<P, Q, B> {
   caller: Caller;
   deps: OperationDeps;
   commands: OperatorCommands;
+  /** Where a snapshot a caller names must lie. */
+  snapshotRoots: SnapshotRoots;
 }
 
 /** One route of the API: who may call it, what it takes (zod, also its OpenAPI schema), and what it does. */
@@ -139,9 +142,9 @@ export const ROUTES: Route[] = [
     summary: 'start a campaign (or a dry run)',
     body: StartBody,
     status: 201,
-    handle: ({ body, commands }) => {
+    handle: async ({ body, commands, snapshotRoots }) => {
       const { snapshot, users, ...rest } = body;
-      return commands.start({ ...rest, snapshotDir: snapshot, ...(users ? { userIds: [...new Set(users)] } : {}) });
+      return commands.start({ ...rest, snapshotDir: await snapshotRoots.admit(snapshot), ...(users ? { userIds: [...new Set(users)] } : {}) });
     },
   }),
   ...(['pause', 'resume', 'cancel'] as const).map((action) =>
@@ -175,14 +178,14 @@ export const ROUTES: Route[] = [
     params: CampaignParams,
     body: ReplayBody,
     status: 202,
-    handle: async ({ params, body, commands }) => {
+    handle: async ({ params, body, commands, snapshotRoots }) => {
       const { workflowId } = await commands.replay({
         campaignId: params.id,
         userIds: body.users,
         categories: body.categories,
         allFailed: body.allFailed,
         unfinished: body.unfinished,
-        snapshotDir: body.snapshot,
+        snapshotDir: body.snapshot === undefined ? undefined : await snapshotRoots.admit(body.snapshot),
         concurrency: body.concurrency,
       });
       return { campaignId: params.id, replayWorkflowId: workflowId };

@@ -4,7 +4,8 @@
  * input (400) with nothing started, and does its work; every operator action is audited;
  * the request log names routes, never user ids or tokens.
  */
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { waitForCampaign, waitForProgress } from '../client/campaigns';
 import { controlCollections } from '../store/control-collections';
@@ -76,7 +77,11 @@ describe('the HTTP API', () => {
       ['POST', '/api/campaigns', { snapshot: snapshotDir, categories: ['contacts', 'bogus'] }, /^body\.categories\.1: /],
       ['POST', '/api/campaigns', { snapshot: snapshotDir, batchSize: 0 }, /^body\.batchSize: /],
       ['POST', '/api/campaigns', { snapshot: snapshotDir, unknownField: 1 }, /^body: .*unknownField/],
-      ['POST', '/api/campaigns', { snapshot: '/nonexistent/snapshot' }, /nonexistent\/snapshot is not a snapshot/],
+      ['POST', '/api/campaigns', { snapshot: join(tmpdir(), 'nonexistent-snapshot') }, /nonexistent-snapshot is not a snapshot/],
+      // Outside the server's --snapshot-root (the temp folder here), whether it exists or not.
+      ['POST', '/api/campaigns', { snapshot: '/etc' }, /^snapshot \/etc is outside the folders this server may read/],
+      ['POST', '/api/campaigns', { snapshot: join(snapshotDir, '..', '..', 'etc') }, /is outside the folders this server may read/],
+      ['POST', '/api/campaigns/c-1/replay', { allFailed: true, snapshot: '/etc' }, /^snapshot \/etc is outside the folders this server may read/],
       ['POST', '/api/campaigns', { snapshot: snapshotDir, categories: ['contacts'], users: ['u-1'], canary: 1 }, /--canary and --users do not go together/],
       ['POST', '/api/campaigns', { snapshot: snapshotDir }, /no index led by userId on calendar, tasks, photos, scores/],
       ['POST', '/api/campaigns/c-1/replay', { allFailed: 'yes' }, /^body\.allFailed: /],
@@ -197,6 +202,18 @@ describe('the HTTP API', () => {
       expect(said).toContain(`serving on http://127.0.0.1:${port}`);
       const whoami = await fetch(`http://127.0.0.1:${port}/api/whoami`);
       expect(await whoami.json()).toEqual({ name: 'local', role: 'operator' });
+    } finally {
+      expect(await stopWorker(server)).toBe(0);
+    }
+  });
+  it('`serve` listens on loopback unless told another host', async () => {
+    const port = await freePort();
+    const server = startWorker({ ...h.env, RESTORE_API_TOKENS: `${OPERATOR_TOKEN}:operator`, LOG_LEVEL: 'warn' }, ['serve', '--port', String(port)]);
+    try {
+      let said = '';
+      server.stderr!.on('data', (d) => (said += d));
+      for (let waited = 0; !said.includes('serving on') && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(said).toContain(`serving on http://127.0.0.1:${port}`);
     } finally {
       expect(await stopWorker(server)).toBe(0);
     }

@@ -27,6 +27,24 @@ describe('restorectl on bad input', () => {
   ])('%j exits 2 with a one-line error', async (args) => {
     expectOneLineError(await cli(args));
   });
+
+  // With no server to ask, only a check made before asking can answer: exit 2, at once.
+  it.each([
+    [['campaign', 'set', 'c-1'], /say what to change/],
+    [['campaign', 'set', 'c-1', '--max-records-per-second', '5', '--no-max-records-per-second'], /choose differently/],
+    [['campaign', 'set', 'c-1', '--no-max-records-per-second', '--max-records-per-second=5'], /choose differently/],
+    [['campaign', 'set', 'c-1', '--concurrency', '0'], /concurrency/],
+    [['replay', 'c-1'], /say what to replay/],
+    [['replay', 'c-1', '--all-failed', '--unfinished'], /choose differently/],
+  ])('%j is refused before any server is asked', async (args, message) => {
+    expectOneLineError(await cli(args, { TEMPORAL_ADDRESS: '127.0.0.1:1', MONGODB_URI: 'mongodb://127.0.0.1:1/' }), message);
+  });
+
+  it('stack status on a folder with no stack says so and exits non-zero', async () => {
+    const r = await cli(['stack', 'status', '--data-dir', await mkdtemp(join(tmpdir(), 'no-stack-'))]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^no stack was started in /);
+  });
 });
 
 function expectOneLineError(r: CliResult, mentioning?: string | RegExp): void {

@@ -1,3 +1,4 @@
+import { InputError } from '../../domain/errors';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { campaignProgress, checkSnapshot, DEFAULT_BATCH_SIZE, finalReport, MAX_B
 import { withControl } from '../control';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
-import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, recordsPerSecondSchema } from '../../workflows/pace';
+import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, paceChangeProblem, recordsPerSecondSchema } from '../../workflows/pace';
 import { campaignWatch } from '../progress';
 import { readUsersFile } from '../users-file';
 import { renderCampaign, renderFinalReport, renderPace, renderProgress } from '../render';
@@ -143,10 +144,16 @@ export function registerCampaignCommands(program: Command): void {
     .option('--no-max-records-per-second', 'lift the ceiling')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts) => {
+      // Both flags set one option, the last winning: given together, the operator meant two things.
+      const flags = process.argv.filter((a) => a === '--no-max-records-per-second' || /^--max-records-per-second(=|$)/.test(a));
+      if (new Set(flags.map((f) => f.startsWith('--no-'))).size > 1) throw new InputError('--max-records-per-second and --no-max-records-per-second choose differently: give one');
       const change: PaceChange = {
         ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
         ...(opts.maxRecordsPerSecond === undefined ? {} : { maxRecordsPerSecond: opts.maxRecordsPerSecond === false ? null : opts.maxRecordsPerSecond }),
       };
+      if (Object.keys(change).length === 0) throw new InputError('say what to change: --concurrency N, --max-records-per-second R or --no-max-records-per-second');
+      const problem = paceChangeProblem(change);
+      if (problem) throw new InputError(problem);
       const pace = await withOperations(loadEnv(), (deps) => operatorCommands(deps, localActor()).setPace(id, change));
       printResult(opts, { campaignId: id, pace }, () => `campaign ${id}: ${renderPace(pace)}`);
     });

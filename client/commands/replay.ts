@@ -7,6 +7,7 @@ import { localActor, withOperations } from '../../operations/connect';
 import { printResult, sayer } from '../output';
 import { boundedIntArg, campaignIdArg, categoryArg, userIdArg } from '../parse';
 import { renderReplay } from '../render';
+import { checkReplayChoice } from '../replays';
 
 /** `replay ID …`: re-runs chosen user-categories of an ended campaign, for engineers after a fix. */
 export function registerReplayCommand(program: Command): void {
@@ -22,6 +23,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
     .option('--json', 'machine-readable output')
     .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; unfinished?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
+      checkReplayChoice({ userIds: opts.user, allFailed: opts.allFailed, unfinished: opts.unfinished });
       const report = await withOperations(loadEnv(), async (deps) => {
         const replay = await operatorCommands(deps, localActor()).replay({
           campaignId,

@@ -81,6 +81,7 @@ export function registerStackCommands(program: Command): void {
               renderEnv(options),
             ].join('\n'),
       );
-      if (status.services.some((s) => !s.answers)) process.exitCode = 1;
+      // Scripts tell a stack that serves from one that does not, or is not there, by the exit code.
+      if (status.options === null || status.services.length === 0 || status.services.some((s) => !s.answers)) process.exitCode = 1;
     });
 }

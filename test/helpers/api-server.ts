@@ -1,6 +1,8 @@
+import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { buildServer } from '../../server/app';
+import { SnapshotRoots } from '../../server/snapshot-roots';
 import { TokenBook } from '../../server/tokens';
 import { controlCollections } from '../../store/control-collections';
 import type { Harness } from './campaign-runner';
@@ -34,6 +36,8 @@ export async function apiServer(h: Harness) {
     tokens,
     logger: pino({ level: 'info' }, sink),
     version: 'test',
+    // The tests' snapshots are written under the system's temp folder (helpers/snapshot-builder.ts).
+    snapshotRoots: await SnapshotRoots.of([tmpdir()], undefined),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
