@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../domain/errors';
 import { Id } from '../domain/record-schemas';
+import { fileProblem } from '../snapshot/layout';
 
 /**
  * The user ids of a `--users FILE`: one per line; blank lines and lines starting with `#`
@@ -12,7 +13,7 @@ export async function readUsersFile(path: string): Promise<string[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read the users file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InputError(`the users file ${path} ${fileProblem(err)}`);
   }
   const ids = new Set<string>();
   text

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { resolve } from 'node:path';
 import { cancelCampaign, checkSnapshot, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, type StartCampaignOptions } from '../client/campaigns';
 import { type ReplayOptions, startReplay } from '../client/replays';
+import { workerPolls } from '../client/temporal';
 import type { Env } from '../config/env';
 import { CATEGORIES, inWaveOrder } from '../domain/categories';
 import { InputError } from '../domain/errors';
@@ -22,6 +23,8 @@ export interface OperationDeps {
 export interface StartRequest extends StartCampaignOptions {
   /** Start even where a live collection has no index led by userId. */
   allowUnindexed?: boolean;
+  /** Do not ask Temporal whether a worker polls the task queue (the warning when none does). */
+  skipWorkerCheck?: boolean;
 }
 
 /**
@@ -70,7 +73,7 @@ export function operatorCommands(deps: OperationDeps, actor: Actor) {
   }
 
   return {
-    /** Starts a campaign; answers its id and any warnings about the live store's indexes. */
+    /** Starts a campaign; answers its id and any warnings: the live store's indexes, no worker to run it. */
     start: (request: StartRequest): Promise<{ campaignId: string; warnings: string[] }> =>
       audited(
         request.dryRun ? 'dry-run' : 'start',
@@ -80,6 +83,9 @@ export function operatorCommands(deps: OperationDeps, actor: Actor) {
           // Bad input first: the snapshot and its files, then what the live store lacks.
           await checkSnapshot(resolve(request.snapshotDir), inWaveOrder(request.categories ?? [...CATEGORIES]));
           const warnings = await checkLiveIndexes(deps, request);
+          if (!request.skipWorkerCheck && !(await workerPolls(client, env.TEMPORAL_NAMESPACE, env.RESTORE_TASK_QUEUE))) {
+            warnings.push(`no worker polls task queue ${env.RESTORE_TASK_QUEUE}: the campaign waits, doing nothing, until one runs (restorectl worker, with the same RESTORE_TASK_QUEUE)`);
+          }
           return { campaignId: await startCampaign(client, env, request), warnings };
         },
         (r) => r.campaignId,

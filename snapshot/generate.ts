@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CATEGORIES, type Category } from '../domain/categories';
 import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256, sha256Hex } from '../domain/digest';
@@ -51,6 +51,24 @@ function close(stream: WriteStream): Promise<void> {
 }
 
 /**
+ * Creates `dir` and the parents it lacks, one at a time. Not `mkdir(…, {recursive: true})`:
+ * where the file system answers ENOENT under a parent that exists (as /proc does), node's
+ * loops for good at full CPU.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || (await stat(parent).catch(() => null))) throw err;
+    await makeDirectory(parent);
+    await mkdir(dir);
+  }
+}
+
+/**
  * Writes a synthetic restore-snapshot/v1 directory: realistic records of all six
  * categories, and with a corrupt rate, lines that break each rule of §3. The same
  * seed writes the same bytes. Refuses a non-empty directory rather than mixing snapshots.
@@ -58,8 +76,9 @@ function close(stream: WriteStream): Promise<void> {
 export async function generateSnapshot(dir: string, options: GenerateOptions): Promise<GenerateSummary> {
   const existing = await stat(dir).catch(() => null);
   if (existing && !existing.isDirectory()) throw new InputError(`${dir} exists and is not a directory: choose a new directory for the snapshot`);
-  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot create ${dir}: ${err.code === 'ENOTDIR' ? 'a parent is not a directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`, { cause: err });
+  await makeDirectory(dir).catch((err: NodeJS.ErrnoException) => {
+    const why = { ENOTDIR: 'a parent is not a directory', EACCES: 'permission denied', ENOENT: 'this file system takes no new folder there', EROFS: 'the file system is read-only' }[err.code ?? ''];
+    throw new InputError(`cannot create ${dir}: ${why ?? err.message}`, { cause: err });
   });
   if ((await readdir(dir)).length > 0) throw new InputError(`${dir} is not empty: choose a new directory for the snapshot`);
   await mkdir(join(dir, 'blobs'));

@@ -33,6 +33,12 @@ const FILE_PROBLEMS: Record<string, string> = {
   ELOOP: 'is a symbolic link loop',
 };
 
+/** What a file-system error says of the file, in words ("is missing"); the code itself for one without words. */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return FILE_PROBLEMS[code] ?? `cannot be read (${code || (err as Error).message})`;
+}
+
 /**
  * A file-system error on a snapshot file as a typed, non-retryable error naming the file
  * (a missing or unreadable file does not come back by retrying); any other error unchanged.

@@ -1,5 +1,6 @@
 import { type Db, MongoClient } from 'mongodb';
-import { ConfigError } from '../domain/errors';
+import { ConfigError, StoreUnavailableError } from '../domain/errors';
+import { isStoreUnavailable } from './store-errors';
 import type { Env } from '../config/env';
 
 export interface Stores {
@@ -10,19 +11,35 @@ export interface Stores {
   control: Db;
 }
 
+/** How long an operation waits for a server to take it: a store that does not answer is said so within seconds, and waited out by retries. */
+const SERVER_SELECTION_MS = 5_000;
+
+/** The URI as it may be shown: without a user name or password. */
+function withoutCredentials(uri: string): string {
+  return uri.replace(/^(mongodb(\+srv)?:\/\/)[^@/]*@/, '$1…@');
+}
+
 /**
  * Connects to the store named by the environment. The caller closes `client`. A URI the
- * driver cannot parse is a {@link ConfigError} naming the variable (exit code 2).
+ * driver cannot parse is a {@link ConfigError} naming the variable (exit code 2); a store that
+ * does not answer, a {@link StoreUnavailableError} naming it and what to do (exit code 1).
  */
 export async function connectStores(env: Pick<Env, 'MONGODB_URI' | 'RESTORE_TARGET_DB' | 'RESTORE_CONTROL_DB'>): Promise<Stores> {
   let client: MongoClient;
   try {
-    client = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+    client = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: SERVER_SELECTION_MS });
   } catch (err) {
     // The constructor does no I/O: whatever it throws (the driver's and its URL parser's
     // MongoParseError, a MongoRuntimeError for a bad port) is about the URI.
     throw new ConfigError(`bad environment variable MONGODB_URI: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  await client.connect();
+  await client.connect().catch(async (err: unknown) => {
+    await client.close().catch(() => undefined);
+    if (!isStoreUnavailable(err)) throw err;
+    throw new StoreUnavailableError(
+      `the store does not answer at MONGODB_URI=${withoutCredentials(env.MONGODB_URI)}: start the local stack (restorectl stack up), or set MONGODB_URI to your MongoDB`,
+      { cause: err },
+    );
+  });
   return { client, target: client.db(env.RESTORE_TARGET_DB), control: client.db(env.RESTORE_CONTROL_DB) };
 }

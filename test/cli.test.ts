@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { campaignWorkflowId, connectTemporal } from '../client/temporal';
 import { connectStores } from '../store/connection';
 import { cli, type CliResult, startWorker, stopWorker } from './helpers/cli';
 import { writeSnapshot } from './helpers/snapshot-builder';
@@ -24,6 +25,9 @@ describe('restorectl on bad input', () => {
     [['stack', 'up', '--mongo-port', '99999']],
     [['no-such-command']],
     [['snapshot', 'generate', '/etc/passwd', '--users', '2']],
+    // node's recursive mkdir spins for good where a file system answers ENOENT under a folder that exists.
+    [['snapshot', 'generate', '/proc/nope', '--users', '1']],
+    [['campaign', 'start', '--snapshot', '/tmp', '--users', '/nonexistent/users.txt']],
   ])('%j exits 2 with a one-line error', async (args) => {
     expectOneLineError(await cli(args));
   });
@@ -73,6 +77,8 @@ describe('restorectl in a bad environment', () => {
     [{ MONGODB_URI: 'mongodb://host:99999/' }, 'MONGODB_URI'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [{ TEMPORAL_ADDRESS: '' }, 'TEMPORAL_ADDRESS'],
+    [{ TEMPORAL_ADDRESS: '::::' }, 'TEMPORAL_ADDRESS'],
+    [{ TEMPORAL_ADDRESS: 'localhost:99999' }, 'TEMPORAL_ADDRESS'],
   ])('%j: one line naming the variable, exit 2; --help still works', async (env, variable) => {
     expectOneLineError(await cli(['campaign', 'list'], env), variable);
     const help = await cli(['--help'], env);
@@ -80,10 +86,44 @@ describe('restorectl in a bad environment', () => {
     expect(help.stderr).toBe('');
   });
 
+  it.each([
+    [['campaign', 'list'], { MONGODB_URI: 'mongodb://someone:s3cret@127.0.0.1:1/' }, /^restorectl: the store does not answer at MONGODB_URI=mongodb:\/\/…@127\.0\.0\.1:1\/: start the local stack \(restorectl stack up\), or set MONGODB_URI/],
+    [['campaign', 'pause', 'c-1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, /^restorectl: Temporal does not answer at TEMPORAL_ADDRESS=127\.0\.0\.1:1 .*: start the local stack \(restorectl stack up\), or set TEMPORAL_ADDRESS/],
+  ])('%j with %j: one line naming the service, the variable and what to do, exit 1', async (args, env, message) => {
+    const r = await cli(args, env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(r.stderr).not.toContain('s3cret');
+  });
+
+  it('the users file is named with what is wrong with it, in words', async () => {
+    const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
+    expectOneLineError(await cli(['campaign', 'start', '--snapshot', dir, '--users', join(dir, 'missing.txt')]), /the users file \S+missing\.txt is missing$/);
+    expectOneLineError(await cli(['campaign', 'start', '--snapshot', dir, '--users', dir]), /the users file \S+ is a directory, not a file$/);
+  });
+
   it('a worker that cannot reach Temporal says where it tried, and exits non-zero', async () => {
     const r = await cli(['worker'], { ...isolatedEnv('noworker'), TEMPORAL_ADDRESS: '127.0.0.1:1', RESTORE_CONNECT_TIMEOUT_SECONDS: '3' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Temporal at 127.0.0.1:1 did not answer within 3 s');
+  });
+});
+
+describe('campaign start with no worker to run it', () => {
+  it('warns that the campaign will not move until one runs, unless told not to ask', async () => {
+    const env = isolatedEnv('noworkerq');
+    const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
+    const client = await connectTemporal(env);
+    try {
+      for (const [flags, warned] of [[[], true], [['--no-worker-check'], false]] as const) {
+        const r = await cli(['campaign', 'start', '--snapshot', dir, '--categories', 'contacts', '--allow-unindexed', '--json', ...flags], env);
+        expect(r.code).toBe(0);
+        expect(r.stderr.includes(`warning: no worker polls task queue ${env.RESTORE_TASK_QUEUE}: the campaign waits`)).toBe(warned);
+        await client.workflow.getHandle(campaignWorkflowId(JSON.parse(r.stdout).campaignId)).terminate('test: no worker runs it');
+      }
+    } finally {
+      await client.connection.close();
+    }
   });
 });
 

@@ -57,6 +57,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
     .option('--dry-run', 'plan only: stage, validate and read the live store as a real run would, write nothing to it, and print what it would do (implies --wait)')
     .option('--wait', 'wait for the campaign to finish and print its report')
+    .option('--no-worker-check', 'do not ask whether a worker polls the task queue (by default a warning says when none does: the campaign would not move)')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const env = loadEnv();
@@ -77,6 +78,7 @@ export function registerCampaignCommands(program: Command): void {
           userIds,
           dryRun: opts.dryRun,
           allowUnindexed: opts.allowUnindexed,
+          skipWorkerCheck: opts.workerCheck === false,
         });
         // On stderr even with --json: it is about the safety of the run, and stdout stays one JSON document.
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
