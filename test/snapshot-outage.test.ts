@@ -20,8 +20,8 @@ import { isolatedEnv } from './helpers/test-env';
 const T = '2009-09-30T18:02:11Z';
 const USERS = 12;
 const PER_USER = 3;
-/** How long the snapshot stays away: long enough for steps to fail on it and wait. */
-const OUTAGE_MS = 8000;
+/** How long the snapshot stays away: as long as the outage seen in the field (issue 16), long past any step's retries. */
+const OUTAGE_MS = 45_000;
 
 const users = Array.from({ length: USERS }, (_, i) => `u-${i + 1}`);
 const spec = () => ({
@@ -78,7 +78,7 @@ describe('a snapshot whose storage goes away and comes back', () => {
     expect(report.state).toBe('completed');
     expect(report.categories.contacts!.users).toMatchObject({ restored: USERS, failed: 0 });
     await expectAllBack(campaignId, ['contacts']);
-  }, 180_000);
+  }, 300_000);
 
   it('while a wave stages: the campaign waits, says why, and stages and restores it once it is back', async () => {
     const snapshotDir = await writeSnapshot(spec());
@@ -92,7 +92,7 @@ describe('a snapshot whose storage goes away and comes back', () => {
     });
     expect(report.state).toBe('completed');
     await expectAllBack(campaignId, ['contacts', 'notes']);
-  }, 180_000);
+  }, 300_000);
 
   it('a snapshot that comes back as another one is named so, and the campaign waits for its own', async () => {
     const snapshotDir = await writeSnapshot(spec());
@@ -116,5 +116,5 @@ describe('a snapshot whose storage goes away and comes back', () => {
     });
     expect(report.state).toBe('completed');
     await expectAllBack(campaignId, ['contacts']);
-  }, 180_000);
+  }, 300_000);
 });
