@@ -5,7 +5,7 @@
  */
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resumeCampaign, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
+import { pauseCampaign, resumeCampaign, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import { controlCollections } from '../store/control-collections';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
@@ -65,5 +65,43 @@ describe('a campaign that fails part-way', () => {
     expect(after.filter((s) => s.state !== 'restored')).toEqual([]);
     expect(await h.stores.target.collection('notes').countDocuments()).toBe(users.length);
     expect(await h.stores.target.collection('contacts').countDocuments()).toBe(users.length * 2);
+  }, 180_000);
+  it('a batch terminated mid-wave fails the campaign, not wedges it, and leaves every user an entry', async () => {
+    // Users of their own: the live store keeps the first test's.
+    const them = users.map((u) => u.replace('u-', 'v-'));
+    const snapshotDir = await writeSnapshot({
+      users: them.map((userId) => ({ userId, expected: { contacts: 2, notes: 1 } })),
+      lines: {
+        contacts: them.flatMap((userId) => [0, 1].map((k) => recordLine(userId, `c-${k}`, T, { displayName: `${userId} ${k}` }))),
+        notes: them.map((userId) => recordLine(userId, 'n-1', T, { body: `note of ${userId}` })),
+      },
+    });
+    // Scoped, so that its batches are its first readers of the snapshot; they wait for it while it is away.
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], userIds: them, batchSize: 2, concurrency: 1 });
+    const away = `${snapshotDir}.away`;
+    // Paused before its first batch: once the snapshot is away, the first batch to start is the one that waits.
+    await pauseCampaign(h.client, campaignId);
+    await expect(
+      h.runWorkerUntil(async () => {
+        await waitForProgress(h.client, campaignId, (p) => p.phase === 'restoring' && p.paused);
+        await rename(snapshotDir, away);
+        await resumeCampaign(h.client, campaignId);
+        await waitForProgress(h.client, campaignId, (p) => /snapshot cannot be read/.test(p.pausedReason ?? ''));
+        // An engineer terminates the batch that waits: the campaign fails with it, at once.
+        await h.client.workflow.getHandle(`${campaignId}-contacts-0`).terminate('test: an engineer stops a batch');
+        await rename(away, snapshotDir);
+        return waitForCampaign(h.client, campaignId, undefined, 200);
+      }),
+    ).rejects.toThrow();
+
+    const c = controlCollections(h.stores.control);
+    expect((await c.campaigns.findOne({ _id: campaignId }))!.state).toBe('failed');
+    const statuses = await c.status.find({ campaignId }).toArray();
+    expect(statuses).toHaveLength(them.length * 2);
+    expect(statuses.filter((s) => s.state === 'restoring')).toEqual([]);
+    const replay = await h.runWorkerUntil(() => cli(['replay', campaignId, '--unfinished', '--json'], h.env));
+    expect(replay.code).toBe(0);
+    expect((await c.status.find({ campaignId }).toArray()).filter((s) => s.state !== 'restored')).toEqual([]);
+    expect(await h.stores.target.collection('contacts').countDocuments()).toBe((users.length + them.length) * 2);
   }, 180_000);
 });

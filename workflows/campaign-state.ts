@@ -68,6 +68,12 @@ export class CampaignState {
   /** Steps (the campaign's own, or batches) waiting for the snapshot to read again, with why: while any waits, no new batch starts. */
   private readonly waitingForSnapshot = new Map<string, string>();
   private readonly pacer = new BatchPacer();
+  /**
+   * The first batch that failed as a workflow (terminated by an engineer, say), with where its
+   * page began: the campaign fails with it, rather than leave its rejection unhandled, which
+   * fails every workflow task of the campaign and wedges it.
+   */
+  private failedBatch: { error: unknown; from: LinePosition } | undefined;
 
   constructor(
     readonly settings: CampaignSettings,
@@ -162,9 +168,20 @@ export class CampaignState {
     return this.pacer.admit(records, this.pace.maxRecordsPerSecond, Date.now());
   }
 
-  /** Where the first wave's users not yet restored begin: the earliest running batch's page, else the next page. */
+  /** Where the first wave's users not yet restored begin: the earliest page of a batch running or failed, else the next page. */
   unreachedFrom(): LinePosition {
-    return [...this.batches.values()].reduce((earliest, from) => (from.line < earliest.line ? from : earliest), this.cursor.next);
+    const pages = [...this.batches.values(), ...(this.failedBatch ? [this.failedBatch.from] : [])];
+    return pages.reduce((earliest, from) => (from.line < earliest.line ? from : earliest), this.cursor.next);
+  }
+
+  /** Throws the failure of a batch that failed as a workflow, if one did: the campaign then ends failed. */
+  throwIfBatchFailed(): void {
+    if (this.failedBatch) throw this.failedBatch.error;
+  }
+
+  /** True once a batch failed as a workflow. */
+  get batchFailed(): boolean {
+    return this.failedBatch !== undefined;
   }
 
   /** Counts a started batch, whose page began at `from`, into the cursor and the running set; its outcome is added when it ends. */
@@ -177,6 +194,7 @@ export class CampaignState {
     });
     this.cursor.batches += 1;
     const tracked = counted.finally(() => this.batches.delete(tracked));
+    tracked.catch((error: unknown) => void (this.failedBatch ??= { error, from }));
     this.batches.set(tracked, from);
   }
 

@@ -112,7 +112,10 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
       }
       state.phase = 'restoring';
       while (!cursor.pagesDone) {
-        await condition(() => state.mayStartBatch());
+        // A batch that failed as a workflow ends the campaign here. Before, its rejection failed
+        // every workflow task and no run got past it, so no recorded history takes this path.
+        await condition(() => state.mayStartBatch() || state.batchFailed);
+        state.throwIfBatchFailed();
         const from = cursor.next;
         const page =
           cursor.scopeChunks === undefined
