@@ -1,5 +1,6 @@
 import { CATEGORIES } from '../domain/categories';
 import type { CampaignReport } from '../store/campaign-report';
+import type { ImportReport } from '../backup/import-snapshot';
 import type { FailureReport, QuarantineGroup } from '../store/failure-report';
 import type { FinalReport } from './campaigns';
 import type { UserCategoryStatus } from '../store/status-reader';
@@ -169,5 +170,21 @@ export function renderReplay(r: ReplayReport): string {
     `replay of campaign ${r.campaignId} from ${r.snapshotDir}:`,
     table([['CATEGORY', 'USERS', 'RESTORED', 'PARTIAL', 'FAILED', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
     ...(r.notInSnapshot.length ? [`not in this snapshot's users.ndjson, left as they were: ${r.notInSnapshot.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** What an import did, per source collection, and where its report is. */
+export function renderImportReport(r: ImportReport): string {
+  const problems = (c: ImportReport['collections'][number]) =>
+    Object.entries(c.problems)
+      .flatMap(([kind, fields]) => Object.entries(fields).map(([field, n]) => `${kind} in ${field} ${n}`))
+      .join(', ');
+  return [
+    `snapshot ${r.snapshotId} written to ${r.outDir}: ${r.users} users, from ${r.from}`,
+    table([['COLLECTION', 'FILE', 'READ', 'WRITTEN', 'NOT MAPPED'], ...r.collections.map((c) => [c.collection, `${c.category}.ndjson`, c.documentsRead, c.linesWritten, problems(c) || '-'])]),
+    r.totals.problems
+      ? `${r.totals.problems} value(s) could not be mapped: their lines hold a marker, and the campaign quarantines them (restorectl snapshot verify shows them); the positions are in import-report.json`
+      : 'every value mapped',
+    `next: restorectl snapshot verify ${r.outDir}`,
   ].join('\n');
 }

@@ -33,6 +33,14 @@ export class SnapshotFormatError extends InputError {}
 /** A file of the snapshot cannot be read as what it should be (missing, a directory, unreadable). */
 export class SnapshotFileError extends SnapshotFormatError {}
 
+/** A backup to import is damaged or not what it should be (a truncated BSON file, bad gzip, a missing collection); the message names the file and offset. */
+export class BackupFormatError extends InputError {}
+
+/** An import failed once it had begun writing its snapshot: its report says what was read (exit 1, not 2). */
+export class ImportFailedError extends RestoreError {
+  readonly retryable = false;
+}
+
 /** A file of the snapshot no longer holds what staging checked (a line, a blob): the data's fault, not the storage's. */
 export class SnapshotChangedError extends SnapshotFileError {}
 

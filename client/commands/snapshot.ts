@@ -1,15 +1,21 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { importSnapshot } from '../../backup/import-snapshot';
+import { readImportMap } from '../../backup/import-map';
+import { openDatabaseSource, openDumpSource } from '../../backup/sources';
 import { CATEGORIES } from '../../domain/categories';
+import { DateTime } from '../../domain/record-schemas';
 import { generateSnapshot } from '../../snapshot/generate';
 import { verifySnapshot } from '../../snapshot/verify';
 import { printResult, sayer, table } from '../output';
-import { unknownExpectedLines } from '../render';
+import { renderImportReport, unknownExpectedLines } from '../render';
 import { boundedIntArg, parseWith, rateArg } from '../parse';
 import { progressBar } from '../progress';
 
 const seedArg = parseWith(z.string().min(1).max(200), 'must be 1–200 characters');
+const snapshotIdArg = parseWith(z.string().min(1).max(200), 'must be 1–200 characters');
+const isoArg = parseWith(DateTime, 'must be an ISO-8601 date-time with an offset, such as 2009-10-02T00:00:00Z');
 
 /** `snapshot generate|verify`: files only, no stack needed. */
 export function registerSnapshotCommands(program: Command): void {
@@ -58,5 +64,37 @@ export function registerSnapshotCommands(program: Command): void {
           ...(r.examples.length ? ['', 'first quarantined lines:', ...r.examples.map((e) => `  ${e.category}.ndjson:${e.line} ${e.code}: ${e.message}`)] : []),
         ].join('\n'),
       );
+    });
+
+  snapshot
+    .command('import <outDir>')
+    .description('turn a backup (a mongodump directory or a recovered database) into a restore-snapshot/v1 directory, by a map (DESIGN.md §3b)')
+    .requiredOption('--from <source>', 'a mongodump directory, or mongodb://… of a recovered database')
+    .requiredOption('--map <file>', 'the map: where each category lives in the backup and how its documents become records')
+    .option('--db <name>', "the backup's database (a dump's folder; a URI's database when it names none)")
+    .option('--snapshot-id <id>', 'the snapshot id to give it (default: import- and a digest)', snapshotIdArg)
+    .option('--taken-at <iso>', 'when the backup was taken (default: now)', isoArg)
+    .option('--outage-started-at <iso>', 'when the outage began', isoArg)
+    .option('--json', 'machine-readable output: the import report')
+    .action(async (outDir: string, opts) => {
+      const map = await readImportMap(resolve(opts.map));
+      const fromDatabase = /^mongodb(\+srv)?:\/\//.test(opts.from);
+      const source = fromDatabase ? await openDatabaseSource(opts.from, opts.db) : await openDumpSource(resolve(opts.from), opts.db);
+      try {
+        const bar = progressBar(opts, source.unit, 0);
+        const report = await importSnapshot({
+          source,
+          from: fromDatabase ? source.description : resolve(opts.from),
+          map,
+          outDir: resolve(outDir),
+          snapshotId: opts.snapshotId,
+          takenAt: opts.takenAt,
+          outageStartedAt: opts.outageStartedAt,
+          onProgress: (done, total) => bar.update(done, total),
+        }).finally(() => bar.stop());
+        printResult(opts, report, renderImportReport);
+      } finally {
+        await source.close();
+      }
     });
 }

@@ -1,0 +1,84 @@
+/**
+ * BSON values as the JSON of a snapshot line (DESIGN.md §3b): ObjectId → its 24 hex digits;
+ * Date → ISO-8601 with `Z` (seconds only when it has no milliseconds, as recovered records
+ * write them); Int32, Double and an Int64 within ±(2^53−1) → number; Decimal128 → its decimal
+ * string; strings, booleans, arrays and embedded documents as they are, recursively. Any
+ * other type is a mapping problem, named by its kind.
+ */
+
+/** A value a line cannot hold: kept in its place as this marker, which no category's schema accepts, so the line is quarantined with a reason. */
+export const UNMAPPED = 'restorectl:unmapped';
+
+export type Converted = { value: unknown; problem?: undefined } | { problem: string; value?: undefined };
+
+/** The kinds the table of §3b names for BSON types that have a `_bsontype`. */
+const PROBLEM_KINDS: Record<string, string> = {
+  Binary: 'Binary',
+  Timestamp: 'Timestamp',
+  BSONRegExp: 'RegExp',
+  Code: 'Code',
+  MinKey: 'MinKey',
+  MaxKey: 'MaxKey',
+  DBRef: 'DBPointer',
+  BSONSymbol: 'Symbol',
+  Symbol: 'Symbol',
+};
+
+/** 2^53 − 1: the largest integer a JSON number holds exactly. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A Date as ISO-8601 in UTC, without `.000` when it has no milliseconds. */
+export function isoOf(date: Date): string {
+  return date.toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * The JSON value of a BSON value, or the problem that keeps it from being one. Within an
+ * array or a document, the first problem found is the value's problem.
+ */
+export function jsonOf(value: unknown): Converted {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return { value };
+  if (typeof value === 'number') return Number.isFinite(value) ? { value } : { problem: `Double ${String(value)}` };
+  if (typeof value === 'bigint') return value <= SAFE && value >= -SAFE ? { value: Number(value) } : { problem: 'Int64 beyond ±(2^53−1)' };
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { problem: 'Date out of range' } : { value: isoOf(value) };
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const c = jsonOf(item);
+      if (c.problem !== undefined) return c;
+      out.push(c.value);
+    }
+    return { value: out };
+  }
+  if (typeof value === 'object') {
+    const type = (value as { _bsontype?: string })._bsontype;
+    if (type === 'ObjectId' || type === 'ObjectID') return { value: (value as { toHexString(): string }).toHexString() };
+    if (type === 'Decimal128') return { value: String(value) };
+    if (type === 'Int32' || type === 'Double') return jsonOf((value as { valueOf(): number }).valueOf());
+    if (type === 'Long') {
+      const long = value as { toBigInt(): bigint };
+      return jsonOf(long.toBigInt());
+    }
+    if (type !== undefined) return { problem: PROBLEM_KINDS[type] ?? type };
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      const c = jsonOf(item);
+      if (c.problem !== undefined) return c;
+      out[key] = c.value;
+    }
+    return { value: out };
+  }
+  // BSON's Undefined comes through as undefined: the field is absent.
+  return { value: undefined };
+}
+
+/** The value at a dotted path of a document; undefined where a step is missing, null or not a document. */
+export function valueAtPath(doc: unknown, path: string): unknown {
+  let value = doc;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}

@@ -1,0 +1,102 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Document } from 'bson';
+import { MongoClient } from 'mongodb';
+import { BackupFormatError, InputError } from '../domain/errors';
+import { jsonOf } from './bson-json';
+import { readDumpFile } from './bson-stream';
+
+/** Where a source document is: a dump file and the byte offset of its document, or a recovered database's `_id`. */
+export type SourcePosition = { file: string; offset: number } | { _id: unknown };
+
+/** A backup to import from, read a collection at a time, in source order. */
+export interface BackupSource {
+  /** What it is, in words: the dump's database folder, or the database and the URI's host. */
+  readonly description: string;
+  /** What its progress counts: the dump's bytes, or a database's documents. */
+  readonly unit: 'bytes' | 'documents';
+  /** Throws {@link BackupFormatError} naming the collection when the backup does not hold it. */
+  check(collection: string): Promise<void>;
+  /** How many units a collection holds, for a progress bar. */
+  size(collection: string): Promise<number>;
+  /** The collection's documents in source order, with where each is; `onUnits` is told the units read. */
+  documents(collection: string, onUnits: (n: number) => void): AsyncIterable<{ doc: Document; position: SourcePosition }>;
+  close(): Promise<void>;
+}
+
+const DUMP_FILE = /^(.+)\.bson(\.gz)?$/;
+
+/** The database folder of a mongodump directory: `dir` itself when it holds `.bson` files, else its one database folder, or `db`. */
+async function databaseFolder(dir: string, db: string | undefined): Promise<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the dump ${dir}: ${err.code === 'ENOENT' ? 'no such folder' : err.code === 'ENOTDIR' ? 'not a folder' : (err.code ?? err.message)}`);
+  });
+  if (entries.some((e) => e.isFile() && DUMP_FILE.test(e.name))) return dir;
+  const databases = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  if (db !== undefined) {
+    if (!databases.includes(db)) throw new BackupFormatError(`the dump ${dir} holds no database ${db} (it holds: ${databases.join(', ') || 'none'})`);
+    return join(dir, db);
+  }
+  if (databases.length === 1) return join(dir, databases[0]);
+  throw new BackupFormatError(databases.length === 0 ? `${dir} is not a mongodump directory: no .bson file, no database folder` : `the dump ${dir} holds databases ${databases.join(', ')}: choose one with --db`);
+}
+
+/** A mongodump directory (`<db>/<collection>.bson`, or `.bson.gz` with `--gzip`). */
+export async function openDumpSource(dir: string, db?: string): Promise<BackupSource> {
+  const folder = await databaseFolder(dir, db);
+  const files = new Map<string, string>();
+  for (const name of await readdir(folder)) {
+    const match = DUMP_FILE.exec(name);
+    if (match) files.set(match[1], join(folder, name));
+  }
+  const fileOf = (collection: string) => {
+    const file = files.get(collection);
+    if (!file) throw new BackupFormatError(`the dump ${folder} holds no collection ${collection} (no ${collection}.bson or ${collection}.bson.gz; it holds: ${[...files.keys()].sort().join(', ') || 'none'})`);
+    return file;
+  };
+  return {
+    description: folder,
+    unit: 'bytes',
+    check: async (collection) => void fileOf(collection),
+    size: async (collection) => (await stat(fileOf(collection))).size,
+    async *documents(collection, onUnits) {
+      const file = fileOf(collection);
+      for await (const { doc, offset } of readDumpFile(file, onUnits)) yield { doc, position: { file, offset } };
+    },
+    close: async () => undefined,
+  };
+}
+
+/** A database restored from a backup onto a recovery server: its collections read by cursors in `_id` order. */
+export async function openDatabaseSource(uri: string, db?: string): Promise<BackupSource> {
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+  } catch (err) {
+    throw new InputError(`--from ${uri.replace(/\/\/[^@/]*@/, '//…@')} is not a MongoDB URI: ${(err as Error).message}`);
+  }
+  const host = client.options.hosts.map(String).join(',');
+  await client.connect().catch(async (err: Error) => {
+    await client.close().catch(() => undefined);
+    throw new InputError(`the recovered database at ${host} does not answer: ${err.message}`);
+  });
+  const database = client.db(db);
+  const names = new Set((await database.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  const check = (collection: string) => {
+    if (!names.has(collection)) throw new BackupFormatError(`the database ${database.databaseName} at ${host} holds no collection ${collection}`);
+  };
+  return {
+    description: `database ${database.databaseName} at ${host}`,
+    unit: 'documents',
+    check: async (collection) => check(collection),
+    size: async (collection) => database.collection(collection).estimatedDocumentCount(),
+    async *documents(collection, onUnits) {
+      check(collection);
+      for await (const doc of database.collection(collection).find({}, { sort: { _id: 1 }, promoteLongs: true, bsonRegExp: true })) {
+        onUnits(1);
+        yield { doc, position: { _id: jsonOf(doc._id).value ?? String(doc._id) } };
+      }
+    },
+    close: () => client.close(),
+  };
+}
