@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from 'bson';
 import { CATEGORIES, type Category } from '../domain/categories';
@@ -7,6 +7,7 @@ import { jcsSha256 } from '../domain/digest';
 import { ImportFailedError, InputError } from '../domain/errors';
 import { snapshotFiles } from '../snapshot/layout';
 import { jsonOf, UNMAPPED, valueAtPath } from './bson-json';
+import { storeBlob, type StoredBlob } from './gridfs-blobs';
 import type { CategoryMap, FieldSource, ImportMap } from './import-map';
 import type { BackupSource, SourcePosition } from './sources';
 
@@ -68,11 +69,16 @@ class LineMapper {
     if (raw === undefined || raw === null) return undefined;
     const converted = jsonOf(raw);
     if (converted.problem === undefined) return converted.value;
-    const byField = (this.report.problems[converted.problem] ??= {});
+    this.problem(converted.problem, field, position);
+    return { [UNMAPPED]: converted.problem };
+  }
+
+  /** Counts a problem of `kind` in `field` of a line, keeping the first few with their position. */
+  problem(kind: string, field: string, position: SourcePosition): void {
+    const byField = (this.report.problems[kind] ??= {});
     byField[field] = (byField[field] ?? 0) + 1;
     this.report.problemCount += 1;
-    if (this.report.examples.length < EXAMPLES) this.report.examples.push({ kind: converted.problem, field, position });
-    return { [UNMAPPED]: converted.problem };
+    if (this.report.examples.length < EXAMPLES) this.report.examples.push({ kind, field, position });
   }
 
   /** An id (userId, recordId): a number becomes its decimal string, as §3 wants ids as strings. */
@@ -81,12 +87,23 @@ class LineMapper {
     return typeof value === 'number' ? String(value) : value;
   }
 
-  /** The record line of a document of `map`'s collection, with its digest. */
-  record(doc: Document, map: CategoryMap, position: SourcePosition): Record<string, unknown> {
+  /**
+   * The record line of a document of `map`'s collection, with its digest. With `blobs` (a
+   * map with `blob`), the document's GridFS file is copied into blobs/, and `data.sha256`
+   * and `data.bytes` come from its bytes where the map names none.
+   */
+  async record(doc: Document, map: CategoryMap, position: SourcePosition, blobs?: BlobCopier): Promise<Record<string, unknown>> {
     const data: Record<string, unknown> = {};
     for (const [field, source] of Object.entries(map.data)) {
       const value = this.value(doc, source, `data.${field}`, position);
       if (value !== undefined) data[field] = value;
+    }
+    if (map.blob && blobs) {
+      const stored = await blobs(valueAtPath(doc, map.blob.fileId));
+      if (stored) {
+        data.sha256 ??= stored.sha256;
+        data.bytes ??= stored.bytes;
+      } else this.problem('GridFS file missing', `blob (${map.blob.fileId})`, position);
     }
     const line: Record<string, unknown> = {
       userId: this.id(doc, map.userId, 'userId', position),
@@ -100,6 +117,9 @@ class LineMapper {
   }
 }
 
+/** Copies the GridFS file of an id into blobs/; null when the bucket has none. */
+type BlobCopier = (fileId: unknown) => Promise<StoredBlob | null>;
+
 /** Writes lines to a file, waiting when its buffer is full: memory holds a line or so, whatever the source's size. */
 class LineWriter {
   private readonly stream: WriteStream;
@@ -112,6 +132,20 @@ class LineWriter {
   close(): Promise<void> {
     return new Promise((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
+}
+
+/** Where a source may assemble GridFS files while it imports: inside the snapshot's blobs/, removed at the end. */
+function gridfsWorkDir(outDir: string): string {
+  return join(snapshotFiles.blobs(outDir), '.gridfs');
+}
+
+/** Copies the bucket's file of an id into blobs/, where a content is kept once (storeBlob); nothing is held per file. */
+async function blobCopier(source: BackupSource, bucket: string, outDir: string): Promise<BlobCopier> {
+  const read = await source.gridfs(bucket, gridfsWorkDir(outDir));
+  return async (fileId) => {
+    const chunks = fileId === undefined || fileId === null ? null : await read(bucket, fileId);
+    return chunks && storeBlob(outDir, chunks);
+  };
 }
 
 /** Refuses an OUT_DIR that holds anything: an import never mixes with another snapshot. */
@@ -134,10 +168,13 @@ async function checkOutDir(outDir: string): Promise<void> {
 export async function importSnapshot(options: ImportOptions): Promise<ImportReport> {
   const { source, map, outDir } = options;
   const categories = CATEGORIES.filter((c) => map.categories[c]);
-  if (map.categories.photos?.blob) throw new InputError('map.categories.photos.blob: photos from GridFS are not imported yet; map data.sha256 and data.bytes and put the blobs in blobs/ yourself');
   await checkOutDir(outDir);
   const catalog = 'collection' in map.users ? map.users : undefined;
-  for (const category of categories) await source.check(map.categories[category]!.collection);
+  for (const category of categories) {
+    const { collection, blob } = map.categories[category]!;
+    await source.check(collection);
+    if (blob) for (const part of ['files', 'chunks']) await source.check(`${blob.gridfsBucket}.${part}`);
+  }
   if (catalog) await source.check(catalog.collection);
 
   const collections = [...categories.map((c) => map.categories[c]!.collection), ...(catalog ? [catalog.collection] : [])];
@@ -157,11 +194,12 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
       const collection = collectionReport(categoryMap.collection, category);
       report.collections.push(collection);
       const mapper = new LineMapper(collection);
+      const blobs = categoryMap.blob && (await blobCopier(source, categoryMap.blob.gridfsBucket, outDir));
       const out = new LineWriter(snapshotFiles.category(outDir, category));
       try {
         for await (const { doc, position } of source.documents(categoryMap.collection, onUnits)) {
           collection.documentsRead += 1;
-          const line = mapper.record(doc, categoryMap, position);
+          const line = await mapper.record(doc, categoryMap, position, blobs || undefined);
           await out.write(line);
           collection.linesWritten += 1;
           if (!catalog && typeof line.userId === 'string') named.add(line.userId);
@@ -194,6 +232,7 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
     } finally {
       await users.close();
     }
+    await rm(gridfsWorkDir(outDir), { recursive: true, force: true });
     const manifest = { format: 'restore-snapshot/v1', snapshotId, takenAt: options.takenAt ?? new Date().toISOString(), ...(options.outageStartedAt ? { outageStartedAt: options.outageStartedAt } : {}) };
     await writeFile(snapshotFiles.manifest(outDir), `${JSON.stringify(manifest)}\n`);
   } catch (err) {

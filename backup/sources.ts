@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from 'bson';
-import { MongoClient } from 'mongodb';
+import { type Filter, type GridFSFile, GridFSBucket, MongoClient, type ObjectId } from 'mongodb';
 import { BackupFormatError, InputError } from '../domain/errors';
 import { jsonOf } from './bson-json';
 import { readDumpFile } from './bson-stream';
+import { assembleDumpBucket, type GridfsFileReader } from './gridfs-blobs';
 
 /** Where a source document is: a dump file and the byte offset of its document, or a recovered database's `_id`. */
 export type SourcePosition = { file: string; offset: number } | { _id: unknown };
@@ -21,6 +22,8 @@ export interface BackupSource {
   size(collection: string): Promise<number>;
   /** The collection's documents in source order, with where each is; `onUnits` is told the units read. */
   documents(collection: string, onUnits: (n: number) => void): AsyncIterable<{ doc: Document; position: SourcePosition }>;
+  /** A reader of the GridFS bucket's files; `workDir` is the source's to assemble them in, if it needs to. */
+  gridfs(bucket: string, workDir: string): Promise<GridfsFileReader>;
   close(): Promise<void>;
 }
 
@@ -54,7 +57,7 @@ export async function openDumpSource(dir: string, db?: string): Promise<BackupSo
     if (!file) throw new BackupFormatError(`the dump ${folder} holds no collection ${collection} (no ${collection}.bson or ${collection}.bson.gz; it holds: ${[...files.keys()].sort().join(', ') || 'none'})`);
     return file;
   };
-  return {
+  const source: BackupSource = {
     description: folder,
     unit: 'bytes',
     check: async (collection) => void fileOf(collection),
@@ -63,8 +66,10 @@ export async function openDumpSource(dir: string, db?: string): Promise<BackupSo
       const file = fileOf(collection);
       for await (const { doc, offset } of readDumpFile(file, onUnits)) yield { doc, position: { file, offset } };
     },
+    gridfs: (bucket, workDir) => assembleDumpBucket((collection) => source.documents(collection, () => undefined), bucket, workDir),
     close: async () => undefined,
   };
+  return source;
 }
 
 /** A database restored from a backup onto a recovery server: its collections read by cursors in `_id` order. */
@@ -96,6 +101,13 @@ export async function openDatabaseSource(uri: string, db?: string): Promise<Back
         onUnits(1);
         yield { doc, position: { _id: jsonOf(doc._id).value ?? String(doc._id) } };
       }
+    },
+    async gridfs(bucket) {
+      const files = new GridFSBucket(database, { bucketName: bucket });
+      return async (name, fileId) => {
+        if (name !== bucket || (await files.find({ _id: fileId } as Filter<GridFSFile>).limit(1).toArray()).length === 0) return null;
+        return files.openDownloadStream(fileId as ObjectId);
+      };
     },
     close: () => client.close(),
   };

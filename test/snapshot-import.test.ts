@@ -4,10 +4,12 @@
  * missing fields, nulls, types no line can hold, a gzipped collection, a catalog of users),
  * and from a recovered database on the stack, whose import is byte for byte the dump's.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Binary, Long, ObjectId } from 'bson';
+import { GridFSBucket } from 'mongodb';
 import { openDatabaseSource, openDumpSource } from '../backup/sources';
 import { importSnapshot, type ImportReport } from '../backup/import-snapshot';
 import type { ImportMap } from '../backup/import-map';
@@ -88,6 +90,36 @@ describe('snapshot import from a mongodump directory', () => {
     expect(verified.categories.contacts).toMatchObject({ lines: 4, valid: 1, quarantined: 3 });
   });
 
+  it("copies a photo's GridFS bytes into blobs/ and names a file the bucket lacks", async () => {
+    const bytes = Buffer.from('a photo kept in GridFS, in three chunks');
+    const fileId = new ObjectId('6000000000000000000000f1');
+    const dump = await writeDump({
+      app: {
+        'fs.files': { documents: [{ _id: fileId, length: bytes.length, chunkSize: 16, uploadDate: new Date(0), filename: 'p.png' }] },
+        'fs.chunks': { documents: [2, 0, 1].map((k) => ({ _id: new ObjectId(), files_id: fileId, n: k, data: new Binary(bytes.subarray(k * 16, (k + 1) * 16)) })) },
+        photos: {
+          documents: [
+            { _id: 'p-1', owner: 'u-1', at: at('2009-09-30T18:02:11Z'), name: 'p.png', type: 'image/png', file: fileId },
+            { _id: 'p-2', owner: 'u-1', at: at('2009-09-30T18:02:11Z'), name: 'q.png', type: 'image/png', file: new ObjectId('6000000000000000000000f2') },
+          ],
+        },
+      },
+    });
+    const outDir = join(await makeTemp(), 'snap');
+    const map: ImportMap = {
+      format: 'restorectl-import-map/v1',
+      users: { from: 'records' },
+      categories: { photos: { collection: 'photos', userId: 'owner', recordId: '_id', updatedAt: 'at', data: { filename: 'name', mimeType: 'type' }, blob: { gridfsBucket: 'fs', fileId: 'file' } } },
+    };
+    const report = await importSnapshot({ source: await openDumpSource(dump), from: dump, map, outDir });
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect((await lines(outDir, 'photos.ndjson'))[0].data).toEqual({ filename: 'p.png', mimeType: 'image/png', sha256: sha, bytes: bytes.length });
+    expect(await readFile(join(outDir, 'blobs', sha))).toEqual(bytes);
+    expect(await readdir(join(outDir, 'blobs'))).toEqual([sha]);
+    expect(report.collections[0]).toMatchObject({ documentsRead: 2, linesWritten: 2, problems: { 'GridFS file missing': { 'blob (file)': 1 } } });
+    expect((await verifySnapshot(outDir)).categories.photos).toMatchObject({ valid: 1, quarantined: 1 });
+  });
+
   it('answers bad input with one line and exit 2 before writing, and a damaged dump with exit 1 and the report of what was read', async () => {
     const dump = await writeDump({ app: { contacts: { documents: contactDocs }, accounts: { documents: accounts } }, other: {} });
     const base = await makeTemp();
@@ -144,17 +176,47 @@ describe('snapshot import from a recovered database', () => {
     const map: ImportMap = { format: 'restorectl-import-map/v1', users: { from: 'records' }, categories: {} };
     const dumped: Record<string, { documents: Record<string, unknown>[] }> = {};
     let n = 0;
+    const id = () => new ObjectId((n++).toString(16).padStart(24, '0'));
+    // Photos' bytes in GridFS, in chunks of several sizes: the dump's chunks out of order.
+    const bucket = new GridFSBucket(stores.target, { bucketName: 'fs' });
+    const files: Record<string, unknown>[] = [];
+    const chunks: Record<string, unknown>[] = [];
+    const fileOf = new Map<string, ObjectId>();
+    for (const name of await readdir(join(original, 'blobs'))) {
+      const bytes = await readFile(join(original, 'blobs', name));
+      const fileId = id();
+      const chunkSize = [7, 255, 1024][files.length % 3];
+      await new Promise((resolve, reject) => bucket.openUploadStreamWithId(fileId, name, { chunkSizeBytes: chunkSize }).on('finish', resolve).on('error', reject).end(bytes));
+      files.push({ _id: fileId, length: bytes.length, chunkSize, uploadDate: new Date(0), filename: name });
+      for (let k = 0; k * chunkSize < bytes.length; k++) chunks.push({ _id: id(), files_id: fileId, n: k, data: new Binary(bytes.subarray(k * chunkSize, (k + 1) * chunkSize)) });
+      fileOf.set(name, fileId);
+    }
+    dumped['fs.files'] = { documents: files };
+    dumped['fs.chunks'] = { documents: chunks.reverse() };
     for (const category of CATEGORIES) {
       const records = await lines(original, `${category}.ndjson`);
-      const fields = [...new Set(records.flatMap((r) => Object.keys(r.data as object)))];
-      map.categories[category] = { collection: `app_${category}`, userId: 'owner', recordId: 'rid', updatedAt: 'modifiedAt', data: Object.fromEntries(fields.map((f) => [f, `payload.${f}`])) };
-      const documents = records.map((r) => ({
-        _id: new ObjectId((n++).toString(16).padStart(24, '0')),
-        owner: r.userId,
-        rid: r.recordId,
-        modifiedAt: new Date(r.updatedAt as string),
-        payload: Object.fromEntries(Object.entries(r.data as object).map(([k, v]) => [k, typeof v === 'string' && /T\d\d:\d\d:\d\dZ$/.test(v) ? new Date(v) : v])),
-      }));
+      // A photo's digest and size come from its GridFS bytes, not from the map.
+      const fromBytes = category === 'photos' ? ['sha256', 'bytes'] : [];
+      const fields = [...new Set(records.flatMap((r) => Object.keys(r.data as object)))].filter((f) => !fromBytes.includes(f));
+      map.categories[category] = {
+        collection: `app_${category}`,
+        userId: 'owner',
+        recordId: 'rid',
+        updatedAt: 'modifiedAt',
+        data: Object.fromEntries(fields.map((f) => [f, `payload.${f}`])),
+        ...(category === 'photos' ? { blob: { gridfsBucket: 'fs', fileId: 'file' } } : {}),
+      };
+      const documents = records.map((r) => {
+        const data = r.data as Record<string, unknown>;
+        return {
+          _id: id(),
+          owner: r.userId,
+          rid: r.recordId,
+          modifiedAt: new Date(r.updatedAt as string),
+          payload: Object.fromEntries(Object.entries(data).filter(([k]) => !fromBytes.includes(k)).map(([k, v]) => [k, typeof v === 'string' && /T\d\d:\d\d:\d\dZ$/.test(v) ? new Date(v) : v])),
+          ...(category === 'photos' ? { file: fileOf.get(data.sha256 as string) } : {}),
+        };
+      });
       if (documents.length) await stores.target.collection(`app_${category}`).insertMany(documents);
       dumped[`app_${category}`] = { documents };
     }
@@ -177,8 +239,11 @@ describe('snapshot import from a recovered database', () => {
       const key = (l: Record<string, unknown>) => `${l.userId}|${l.recordId}|${l.updatedAt}|${l.sha256}`;
       expect((await lines(fromDb, file)).map(key)).toEqual((await lines(original, file)).map(key));
     }
+    expect((await readdir(join(fromDb, 'blobs'))).sort()).toEqual((await readdir(join(original, 'blobs'))).sort());
+    expect((await readdir(join(fromDump, 'blobs'))).sort()).toEqual((await readdir(join(original, 'blobs'))).sort());
     const verified = await verifySnapshot(fromDb);
-    for (const category of CATEGORIES.filter((c) => c !== 'photos')) expect(verified.categories[category].quarantined).toBe(0);
+    for (const category of CATEGORIES) expect([category, verified.categories[category].quarantined]).toEqual([category, 0]);
+    expect(verified.categories.photos.valid).toBeGreaterThan(0);
   }, 120_000);
 });
 
