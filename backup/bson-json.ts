@@ -29,7 +29,8 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A Date as ISO-8601 in UTC, without `.000` when it has no milliseconds. */
 export function isoOf(date: Date): string {
-  return date.toISOString().replace(/\.000Z$/, 'Z');
+  const iso = date.toISOString();
+  return date.getUTCMilliseconds() === 0 ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /**
@@ -73,10 +74,15 @@ export function jsonOf(value: unknown): Converted {
   return { value: undefined };
 }
 
+/** Paths split into their steps, once each: an import reads the same few paths of every document. */
+const STEPS = new Map<string, string[]>();
+
 /** The value at a dotted path of a document; undefined where a step is missing, null or not a document. */
 export function valueAtPath(doc: unknown, path: string): unknown {
+  let steps = STEPS.get(path);
+  if (!steps) STEPS.set(path, (steps = path.split('.')));
   let value = doc;
-  for (const part of path.split('.')) {
+  for (const part of steps) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
