@@ -5,7 +5,11 @@ import { loadEnv } from '../../config/env';
 import { snapshotFiles } from '../../snapshot/layout';
 import { generateSnapshot } from '../../snapshot/generate';
 import { CATEGORIES } from '../../domain/categories';
-import { connectStores } from '../../store/connection';
+import { connectStores, type Stores } from '../../store/connection';
+import { importSnapshot } from '../../backup/import-snapshot';
+import { loadSampleBackup, sampleBackup } from '../../backup/sample-backup';
+import { openDatabaseSource } from '../../backup/sources';
+import type { Env } from '../../config/env';
 import { createApplicationIndexes } from '../../store/live-indexes';
 import { stackEnv, stackUp } from '../../stack/stack';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
@@ -16,7 +20,7 @@ import { seedDemoLiveData } from '../demo-live-data';
 import { printResult, sayer } from '../output';
 import { positiveIntArg, rateArg } from '../parse';
 import { campaignWatch, progressBar } from '../progress';
-import { renderFinalReport } from '../render';
+import { renderFinalReport, renderImportReport } from '../render';
 import { connectTemporal } from '../temporal';
 import { stackOptionsFrom, withStackOptions } from './stack';
 import { categoriesArg } from './campaign';
@@ -28,6 +32,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--users <n>', 'users in the synthetic snapshot', positiveIntArg, 1000)
     .option('--corrupt-rate <r>', 'share of broken lines in the snapshot', rateArg, 0.02)
     .option('--categories <list>', 'categories to restore (default all six)', categoriesArg, [...CATEGORIES])
+    .option('--from-backup', "the whole path from a backup: the snapshot's records kept in a recovered database as an application keeps them (ObjectIds, BSON dates, photos in GridFS), imported with snapshot import, then restored")
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const say = sayer(opts);
@@ -41,7 +46,9 @@ export function registerDemoCommand(program: Command): void {
         bar.stop();
       }
       const stores = await connectStores(env);
+      let restoreFrom = snapshotDir;
       try {
+        if (opts.fromBackup) restoreFrom = await importDemoBackup(stores, env, snapshotDir, join(stack.dataDir, 'demo-snapshots'), opts);
         // As the application would have them (README, "The insert race").
         await createApplicationIndexes(stores.target, CATEGORIES);
         const live = await seedDemoLiveData(stores.target, snapshotDir);
@@ -55,7 +62,7 @@ export function registerDemoCommand(program: Command): void {
       const { worker, close } = await createRestoreWorker(env);
       const client = await connectTemporal(env);
       try {
-        const campaignId = await startCampaign(client, env, { snapshotDir, categories: opts.categories });
+        const campaignId = await startCampaign(client, env, { snapshotDir: restoreFrom, categories: opts.categories });
         say(`campaign ${campaignId} started`);
         const watch = opts.json ? undefined : campaignWatch(opts);
         const report = await finalReport(env, await worker.runUntil(waitForCampaign(client, campaignId, watch?.update)));
@@ -80,4 +87,30 @@ export function registerDemoCommand(program: Command): void {
         await close();
       }
     });
+}
+
+/** The recovered database the demo keeps its backup in. */
+const RECOVERED_DB = 'recovered_backup';
+
+/**
+ * Keeps the snapshot's records in a recovered database as an application would
+ * (backup/sample-backup.ts), imports them with `snapshot import` into a new folder under
+ * `under`, says what the import found, and answers the folder.
+ */
+async function importDemoBackup(stores: Stores, env: Env, snapshotDir: string, under: string, opts: { json?: boolean }): Promise<string> {
+  const say = sayer(opts);
+  const recovered = stores.client.db(RECOVERED_DB);
+  await recovered.dropDatabase();
+  const backup = await sampleBackup(snapshotDir);
+  await loadSampleBackup(recovered, backup);
+  const outDir = join(under, `imported-${Date.now().toString(36)}`);
+  say(`recovered database ${RECOVERED_DB}: the snapshot's records as the application kept them; importing it into ${outDir}`);
+  const source = await openDatabaseSource(env.MONGODB_URI, RECOVERED_DB);
+  try {
+    const report = await importSnapshot({ source, from: source.description, map: backup.map, outDir });
+    say(renderImportReport(report));
+  } finally {
+    await source.close();
+  }
+  return outDir;
 }
