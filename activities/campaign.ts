@@ -7,7 +7,7 @@ import { type CampaignReport, campaignReport } from '../store/campaign-report';
 import { chunked, type LinePosition } from '../snapshot/line-reader';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
-import { readUsers, scanUsers, type UserEntry } from '../snapshot/users';
+import { readUsers, scanUsers } from '../snapshot/users';
 import { readingSnapshot, snapshotUnreadable } from '../snapshot/availability';
 import { INSERT_BATCH } from '../store/bulk';
 import { writeQuarantine } from '../store/quarantine';
@@ -146,35 +146,29 @@ export function campaignActivities(c: ControlCollections) {
      * after that many users, and `next` is the line after the last.
      */
     async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[]; maxUsers?: number }): Promise<UserPage> {
-      const read: { line: number; user: UserLine; next: LinePosition }[] = [];
-      let next: LinePosition = input.from;
-      let done = true;
-      let page: number | undefined;
-      const entries = await readingSnapshot(input.snapshotDir, {}, async () => {
-        const found: UserEntry[] = [];
+      // One pass over the page's lines of users.ndjson, as a step that reads the snapshot.
+      const pass = await readingSnapshot(input.snapshotDir, {}, async () => {
+        const found = { read: [] as { line: number; user: UserLine; next: LinePosition }[], next: input.from, done: true, page: undefined as number | undefined };
         for await (const entry of readUsers(input.snapshotDir, input.from)) {
-          found.push(entry);
-          // The page ends at a line of the next page, or at its own last line.
-          if (pageOfLine(entry.number, input.limit) !== pageOfLine(found[0].number, input.limit) || endsPage(entry.number, input.limit)) break;
+          // Blank lines are not yielded, so a page's last line may be missing: a line of the
+          // next page ends this one, and is read again from `next` (after the line before it).
+          const entryPage = pageOfLine(entry.number, input.limit);
+          found.page ??= entryPage;
+          if (entryPage !== found.page) {
+            found.done = false;
+            break;
+          }
+          found.next = entry.next;
+          if (entry.user) found.read.push({ line: entry.number, user: entry.user, next: entry.next });
+          if (endsPage(entry.number, input.limit)) {
+            found.done = false;
+            break;
+          }
         }
         return found;
       });
-      for (const entry of entries) {
-        // Blank lines are not yielded, so a page's last line may be missing: a line of the
-        // next page ends this one, and is read again from `next` (after the line before it).
-        const entryPage = pageOfLine(entry.number, input.limit);
-        page ??= entryPage;
-        if (entryPage !== page) {
-          done = false;
-          break;
-        }
-        next = entry.next;
-        if (entry.user) read.push({ line: entry.number, user: entry.user, next: entry.next });
-        if (endsPage(entry.number, input.limit)) {
-          done = false;
-          break;
-        }
-      }
+      const { read, page } = pass;
+      let { next, done } = pass;
       const skip = page === undefined ? new Set<number>() : await quarantinedUserLines(input.campaignId, page, input.limit, input.from.line, next.line);
       let standing = read.filter(({ line }) => !skip.has(line));
       if (input.maxUsers !== undefined && standing.length > input.maxUsers) {

@@ -26,7 +26,7 @@ function outcomeOf(userId: string, expected: number, decisions: Decision[], quar
   const reasons = [...new Set(refused?.values() ?? [])];
   return {
     error: reasons.length
-      ? { class: StoreRefusedError.name, message: `the live store refused ${refused!.size} record${refused!.size === 1 ? '' : 's'}: ${reasons.join('; ')}`, cause: reasons.sort().join('; ') }
+      ? { class: StoreRefusedError.name, message: `the live store refused ${refused!.size} record${refused!.size === 1 ? '' : 's'}: ${reasons.join('; ')}`, cause: [...reasons].sort().join('; ') }
       : null,
     userId,
     expected,

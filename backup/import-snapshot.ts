@@ -6,6 +6,7 @@ import { CATEGORIES, type Category } from '../domain/categories';
 import { jcsSha256 } from '../domain/digest';
 import { ImportFailedError, InputError } from '../domain/errors';
 import { snapshotFiles } from '../snapshot/layout';
+import { endStream, writeChunk } from '../snapshot/write-stream';
 import { jsonOf, UNMAPPED, valueAtPath } from './bson-json';
 import { storeBlob, type StoredBlob } from './gridfs-blobs';
 import type { CategoryMap, FieldSource, ImportMap } from './import-map';
@@ -141,11 +142,11 @@ class LineWriter {
     const text = this.run.join('');
     this.run = [];
     this.runLength = 0;
-    if (text && !this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+    if (text) await writeChunk(this.stream, text);
   }
   async close(): Promise<void> {
     await this.flush();
-    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await endStream(this.stream);
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Document } from 'bson';
 import { type Filter, type GridFSFile, GridFSBucket, MongoClient, type ObjectId } from 'mongodb';
 import { BackupFormatError, InputError } from '../domain/errors';
+import { withoutCredentials } from '../store/connection';
 import { jsonOf } from './bson-json';
 import { readDumpFile } from './bson-stream';
 import { assembleDumpBucket, type GridfsFileReader } from './gridfs-blobs';
@@ -78,7 +79,7 @@ export async function openDatabaseSource(uri: string, db?: string): Promise<Back
   try {
     client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
   } catch (err) {
-    throw new InputError(`--from ${uri.replace(/\/\/[^@/]*@/, '//…@')} is not a MongoDB URI: ${(err as Error).message}`);
+    throw new InputError(`--from ${withoutCredentials(uri)} is not a MongoDB URI: ${(err as Error).message}`);
   }
   const host = client.options.hosts.map(String).join(',');
   await client.connect().catch(async (err: Error) => {

@@ -18,6 +18,7 @@ import type { ImportMap } from '../backup/import-map';
 import { importSnapshot } from '../backup/import-snapshot';
 import { openDumpSource } from '../backup/sources';
 import { parseWith } from '../client/parse';
+import { endStream, writeChunk } from '../snapshot/write-stream';
 
 const MAP: ImportMap = {
   format: 'restorectl-import-map/v1',
@@ -52,9 +53,9 @@ async function writeDump(dir: string, docs: number): Promise<void> {
       phones: [{ number: `+1 555 ${String(i % 10_000).padStart(4, '0')}` }],
       org: i % 3 === 0 ? 'Danger' : null,
     };
-    if (!out.write(BSON.serialize(doc))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    await writeChunk(out, BSON.serialize(doc));
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await endStream(out);
 }
 
 /** The peak resident memory of this process, in MiB (VmHWM). */

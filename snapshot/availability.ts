@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Category } from '../domain/categories';
 import { SnapshotChangedError, SnapshotFormatError, SnapshotUnavailableError } from '../domain/errors';
-import { snapshotFiles } from './layout';
+import { checkReadableFile, snapshotFiles } from './layout';
 
 /**
  * File-system errors that say the storage, not the file, failed: an I/O error, a stale or
@@ -31,14 +30,14 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Why `path` is not a readable file (checkReadableFile's words), or not a directory; null when it is. */
 async function problemWith(path: string, kind: 'directory' | 'file'): Promise<string | null> {
   try {
-    const found = await stat(path);
-    if (kind === 'directory' ? !found.isDirectory() : !found.isFile()) return `${path} is not a ${kind}`;
-    if (kind === 'file') await (await open(path, constants.O_RDONLY | constants.O_NONBLOCK)).close();
+    if (kind === 'file') await checkReadableFile(path);
+    else if (!(await stat(path)).isDirectory()) return `${path} is not a directory`;
     return null;
   } catch (err) {
-    return `${path} cannot be read (${codeOf(err) ?? (err as Error).message})`;
+    return kind === 'file' ? (err as Error).message : `${path} cannot be read (${codeOf(err) ?? (err as Error).message})`;
   }
 }
 

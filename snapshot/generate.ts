@@ -6,6 +6,7 @@ import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { InputError } from '../domain/errors';
 import { snapshotFiles } from './layout';
+import { endStream, writeChunk } from './write-stream';
 import { SeededRandom } from './random';
 import { breakSchema, isoBeforeOutage, SAMPLES } from './sample-data';
 
@@ -41,14 +42,6 @@ export interface GenerateSummary {
 
 /** Users whose lines are shuffled together: users interleave in every file, memory stays bounded. */
 const USERS_PER_CHUNK = 500;
-
-function write(stream: WriteStream, text: string): Promise<void> {
-  return stream.write(text) ? Promise.resolve() : new Promise((r) => stream.once('drain', () => r()));
-}
-
-function close(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
 
 /**
  * Creates `dir` and the parents it lacks, one at a time. Not `mkdir(…, {recursive: true})`:
@@ -155,15 +148,15 @@ export async function generateSnapshot(dir: string, options: GenerateOptions): P
       userLines += `${JSON.stringify({ userId, expected })}\n`;
       options.onProgress?.(u + 1);
     }
-    await write(usersOut, userLines);
+    await writeChunk(usersOut, userLines);
     for (const category of CATEGORIES) {
       // Repeats go after the lines they repeat: the first line in file order stands.
       const lines = [...rnd.shuffle(chunk[category]), ...later[category]];
       summary.lines[category] += lines.length;
-      if (lines.length) await write(out[category], `${lines.join('\n')}\n`);
+      if (lines.length) await writeChunk(out[category], `${lines.join('\n')}\n`);
     }
   }
-  await Promise.all([close(usersOut), ...CATEGORIES.map((c) => close(out[c]))]);
+  await Promise.all([endStream(usersOut), ...CATEGORIES.map((c) => endStream(out[c]))]);
   const manifest = { format: 'restore-snapshot/v1', snapshotId, takenAt: '2009-10-10T00:00:00Z', outageStartedAt: '2009-10-02T00:00:00Z' };
   await writeFile(snapshotFiles.manifest(dir), `${JSON.stringify(manifest, null, 2)}\n`);
   return summary;

@@ -15,7 +15,7 @@ export interface Stores {
 const SERVER_SELECTION_MS = 5_000;
 
 /** The URI as it may be shown: without a user name or password. */
-function withoutCredentials(uri: string): string {
+export function withoutCredentials(uri: string): string {
   return uri.replace(/^(mongodb(\+srv)?:\/\/)[^@/]*@/, '$1…@');
 }
 
