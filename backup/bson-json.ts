@@ -33,45 +33,64 @@ export function isoOf(date: Date): string {
   return date.getUTCMilliseconds() === 0 ? `${iso.slice(0, -5)}Z` : iso;
 }
 
+/** What keeps a BSON value from being JSON: its kind, as the report names it. */
+export class Unmappable {
+  constructor(readonly kind: string) {}
+}
+
 /**
- * The JSON value of a BSON value, or the problem that keeps it from being one. Within an
- * array or a document, the first problem found is the value's problem.
+ * The JSON value of a BSON value, or the {@link Unmappable} that keeps it from being one.
+ * Within an array or a document, the first problem found is the value's. Arrays and
+ * documents that are JSON already are answered as they are, not copied: an import converts
+ * every value of every document.
  */
-export function jsonOf(value: unknown): Converted {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return { value };
-  if (typeof value === 'number') return Number.isFinite(value) ? { value } : { problem: `Double ${String(value)}` };
-  if (typeof value === 'bigint') return value <= SAFE && value >= -SAFE ? { value: Number(value) } : { problem: 'Int64 beyond ±(2^53−1)' };
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { problem: 'Date out of range' } : { value: isoOf(value) };
+export function convertBson(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : new Unmappable(`Double ${String(value)}`);
+  if (typeof value === 'bigint') return value <= SAFE && value >= -SAFE ? Number(value) : new Unmappable('Int64 beyond ±(2^53−1)');
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? new Unmappable('Date out of range') : isoOf(value);
   if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const item of value) {
-      const c = jsonOf(item);
-      if (c.problem !== undefined) return c;
-      out.push(c.value);
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = convertBson(value[i]);
+      if (item instanceof Unmappable) return item;
+      if (out) out.push(item);
+      else if (item !== value[i]) (out = value.slice(0, i)).push(item);
     }
-    return { value: out };
+    return out ?? value;
   }
   if (typeof value === 'object') {
     const type = (value as { _bsontype?: string })._bsontype;
-    if (type === 'ObjectId' || type === 'ObjectID') return { value: (value as { toHexString(): string }).toHexString() };
-    if (type === 'Decimal128') return { value: String(value) };
-    if (type === 'Int32' || type === 'Double') return jsonOf((value as { valueOf(): number }).valueOf());
-    if (type === 'Long') {
-      const long = value as { toBigInt(): bigint };
-      return jsonOf(long.toBigInt());
+    if (type === 'ObjectId' || type === 'ObjectID') return (value as { toHexString(): string }).toHexString();
+    if (type === 'Decimal128') return String(value);
+    if (type === 'Int32' || type === 'Double') return convertBson((value as { valueOf(): number }).valueOf());
+    if (type === 'Long') return convertBson((value as { toBigInt(): bigint }).toBigInt());
+    if (type !== undefined) return new Unmappable(PROBLEM_KINDS[type] ?? type);
+    const doc = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const key in doc) {
+      const original = doc[key];
+      const item = original === undefined ? undefined : convertBson(original);
+      if (item instanceof Unmappable) return item;
+      if (!out && item !== original) {
+        out = {};
+        for (const earlier in doc) {
+          if (earlier === key) break;
+          out[earlier] = doc[earlier];
+        }
+      }
+      if (out && item !== undefined) out[key] = item;
     }
-    if (type !== undefined) return { problem: PROBLEM_KINDS[type] ?? type };
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined) continue;
-      const c = jsonOf(item);
-      if (c.problem !== undefined) return c;
-      out[key] = c.value;
-    }
-    return { value: out };
+    return out ?? doc;
   }
   // BSON's Undefined comes through as undefined: the field is absent.
-  return { value: undefined };
+  return undefined;
+}
+
+/** {@link convertBson}'s answer as a value or a problem. */
+export function jsonOf(value: unknown): Converted {
+  const converted = convertBson(value);
+  return converted instanceof Unmappable ? { problem: converted.kind } : { value: converted };
 }
 
 /** Paths split into their steps, once each: an import reads the same few paths of every document. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BSON } from 'bson';
 import { bsonFile, writeDump } from '../test/helpers/dump-builder';
-import { readDumpFile } from './bson-stream';
+import { type BsonRun, documentsOfRun, dumpOrigin, READ_BYTES, readDumpFile, readDumpRuns } from './bson-stream';
 
 const docs = Array.from({ length: 50 }, (_, i) => ({ _id: i, text: 'x'.repeat(i * 100) }));
 
@@ -44,14 +44,38 @@ describe('readDumpFile', () => {
     await expect(all(badGzip)).rejects.toMatchObject({ name: 'BackupFormatError', message: expect.stringMatching(/bad\.bson\.gz at byte \d+ of its uncompressed stream: /) });
   });
 
-  it('holds one document at a time: a file far larger than its documents is read document by document', async () => {
-    const many = Array.from({ length: 5000 }, (_, i) => ({ _id: i, body: 'y'.repeat(1000) }));
+  it('holds one read at a time: runs of whole documents, back to back, none larger than a read and the document it cut', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ _id: i, body: 'y'.repeat(1000 + (i % 7) * 300) }));
+    const largest = Math.max(...many.map((d) => BSON.serialize(d).length));
     const dir = await writeDump({ app: { big: { documents: many } } });
+    const path = join(dir, 'app', 'big.bson');
+    let next = 0;
+    let runs = 0;
     let count = 0;
-    for await (const { doc } of readDumpFile(join(dir, 'app', 'big.bson'))) {
-      expect(doc._id).toBe(count);
-      count += 1;
+    for await (const run of readDumpRuns(path)) {
+      expect(run.offset).toBe(next);
+      expect(run.bytes.length).toBeLessThanOrEqual(READ_BYTES + largest);
+      next += run.bytes.length;
+      runs += 1;
+      for (const { doc, offset } of documentsOfRun(run, dumpOrigin(path))) {
+        expect([doc._id, offset! >= run.offset!]).toEqual([count, true]);
+        count += 1;
+      }
     }
-    expect(count).toBe(many.length);
+    expect([count, next]).toEqual([many.length, bsonFile(many).length]);
+    expect(runs).toBeGreaterThan(10);
+  });
+
+  it('finds a document that is not BSON inside a run, by its own offset', async () => {
+    const bytes = bsonFile(docs.slice(0, 3));
+    const second = BSON.serialize(docs[0]).length;
+    const broken = Buffer.from(bytes);
+    broken[second + 4] = 0x7f; // the first element's type byte: no BSON type
+    const dir = await writeDump({ app: { broken: { raw: broken } } });
+    const path = join(dir, 'app', 'broken.bson');
+    const runs: BsonRun[] = [];
+    for await (const run of readDumpRuns(path)) runs.push(run);
+    expect(runs).toHaveLength(1);
+    expect(() => [...documentsOfRun(runs[0], dumpOrigin(path))]).toThrow(new RegExp(`broken\\.bson at byte ${second}: not a BSON document`));
   });
 });

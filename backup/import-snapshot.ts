@@ -1,32 +1,26 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Document } from 'bson';
 import { CATEGORIES, type Category } from '../domain/categories';
 import { jcsSha256 } from '../domain/digest';
 import { ImportFailedError, InputError } from '../domain/errors';
 import { snapshotFiles } from '../snapshot/layout';
 import { endStream, writeChunk } from '../snapshot/write-stream';
-import { jsonOf, UNMAPPED, valueAtPath } from './bson-json';
+import { valueAtPath } from './bson-json';
+import { type BsonRun, documentsOfRun, type RunOrigin } from './bson-stream';
 import { storeBlob, type StoredBlob } from './gridfs-blobs';
-import type { CategoryMap, FieldSource, ImportMap } from './import-map';
-import type { BackupSource, SourcePosition } from './sources';
-
-/** Positions of problems kept per collection: enough to find the first few in the backup. */
-const EXAMPLES = 5;
+import type { CategoryMap, ImportMap } from './import-map';
+import { addTally, emptyTally, LineMapper, type MappedRun, mapRun, noteOwner, positionOf, type ProblemTally } from './line-mapper';
+import { defaultMapWorkers, MapPool } from './map-pool';
+import type { BackupSource } from './sources';
 
 /** What became of one source collection. Every document read is one line written: `documentsRead` = `linesWritten`. */
-export interface CollectionReport {
+export interface CollectionReport extends ProblemTally {
   collection: string;
   /** The file it became: a category's, or users.ndjson for a catalog of users. */
   category: Category | 'users';
   documentsRead: number;
   linesWritten: number;
-  /** Values that could not be mapped, by kind (the BSON type) and field of the line; the lines hold a marker there and are quarantined. */
-  problems: Record<string, Record<string, number>>;
-  problemCount: number;
-  /** The first few problems, with where their documents are in the backup. */
-  examples: { kind: string; field: string; position: SourcePosition }[];
 }
 
 /** `import-report.json` (DESIGN.md §3b): what was read, written and not mapped, per collection; its counts add up. */
@@ -51,75 +45,15 @@ export interface ImportOptions {
   snapshotId?: string;
   takenAt?: string;
   outageStartedAt?: string;
+  /** Worker threads that map documents into lines (0: this thread); {@link defaultMapWorkers} when not given. */
+  workers?: number;
   /** Told the units the source has read (bytes of a dump, documents of a database) and its total. */
   onProgress?: (done: number, total: number) => void;
 }
 
 function collectionReport(collection: string, category: Category | 'users'): CollectionReport {
-  return { collection, category, documentsRead: 0, linesWritten: 0, problems: {}, problemCount: 0, examples: [] };
+  return { collection, category, documentsRead: 0, linesWritten: 0, ...emptyTally() };
 }
-
-/** Maps documents into lines, noting each value that cannot be mapped in the collection's report. */
-class LineMapper {
-  constructor(private readonly report: CollectionReport) {}
-
-  /** The JSON value `source` gives for `doc`, under `field` of the line; undefined where the document has none. */
-  value(doc: Document, source: FieldSource, field: string, position: SourcePosition): unknown {
-    if (typeof source !== 'string') return source.const;
-    const raw = valueAtPath(doc, source);
-    if (raw === undefined || raw === null) return undefined;
-    const converted = jsonOf(raw);
-    if (converted.problem === undefined) return converted.value;
-    this.problem(converted.problem, field, position);
-    return { [UNMAPPED]: converted.problem };
-  }
-
-  /** Counts a problem of `kind` in `field` of a line, keeping the first few with their position. */
-  problem(kind: string, field: string, position: SourcePosition): void {
-    const byField = (this.report.problems[kind] ??= {});
-    byField[field] = (byField[field] ?? 0) + 1;
-    this.report.problemCount += 1;
-    if (this.report.examples.length < EXAMPLES) this.report.examples.push({ kind, field, position });
-  }
-
-  /** An id (userId, recordId): a number becomes its decimal string, as §3 wants ids as strings. */
-  id(doc: Document, source: FieldSource, field: string, position: SourcePosition): unknown {
-    const value = this.value(doc, source, field, position);
-    return typeof value === 'number' ? String(value) : value;
-  }
-
-  /**
-   * The record line of a document of `map`'s collection, with its digest. With `blobs` (a
-   * map with `blob`), the document's GridFS file is copied into blobs/, and `data.sha256`
-   * and `data.bytes` come from its bytes where the map names none.
-   */
-  async record(doc: Document, map: CategoryMap, position: SourcePosition, blobs?: BlobCopier): Promise<Record<string, unknown>> {
-    const data: Record<string, unknown> = {};
-    for (const [field, source] of Object.entries(map.data)) {
-      const value = this.value(doc, source, `data.${field}`, position);
-      if (value !== undefined) data[field] = value;
-    }
-    if (map.blob && blobs) {
-      const stored = await blobs(valueAtPath(doc, map.blob.fileId));
-      if (stored) {
-        data.sha256 ??= stored.sha256;
-        data.bytes ??= stored.bytes;
-      } else this.problem('GridFS file missing', `blob (${map.blob.fileId})`, position);
-    }
-    const line: Record<string, unknown> = {
-      userId: this.id(doc, map.userId, 'userId', position),
-      recordId: this.id(doc, map.recordId, 'recordId', position),
-      updatedAt: this.value(doc, map.updatedAt, 'updatedAt', position),
-      data,
-      sha256: jcsSha256(data),
-    };
-    for (const key of Object.keys(line)) if (line[key] === undefined) delete line[key];
-    return line;
-  }
-}
-
-/** Copies the GridFS file of an id into blobs/; null when the bucket has none. */
-type BlobCopier = (fileId: unknown) => Promise<StoredBlob | null>;
 
 /** Characters of lines gathered before they are handed to the file: one write per run, not per line. */
 const WRITE_RUN = 256 * 1024;
@@ -132,10 +66,15 @@ class LineWriter {
   constructor(path: string) {
     this.stream = createWriteStream(path);
   }
-  async write(line: unknown): Promise<void> {
-    const text = `${JSON.stringify(line)}\n`;
-    this.run.push(text);
-    this.runLength += text.length;
+  /** Writes whole lines, each ending in a newline: text is gathered into runs, bytes written as they are. */
+  async write(lines: string | Uint8Array): Promise<void> {
+    if (typeof lines !== 'string') {
+      await this.flush();
+      await writeChunk(this.stream, lines);
+      return;
+    }
+    this.run.push(lines);
+    this.runLength += lines.length;
     if (this.runLength >= WRITE_RUN) await this.flush();
   }
   private async flush(): Promise<void> {
@@ -155,6 +94,9 @@ function gridfsWorkDir(outDir: string): string {
   return join(snapshotFiles.blobs(outDir), '.gridfs');
 }
 
+/** Copies the GridFS file of an id into blobs/; null when the bucket has none. */
+type BlobCopier = (fileId: unknown) => Promise<StoredBlob | null>;
+
 /** Copies the bucket's file of an id into blobs/, where a content is kept once (storeBlob); nothing is held per file. */
 async function blobCopier(source: BackupSource, bucket: string, outDir: string): Promise<BlobCopier> {
   const read = await source.gridfs(bucket, gridfsWorkDir(outDir));
@@ -162,6 +104,52 @@ async function blobCopier(source: BackupSource, bucket: string, outDir: string):
     const chunks = fileId === undefined || fileId === null ? null : await read(bucket, fileId);
     return chunks && storeBlob(outDir, chunks);
   };
+}
+
+/** Takes what a run became, in source order: writes its lines and counts them. */
+type TakeRun = (mapped: MappedRun, tally: ProblemTally) => Promise<void>;
+
+/** Maps a run in this thread. */
+async function mapHere(run: BsonRun, origin: RunOrigin, map: CategoryMap, take: TakeRun): Promise<void> {
+  const tally = emptyTally();
+  await take(mapRun(run, origin, map, tally), tally);
+}
+
+/** Maps runs in the pool's workers, up to two per worker in flight (memory holds those runs), and takes them in source order. */
+async function mapInPool(pool: MapPool, workers: number, runs: AsyncIterable<BsonRun>, origin: RunOrigin, map: CategoryMap, take: TakeRun): Promise<void> {
+  const inFlight: Promise<{ mapped: MappedRun; tally: ProblemTally }>[] = [];
+  const takeFirst = async () => {
+    const { mapped, tally } = await inFlight.shift()!;
+    await take(mapped, tally);
+  };
+  try {
+    for await (const run of runs) {
+      inFlight.push(pool.map(run, origin, map));
+      if (inFlight.length >= 2 * workers) await takeFirst();
+    }
+    while (inFlight.length > 0) await takeFirst();
+  } finally {
+    // A run that failed leaves the others' answers unread: their rejections are not this import's error.
+    for (const waiting of inFlight) waiting.catch(() => undefined);
+  }
+}
+
+/** Maps runs of a collection with GridFS files in this thread, each file copied into blobs/ as its line is made. */
+async function mapWithBlobs(runs: AsyncIterable<BsonRun>, origin: RunOrigin, map: CategoryMap, blobs: BlobCopier, take: TakeRun): Promise<void> {
+  for await (const run of runs) {
+    const tally = emptyTally();
+    const mapper = new LineMapper(tally);
+    let text = '';
+    const mapped: MappedRun = { lines: '', documents: 0, userIds: [] };
+    for (const { doc, offset } of documentsOfRun(run, origin)) {
+      const line = mapper.record(doc, map, () => positionOf(origin, offset, doc), await blobs(valueAtPath(doc, map.blob!.fileId)));
+      text += line.text;
+      mapped.documents += 1;
+      noteOwner(mapped, line.userId);
+    }
+    mapped.lines = text;
+    await take(mapped, tally);
+  }
 }
 
 /** Refuses an OUT_DIR that holds anything: an import never mixes with another snapshot. */
@@ -205,24 +193,33 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
   try {
     /** Users the records name, in the order first named: users.ndjson when the map has no catalog. */
     const named = new Set<string>();
-    for (const category of categories) {
-      const categoryMap = map.categories[category]!;
-      const collection = collectionReport(categoryMap.collection, category);
-      report.collections.push(collection);
-      const mapper = new LineMapper(collection);
-      const blobs = categoryMap.blob && (await blobCopier(source, categoryMap.blob.gridfsBucket, outDir));
-      const out = new LineWriter(snapshotFiles.category(outDir, category));
-      try {
-        for await (const { doc, position } of source.documents(categoryMap.collection, onUnits)) {
-          collection.documentsRead += 1;
-          const line = await mapper.record(doc, categoryMap, position, blobs || undefined);
-          await out.write(line);
-          collection.linesWritten += 1;
-          if (!catalog && typeof line.userId === 'string') named.add(line.userId);
+    const workers = options.workers ?? defaultMapWorkers();
+    const pool = workers > 0 ? new MapPool(workers) : undefined;
+    try {
+      for (const category of categories) {
+        const categoryMap = map.categories[category]!;
+        const collection = collectionReport(categoryMap.collection, category);
+        report.collections.push(collection);
+        const out = new LineWriter(snapshotFiles.category(outDir, category));
+        const take = async (mapped: MappedRun, tally: ProblemTally) => {
+          await out.write(mapped.lines);
+          collection.documentsRead += mapped.documents;
+          collection.linesWritten += mapped.documents;
+          addTally(collection, tally);
+          if (!catalog) for (const userId of mapped.userIds) named.add(userId);
+        };
+        try {
+          const runs = source.runs(categoryMap.collection, onUnits);
+          const origin = source.origin(categoryMap.collection);
+          if (categoryMap.blob) await mapWithBlobs(runs, origin, categoryMap, await blobCopier(source, categoryMap.blob.gridfsBucket, outDir), take);
+          else if (pool) await mapInPool(pool, workers, runs, origin, categoryMap, take);
+          else for await (const run of runs) await mapHere(run, origin, categoryMap, take);
+        } finally {
+          await out.close();
         }
-      } finally {
-        await out.close();
       }
+    } finally {
+      await pool?.close();
     }
     const users = new LineWriter(snapshotFiles.users(outDir));
     try {
@@ -230,19 +227,23 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
         const collection = collectionReport(catalog.collection, 'users');
         report.collections.push(collection);
         const mapper = new LineMapper(collection);
-        for await (const { doc, position } of source.documents(catalog.collection, onUnits)) {
-          collection.documentsRead += 1;
-          const expected: Record<string, unknown> = {};
-          for (const [category, path] of Object.entries(catalog.expected ?? {})) {
-            const value = mapper.value(doc, path, `expected.${category}`, position);
-            if (value !== undefined) expected[category] = value;
+        const origin = source.origin(catalog.collection);
+        for await (const run of source.runs(catalog.collection, onUnits)) {
+          for (const { doc, offset } of documentsOfRun(run, origin)) {
+            collection.documentsRead += 1;
+            const position = () => positionOf(origin, offset, doc);
+            const expected: Record<string, unknown> = {};
+            for (const [category, path] of Object.entries(catalog.expected ?? {})) {
+              const value = mapper.value(doc, path, `expected.${category}`, position);
+              if (value !== undefined) expected[category] = value;
+            }
+            await users.write(`${JSON.stringify({ userId: mapper.id(doc, catalog.userId, 'userId', position), expected })}\n`);
+            collection.linesWritten += 1;
           }
-          await users.write({ userId: mapper.id(doc, catalog.userId, 'userId', position), expected });
-          collection.linesWritten += 1;
         }
         report.users = collection.linesWritten;
       } else {
-        for (const userId of named) await users.write({ userId, expected: {} });
+        for (const userId of named) await users.write(`${JSON.stringify({ userId, expected: {} })}\n`);
         report.users = named.size;
       }
     } finally {

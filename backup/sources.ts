@@ -1,15 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Document } from 'bson';
 import { type Filter, type GridFSFile, GridFSBucket, MongoClient, type ObjectId } from 'mongodb';
 import { BackupFormatError, InputError } from '../domain/errors';
 import { withoutCredentials } from '../store/connection';
-import { jsonOf } from './bson-json';
-import { readDumpFile } from './bson-stream';
+import { type BsonRun, documentsOfRun, type DumpDocument, dumpOrigin, readDumpRuns, type RunOrigin } from './bson-stream';
 import { assembleDumpBucket, type GridfsFileReader } from './gridfs-blobs';
 
-/** Where a source document is: a dump file and the byte offset of its document, or a recovered database's `_id`. */
-export type SourcePosition = { file: string; offset: number } | { _id: unknown };
+/** Bytes of a database's documents packed into one run: runs of the size a dump's reads give. */
+const RUN_BYTES = 1024 * 1024;
 
 /** A backup to import from, read a collection at a time, in source order. */
 export interface BackupSource {
@@ -21,8 +19,10 @@ export interface BackupSource {
   check(collection: string): Promise<void>;
   /** How many units a collection holds, for a progress bar. */
   size(collection: string): Promise<number>;
-  /** The collection's documents in source order, with where each is; `onUnits` is told the units read. */
-  documents(collection: string, onUnits: (n: number) => void): AsyncIterable<{ doc: Document; position: SourcePosition }>;
+  /** Where the collection's documents come from, for errors and positions. */
+  origin(collection: string): RunOrigin;
+  /** The collection's documents as stored, in runs, in source order; `onUnits` is told the units read. */
+  runs(collection: string, onUnits: (n: number) => void): AsyncIterable<BsonRun>;
   /** A reader of the GridFS bucket's files; `workDir` is the source's to assemble them in, if it needs to. */
   gridfs(bucket: string, workDir: string): Promise<GridfsFileReader>;
   close(): Promise<void>;
@@ -63,11 +63,9 @@ export async function openDumpSource(dir: string, db?: string): Promise<BackupSo
     unit: 'bytes',
     check: async (collection) => void fileOf(collection),
     size: async (collection) => (await stat(fileOf(collection))).size,
-    async *documents(collection, onUnits) {
-      const file = fileOf(collection);
-      for await (const { doc, offset } of readDumpFile(file, onUnits)) yield { doc, position: { file, offset } };
-    },
-    gridfs: (bucket, workDir) => assembleDumpBucket((collection) => source.documents(collection, () => undefined), bucket, workDir),
+    origin: (collection) => dumpOrigin(fileOf(collection)),
+    runs: (collection, onUnits) => readDumpRuns(fileOf(collection), onUnits),
+    gridfs: (bucket, workDir) => assembleDumpBucket((collection) => parsedDocuments(source, collection), bucket, workDir),
     close: async () => undefined,
   };
   return source;
@@ -96,12 +94,24 @@ export async function openDatabaseSource(uri: string, db?: string): Promise<Back
     unit: 'documents',
     check: async (collection) => check(collection),
     size: async (collection) => database.collection(collection).estimatedDocumentCount(),
-    async *documents(collection, onUnits) {
+    origin: (collection) => ({ database: database.databaseName, collection }),
+    async *runs(collection, onUnits) {
       check(collection);
-      for await (const doc of database.collection(collection).find({}, { sort: { _id: 1 }, promoteLongs: true, bsonRegExp: true })) {
+      // Raw: the documents stay BSON until they are mapped, wherever that is done.
+      let packed: Buffer[] = [];
+      let bytes = 0;
+      for await (const doc of database.collection(collection).find({}, { sort: { _id: 1 }, raw: true })) {
+        const buffer = doc as unknown as Buffer;
+        packed.push(buffer);
+        bytes += buffer.length;
         onUnits(1);
-        yield { doc, position: { _id: jsonOf(doc._id).value ?? String(doc._id) } };
+        if (bytes >= RUN_BYTES) {
+          yield { bytes: Buffer.concat(packed, bytes), offset: null };
+          packed = [];
+          bytes = 0;
+        }
       }
+      if (bytes > 0) yield { bytes: Buffer.concat(packed, bytes), offset: null };
     },
     async gridfs(bucket) {
       const files = new GridFSBucket(database, { bucketName: bucket });
@@ -112,4 +122,10 @@ export async function openDatabaseSource(uri: string, db?: string): Promise<Back
     },
     close: () => client.close(),
   };
+}
+
+/** A collection's documents, parsed, in source order: for what an import reads in this thread (a dump's GridFS bucket). */
+export async function* parsedDocuments(source: BackupSource, collection: string): AsyncGenerator<DumpDocument> {
+  const origin = source.origin(collection);
+  for await (const run of source.runs(collection, () => undefined)) yield* documentsOfRun(run, origin);
 }

@@ -75,6 +75,7 @@ export function registerSnapshotCommands(program: Command): void {
     .option('--snapshot-id <id>', 'the snapshot id to give it (default: import- and a digest)', snapshotIdArg)
     .option('--taken-at <iso>', 'when the backup was taken (default: now)', isoArg)
     .option('--outage-started-at <iso>', 'when the outage began', isoArg)
+    .option('--workers <n>', 'threads that map documents into lines, 0–16 (0: map in the main thread; default: one per core, up to 4)', boundedIntArg(0, 16))
     .option('--json', 'machine-readable output: the import report')
     .action(async (outDir: string, opts) => {
       const map = await readImportMap(resolve(opts.map));
@@ -90,6 +91,7 @@ export function registerSnapshotCommands(program: Command): void {
           snapshotId: opts.snapshotId,
           takenAt: opts.takenAt,
           outageStartedAt: opts.outageStartedAt,
+          workers: opts.workers,
           onProgress: (done, total) => bar.update(done, total),
         }).finally(() => bar.stop());
         printResult(opts, report, renderImportReport);
