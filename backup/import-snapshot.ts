@@ -115,7 +115,11 @@ async function mapHere(run: BsonRun, origin: RunOrigin, map: CategoryMap, take: 
   await take(mapRun(run, origin, map, tally), tally);
 }
 
-/** Maps runs in the pool's workers, up to two per worker in flight (memory holds those runs), and takes them in source order. */
+/**
+ * Maps runs in the pool's workers, up to two per worker in flight (memory holds those runs),
+ * and takes them in source order. When the source fails, the runs read before it are taken
+ * first, as one thread would have: the report then counts all that was read.
+ */
 async function mapInPool(pool: MapPool, workers: number, runs: AsyncIterable<BsonRun>, origin: RunOrigin, map: CategoryMap, take: TakeRun): Promise<void> {
   const inFlight: Promise<{ mapped: MappedRun; tally: ProblemTally }>[] = [];
   const takeFirst = async () => {
@@ -123,11 +127,14 @@ async function mapInPool(pool: MapPool, workers: number, runs: AsyncIterable<Bso
     await take(mapped, tally);
   };
   try {
-    for await (const run of runs) {
-      inFlight.push(pool.map(run, origin, map));
-      if (inFlight.length >= 2 * workers) await takeFirst();
+    try {
+      for await (const run of runs) {
+        inFlight.push(pool.map(run, origin, map));
+        if (inFlight.length >= 2 * workers) await takeFirst();
+      }
+    } finally {
+      while (inFlight.length > 0) await takeFirst();
     }
-    while (inFlight.length > 0) await takeFirst();
   } finally {
     // A run that failed leaves the others' answers unread: their rejections are not this import's error.
     for (const waiting of inFlight) waiting.catch(() => undefined);

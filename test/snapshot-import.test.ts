@@ -159,6 +159,51 @@ describe('snapshot import from a mongodump directory', () => {
   });
 });
 
+describe('snapshot import in worker threads', () => {
+  it('maps exactly as one thread does: the same files and report, and a damaged document named by its own offset', async () => {
+    // Enough contacts for several runs of the dump reader, owners interleaved, problems in every run.
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      _id: new ObjectId(),
+      owner: owner(i % 40),
+      modifiedAt: new Date(Date.UTC(2009, 8, 1) + i * 1000),
+      name: { display: `Contact ${i}` },
+      note: i % 400 === 7 ? new Binary(Buffer.from('x')) : `note ${i} ${'x'.repeat(100)}`,
+    }));
+    const map: ImportMap = { ...contactsMap, users: { from: 'records' } };
+    const base = await makeTemp();
+    const mapFile = join(base, 'map.json');
+    await writeFile(mapFile, JSON.stringify(map));
+    const bytes = bsonFile(many);
+    const dump = await writeDump({ app: { contacts: { raw: bytes } } });
+    const imported = async (workers: number, from = dump) => {
+      const outDir = join(base, `${workers}-${from === dump ? 'good' : 'damaged'}`);
+      const run = await cli(['snapshot', 'import', '--from', from, '--map', mapFile, outDir, '--workers', String(workers), '--json', '--snapshot-id', 'same', '--taken-at', '2009-10-10T00:00:00Z']);
+      const report = JSON.parse(await readFile(join(outDir, 'import-report.json'), 'utf8')) as ImportReport;
+      return { run, outDir, report: { ...report, outDir: undefined } };
+    };
+
+    const one = await imported(0);
+    const pool = await imported(2);
+    expect([one.run.code, pool.run.code]).toEqual([0, 0]);
+    expect(pool.report).toEqual(one.report);
+    expect(one.report.collections[0]).toMatchObject({ documentsRead: 3000, linesWritten: 3000, problemCount: 8, problems: { Binary: { 'data.note': 8 } } });
+    for (const file of ['contacts.ndjson', 'users.ndjson', 'manifest.json']) expect(await readFile(join(pool.outDir, file), 'utf8')).toBe(await readFile(join(one.outDir, file), 'utf8'));
+    expect((await lines(pool.outDir, 'users.ndjson')).map((u) => u.userId)).toEqual(Array.from({ length: 40 }, (_, n) => owner(n).toHexString()));
+
+    // A document deep in the file whose first element has no BSON type: the same error, the same partial report.
+    const at = bsonFile(many.slice(0, 2500)).length;
+    const damagedBytes = Buffer.from(bytes);
+    damagedBytes[at + 4] = 0x7f;
+    const damaged = await writeDump({ app: { contacts: { raw: damagedBytes } } });
+    const broken = [await imported(0, damaged), await imported(2, damaged)];
+    for (const b of broken) {
+      expect([b.run.code, b.run.stderr.trim()]).toEqual([1, expect.stringMatching(new RegExp(`contacts\\.bson at byte ${at}: not a BSON document`))]);
+      expect(b.report.collections[0].documentsRead).toBeLessThan(2500);
+    }
+    expect(broken[1].report).toEqual(broken[0].report);
+  });
+});
+
 describe('snapshot import from a recovered database', () => {
   let stores: Stores;
   beforeAll(async () => {
@@ -189,9 +234,17 @@ describe('snapshot import from a recovered database', () => {
     const dump = await writeDump({ recovered: Object.fromEntries(Object.entries(backup.collections).map(([name, documents]) => [name, { documents: name === 'fs.chunks' ? [...documents].reverse() : documents }])) });
     await importSnapshot({ source: await openDumpSource(dump), from: dump, map, outDir: fromDump, snapshotId: 'round-trip', takenAt: '2009-10-10T00:00:00Z' });
 
+    // And through the CLI, its documents mapped in worker threads.
+    const mapFile = join(await makeTemp(), 'map.json');
+    await writeFile(mapFile, JSON.stringify(map));
+    const fromCli = join(await makeTemp(), 'from-cli');
+    const cliRun = await cli(['snapshot', 'import', '--from', uri, '--db', stores.target.databaseName, '--map', mapFile, fromCli, '--workers', '2', '--snapshot-id', 'round-trip', '--taken-at', '2009-10-10T00:00:00Z']);
+    expect(cliRun.code).toBe(0);
+
     for (const category of CATEGORIES) {
       const file = `${category}.ndjson`;
       expect(await readFile(join(fromDb, file), 'utf8')).toBe(await readFile(join(fromDump, file), 'utf8'));
+      expect(await readFile(join(fromCli, file), 'utf8')).toBe(await readFile(join(fromDb, file), 'utf8'));
       // The same records as the original: users, ids, times, and data by its digest.
       const key = (l: Record<string, unknown>) => `${l.userId}|${l.recordId}|${l.updatedAt}|${l.sha256}`;
       expect((await lines(fromDb, file)).map(key)).toEqual((await lines(original, file)).map(key));
