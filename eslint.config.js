@@ -1,10 +1,11 @@
 /**
  * Lint, run by `npm test` before the tests. Beyond typescript-eslint's recommended
- * rules, it enforces the workflow boundary: code in workflows/ runs in Temporal's
+ * rules, it forbids focused and disabled tests, and enforces the workflow boundary: code in workflows/ runs in Temporal's
  * deterministic sandbox, so it may not import Node's modules, the MongoDB driver, or any
  * code (types only) from the layers that do I/O.
  */
 const { builtinModules } = require('node:module');
+const jest = require('eslint-plugin-jest');
 const tseslint = require('typescript-eslint');
 
 const nodeModules = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `${m}/*`, `node:${m}`, `node:${m}/*`]);
@@ -17,6 +18,12 @@ module.exports = tseslint.config(
       // A leading underscore marks what is taken apart only to be left out.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
+  },
+  // A focused or disabled test would pass CI with cases left unrun.
+  {
+    files: ['**/*.test.ts'],
+    plugins: { jest },
+    rules: { 'jest/no-focused-tests': 'error', 'jest/no-disabled-tests': 'error' },
   },
   // The CommonJS config files.
   { files: ['*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },

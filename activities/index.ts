@@ -3,16 +3,16 @@ import { controlCollections } from '../store/control-collections';
 import { campaignActivities } from './campaign';
 import { withTypedFailures } from './failures';
 import { replayActivities } from './replay';
-import { restoreActivities } from './restore';
+import { type RestoreHooks, restoreActivities } from './restore';
 import { stagingActivities } from './staging';
 
-/** Every activity, bound to the stores of this worker, each failing with a typed failure. */
-export function createActivities(stores: Stores) {
+/** Every activity, bound to the stores of this worker, each failing with a typed failure; `hooks` are for tests only. */
+export function createActivities(stores: Stores, hooks: RestoreHooks = {}) {
   const c = controlCollections(stores.control);
   return withTypedFailures({
     ...campaignActivities(c),
     ...stagingActivities(c),
-    ...restoreActivities(stores.target, c),
+    ...restoreActivities(stores.target, c, hooks),
     ...replayActivities(c),
   });
 }

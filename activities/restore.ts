@@ -40,8 +40,17 @@ function outcomeOf(userId: string, expected: number, decisions: Decision[], quar
   };
 }
 
+/**
+ * A seam for tests, never set in production: `beforeWrites` runs in each round between the
+ * restore's read of the live documents and its writes, where an application's write would
+ * race it, so that a test can make that race happen instead of hoping for it.
+ */
+export interface RestoreHooks {
+  beforeWrites?(writes: readonly LiveWrite[], round: number, attempt: number): Promise<void>;
+}
+
 /** Activities that restore batches of users into the target database and record their status. */
-export function restoreActivities(target: Db, c: ControlCollections) {
+export function restoreActivities(target: Db, c: ControlCollections, hooks: RestoreHooks = {}) {
   return {
     /**
      * Restores one category of a batch of users from the staged records. Reads the
@@ -121,6 +130,7 @@ export function restoreActivities(target: Db, c: ControlCollections) {
           const key = { key: `${context.info.workflowExecution?.workflowId}/${context.info.activityId}`, attempt: context.info.attempt };
           await readingSnapshot(snapshotDir, { blobs: true }, () => ensureBlobs(target, traits.blob!, snapshotDir, blobs, key));
         }
+        await hooks.beforeWrites?.(writes, round, context.info.attempt);
         const applied = await applyLiveWrites(target, category, writes, provenance, () => context.heartbeat({ round }));
         for (const { write, reason } of applied.refused) {
           if (!refused.has(write.userId)) refused.set(write.userId, new Map());
