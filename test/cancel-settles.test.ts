@@ -1,0 +1,98 @@
+/**
+ * A cancel that lands while batches are inside their activities, held there through the
+ * restore's test hook: one batch between attempts (its users marked `restoring` by an
+ * attempt that failed), one writing. The campaign closes only after the writing batch's
+ * activity has ended, and the close puts the users of the batch cut short back to `pending`.
+ */
+import { createActivities } from '../activities';
+import { startCampaign } from '../client/campaigns';
+import { campaignWorkflowId } from '../client/temporal';
+import { campaignReport } from '../store/campaign-report';
+import { controlCollections } from '../store/control-collections';
+import { createRestoreWorker } from '../worker/worker';
+import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
+import { isolatedEnv } from './helpers/test-env';
+
+/** A promise and the function that settles it. */
+function latch(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('a cancel while batches are inside their activities', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('cancelsettles'));
+  });
+  afterAll(async () => h?.close());
+
+  it('closes the campaign after the batches end and leaves the users of the one cut short pending', async () => {
+    const users = ['u-1', 'u-2', 'u-3', 'u-4'];
+    const snapshotDir = await writeSnapshot({
+      users: users.map((userId) => ({ userId, expected: { contacts: 1 } })),
+      lines: { contacts: users.map((userId) => recordLine(userId, 'c-1', '2009-09-30T18:02:11Z', { displayName: `recovered ${userId}` })) },
+    });
+    const events: string[] = [];
+    const arrived = { failing: latch(), writing: latch() };
+    const cancelled = latch();
+    const activities = createActivities(h.stores, {
+      async beforeWrites(writes, _round, attempt) {
+        if (writes[0].userId === 'u-1') {
+          // Batch 1 fails every attempt after marking its users restoring: the worker lost its way.
+          if (attempt === 1) arrived.failing.open();
+          await cancelled.promise;
+          throw new Error('the worker lost its connection mid-batch');
+        }
+        arrived.writing.open();
+        await cancelled.promise;
+        // Still writing well after the cancel: a close that did not wait would come first.
+        await new Promise((r) => setTimeout(r, 1500));
+        events.push('batch 2 writes');
+      },
+    });
+    const restoreUsers: typeof activities.restoreUsers = async (input) => {
+      try {
+        return await activities.restoreUsers(input);
+      } finally {
+        events.push(`batch of ${input.users[0].userId} activity ended`);
+      }
+    };
+    const closeCampaign: typeof activities.closeCampaign = async (input) => {
+      events.push(`close ${input.state}`);
+      return activities.closeCampaign(input);
+    };
+    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities: { ...activities, restoreUsers, closeCampaign } });
+    let campaignId = '';
+    const report = await (async () => {
+      try {
+        return await worker.runUntil(async () => {
+          campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
+          await Promise.all([arrived.failing.promise, arrived.writing.promise]);
+          // Asked for as `campaign cancel` asks (cancelCampaign would also wait for the close, which the held activities hold up).
+          const handle = h.client.workflow.getHandle(campaignWorkflowId(campaignId));
+          await handle.cancel();
+          cancelled.open();
+          // The workflow ends cancelled once it has closed the campaign.
+          await handle.result().catch(() => undefined);
+          return campaignReport(controlCollections(h.stores.control), campaignId);
+        });
+      } finally {
+        await close();
+      }
+    })();
+
+    expect(report?.state).toBe('cancelled');
+    expect(events.slice(-2)).toEqual(['batch of u-3 activity ended', 'close cancelled']);
+    expect(events).toContain('batch 2 writes');
+    const statuses = await controlCollections(h.stores.control).status.find({ campaignId }, { projection: { _id: 0, userId: 1, state: 1 } }).sort({ userId: 1 }).toArray();
+    expect(statuses).toEqual([
+      { userId: 'u-1', state: 'pending' },
+      { userId: 'u-2', state: 'pending' },
+      { userId: 'u-3', state: 'restored' },
+      { userId: 'u-4', state: 'restored' },
+    ]);
+    expect((await h.stores.target.collection('contacts').find({}, { projection: { _id: 0, userId: 1 } }).sort({ userId: 1 }).toArray()).map((d) => d.userId)).toEqual(['u-3', 'u-4']);
+  });
+});
