@@ -11,7 +11,7 @@ const tseslint = require('typescript-eslint');
 const nodeModules = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `${m}/*`, `node:${m}`, `node:${m}/*`]);
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', '.tools/', 'stack/ferretdb/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.stack/', '.tools/', 'stack/ferretdb/', 'coverage/', '.stryker-tmp/', 'reports/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
