@@ -5,7 +5,7 @@
  * code (types only) from the layers that do I/O.
  */
 const { builtinModules } = require('node:module');
-const jest = require('eslint-plugin-jest');
+const jestPlugin = require('eslint-plugin-jest');
 const tseslint = require('typescript-eslint');
 
 const nodeModules = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `${m}/*`, `node:${m}`, `node:${m}/*`]);
@@ -22,7 +22,7 @@ module.exports = tseslint.config(
   // A focused or disabled test would pass CI with cases left unrun.
   {
     files: ['**/*.test.ts'],
-    plugins: { jest },
+    plugins: { jest: jestPlugin },
     rules: { 'jest/no-focused-tests': 'error', 'jest/no-disabled-tests': 'error' },
   },
   // The CommonJS config files.

@@ -24,5 +24,7 @@ module.exports = {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 80, low: 70, break: null },
   tempDirName: '.stryker-tmp',
+  // The stack's binaries and data stay where they are (RESTORE_STACK_DIR above); the build is not what the tests run.
+  ignorePatterns: ['.tools', '.stack', 'dist', 'coverage'],
   cleanTempDir: true,
 };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { ConfigError } from '../domain/errors';
 import { TokenBook } from './tokens';
 
@@ -27,6 +28,23 @@ describe('TokenBook', () => {
       TokenBook.parse(text, 'RESTORE_API_TOKENS');
     } catch (err) {
       expect((err as Error).message).not.toContain('0123456789');
+    }
+  });
+});
+
+describe('TokenBook.lookup timing', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('compares the presented token with every known one in constant time, whether it matches first, last or not at all', () => {
+    const compare = jest.spyOn(crypto, 'timingSafeEqual');
+    const tokens = ['first-token-0123456789', 'second-token-0123456789', 'third-token-0123456789'];
+    const book = TokenBook.parse(tokens.map((t, i) => `${t}:support:n${i}`).join(','), 'test');
+    for (const [presented, name] of [[tokens[0], 'n0'], [tokens[2], 'n2'], ['unknown-token-0123456789', null]] as const) {
+      compare.mockClear();
+      expect(book.lookup(presented)?.name ?? null).toBe(name);
+      // Every entry compared, digest against digest of one length: no early exit, no string equality.
+      expect(compare).toHaveBeenCalledTimes(tokens.length);
+      for (const [a, b] of compare.mock.calls) expect([a.byteLength, b.byteLength]).toEqual([32, 32]);
     }
   });
 });
