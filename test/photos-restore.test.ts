@@ -42,6 +42,13 @@ describe('a photos campaign on the real stack', () => {
 
   afterAll(async () => h?.close());
 
+  it('uploads no blob and writes no document in a dry run, and says what the real run would restore', async () => {
+    const plan = await h.runCampaign({ snapshotDir, categories: ['photos'], dryRun: true });
+    expect(plan).toMatchObject({ state: 'completed', dryRun: true });
+    expect(plan.categories.photos!.records).toMatchObject({ restored: 3, quarantined: 1 });
+    for (const collection of ['photos', 'photos.files', 'photos.chunks']) expect([collection, await h.stores.target.collection(collection).countDocuments()]).toEqual([collection, 0]);
+  });
+
   it('stores each distinct blob once, named by its digest, and restores the documents that name them', async () => {
     const report = await h.runCampaign({ snapshotDir, categories: ['photos'], batchSize: 1, concurrency: 2 });
     expect(report.categories.photos!.records).toMatchObject({ valid: 3, restored: 3, quarantined: 1 });

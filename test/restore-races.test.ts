@@ -3,11 +3,12 @@
  * restore's read of it and its replace. Forced through the activity's test hook, not left to
  * timing. The replace is filtered on the version read, so it misses the edited document and
  * the restore decides again from what it reads next; a document that keeps changing makes
- * the attempt give up (LiveStoreRaceError) and the next attempt restore it.
+ * the attempt give up (LiveStoreRaceError) and the next attempt restore it. And an attempt
+ * that dies with half its writes landed: the next one finds them and finishes, once each.
  */
 import type { Collection } from 'mongodb';
 import { createActivities } from '../activities';
-import type { LiveWrite } from '../store/live-store';
+import { applyLiveWrites, type LiveWrite } from '../store/live-store';
 import { controlCollections } from '../store/control-collections';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { createRestoreWorker } from '../worker/worker';
@@ -87,5 +88,52 @@ describe('an application write between the restore read and its replace', () => 
       { userId: 'u-edited', state: 'restored', restored: 0, keptLive: 1, attempts: 1 },
       { userId: 'u-quiet', state: 'restored', restored: 1, keptLive: 0, attempts: 1 },
     ]);
+  });
+});
+
+describe('a restore attempt that dies half-way through its writes', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('halfway'));
+  });
+  afterAll(async () => h?.close());
+
+  it('is finished by the next attempt: every record once, counted restored, nothing written twice', async () => {
+    const users = ['u-1', 'u-2', 'u-3'];
+    const perUser = 4;
+    const snapshotDir = await writeSnapshot({
+      users: users.map((userId) => ({ userId, expected: { contacts: perUser } })),
+      lines: { contacts: users.flatMap((userId) => Array.from({ length: perUser }, (_, k) => recordLine(userId, `c-${k}`, RECOVERED_AT, { displayName: `${userId} contact ${k}` }))) },
+    });
+    const live = h.stores.target.collection<LiveContact>('contacts');
+    // u-2 already has c-0 in an older version: the dying attempt replaces it among the first half.
+    await live.insertOne({ userId: 'u-2', recordId: 'c-0', updatedAt: LIVE_AT, data: { displayName: 'live' } });
+    let landedFirst = 0;
+    const die = async (writes: readonly LiveWrite[], _round: number, attempt: number) => {
+      if (attempt !== 1) return;
+      // Half the writes land, as the attempt's own would have, then the worker dies.
+      const half = writes.slice(0, Math.ceil(writes.length / 2));
+      await applyLiveWrites(h.stores.target, 'contacts', [...half], { campaignId: 'the-dying-attempt', snapshotId: 'test-snapshot', restoredAt: new Date() });
+      landedFirst = half.length;
+      throw new Error('the worker died mid-batch');
+    };
+    const activities = createActivities(h.stores, { beforeWrites: die });
+    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities });
+    const report = await (async () => {
+      try {
+        return await worker.runUntil(async () => waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 3 }), undefined, 200));
+      } finally {
+        await close();
+      }
+    })();
+
+    expect(landedFirst).toBe(6);
+    expect(report.state).toBe('completed');
+    expect(report.categories.contacts!.records).toMatchObject({ restored: users.length * perUser, keptLive: 0, duplicates: 0 });
+    const docs = await live.find({}).toArray();
+    expect(docs.map((d) => `${d.userId}/${d.recordId}`).sort()).toEqual(users.flatMap((u) => Array.from({ length: perUser }, (_, k) => `${u}/c-${k}`)).sort());
+    expect(docs.every((d) => d.data.displayName === `${d.userId} contact ${d.recordId.slice(2)}`)).toBe(true);
+    const statuses = await controlCollections(h.stores.control).status.find({}).toArray();
+    expect(statuses.map((s) => [s.userId, s.state, s.restored, s.attempts]).sort()).toEqual(users.map((u) => [u, 'restored', perUser, 2]));
   });
 });
