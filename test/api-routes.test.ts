@@ -199,7 +199,7 @@ describe('the HTTP API', () => {
     try {
       let said = '';
       server.stderr!.on('data', (d) => (said += d));
-      while (!said.includes('serving on')) await new Promise((r) => setTimeout(r, 100));
+      for (let waited = 0; !said.includes('serving on') && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
       expect(said).toContain(`serving on http://127.0.0.1:${port}`);
       const whoami = await fetch(`http://127.0.0.1:${port}/api/whoami`);
       expect(await whoami.json()).toEqual({ name: 'local', role: 'operator' });

@@ -30,8 +30,13 @@ describe('a campaign that continues as new', () => {
     const statuses = await controlCollections(h.stores.control).status.find({ campaignId: report.campaignId }).toArray();
     expect(statuses.map((s) => s.attempts)).toEqual(Array(7).fill(1));
 
-    const runs: string[] = [];
-    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(report.campaignId)}'` })) runs.push(run.runId);
+    // Visibility is eventually consistent: the last run may take a moment to be listed.
+    let runs: string[] = [];
+    for (let tries = 0; runs.length < 4 && tries < 50; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 200));
+      runs = [];
+      for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(report.campaignId)}'` })) runs.push(run.runId);
+    }
     expect(runs).toHaveLength(4);
     const closesPerRun = await Promise.all(
       runs.map(async (runId) => {

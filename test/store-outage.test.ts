@@ -66,7 +66,7 @@ describe('a store outage of a minute in the middle of a wave', () => {
         while (!over) {
           const progress = await handle(campaignId).query(progressQuery);
           if (progress.paused) pausedReasons.add(progress.pausedReason ?? '');
-          await new Promise((r) => setTimeout(r, 1000));
+          await new Promise((r) => setTimeout(r, 250));
         }
         await outage; // PostgreSQL is back, or the reason it is not
         return waitForCampaign(h.client, campaignId, undefined, 500);
