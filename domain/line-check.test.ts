@@ -76,3 +76,51 @@ describe('checkLine', () => {
     expect(codeOf(line(composed, { sha256: jcsSha256(decomposed) }))).toBe('digest-mismatch');
   });
 });
+
+describe('checkLine, reason by reason', () => {
+  const check = (raw: string, category: Category = 'contacts') => checkLine(raw, CATEGORY_TRAITS[category], known);
+  const reasonOf = (raw: string, category: Category = 'contacts') => {
+    const c = check(raw, category);
+    return c.kind === 'valid' ? 'valid' : { ...c.reason, userId: c.userId, recordId: c.recordId, hashed: c.lineHash !== null };
+  };
+  const idRule = 'must be 1–128 characters of [A-Za-z0-9._@+-]';
+
+  it.each([
+    ['{"userId":', 'line is not valid JSON'],
+    ['[1,2]', 'line is not a JSON object'],
+    ['null', 'line is not a JSON object'],
+    ['"a string"', 'line is not a JSON object'],
+    ['7', 'line is not a JSON object'],
+  ])('%s is not a line: invalid-json, claiming nothing', (raw, message) => {
+    expect(reasonOf(raw)).toEqual({ code: 'invalid-json', message, userId: null, recordId: null, hashed: false });
+  });
+
+  it('finds a lone surrogate in a nested key and in an array, past nulls and numbers', () => {
+    const surrogate = 'line holds an unpaired UTF-16 surrogate escape, which is not I-JSON (RFC 7493) and no store keeps exactly';
+    expect(reasonOf('{"userId":"u-1","data":{"n":null,"k":5,"list":["ok","\\ud801"]}}')).toEqual({ code: 'invalid-json', message: surrogate, userId: null, recordId: null, hashed: false });
+    expect(reasonOf('{"userId":"u-1","data":{"a":{"\\udc01":1}}}')).toMatchObject({ code: 'invalid-json', message: surrogate });
+  });
+
+  it('names a bad or unknown user and a bad record id, keeping what the line claims', () => {
+    expect(reasonOf(line({ displayName: 'A' }, { userId: 5 }))).toEqual({ code: 'bad-user-id', message: `userId: ${idRule}`, userId: null, recordId: null, hashed: false });
+    expect(reasonOf(line({ displayName: 'A' }, { userId: 'u 1' }))).toMatchObject({ code: 'bad-user-id' });
+    expect(reasonOf(line({ displayName: 'A' }, { userId: 'u-2' }))).toEqual({ code: 'unknown-user', message: 'userId is not in users.ndjson', userId: null, recordId: null, hashed: false });
+    expect(reasonOf(line({ displayName: 'A' }, { recordId: undefined }))).toEqual({ code: 'bad-record-id', message: `recordId: ${idRule}`, userId: 'u-1', recordId: null, hashed: false });
+    expect(reasonOf(line({ displayName: 'A' }, { recordId: 'r/1' }))).toMatchObject({ code: 'bad-record-id', userId: 'u-1' });
+  });
+
+  it('names the field a schema rule broke, and the digest that does not match', () => {
+    expect(reasonOf(line({ displayName: 'A' }, { updatedAt: '2009-09-30' }))).toEqual({ code: 'schema', message: 'updatedAt: must be an ISO-8601 date-time with an offset', userId: 'u-1', recordId: 'r-1', hashed: true });
+    expect(reasonOf(line({ displayName: '' }))).toMatchObject({ code: 'schema', message: 'data.displayName: must be 1–200 characters' });
+    expect(reasonOf(line({ displayName: 'A', note: 'x'.repeat(10_001) }))).toMatchObject({ code: 'schema', message: 'data.note: must be at most 10000 characters' });
+    expect(reasonOf(line({ displayName: 'A', birthday: '1980-1-1' }))).toMatchObject({ message: 'data.birthday: must be a YYYY-MM-DD date' });
+    expect(reasonOf(line({ start: '2009-09-30T10:00:00Z', end: '2009-09-30T09:00:00Z' }), 'calendar')).toMatchObject({ message: 'data.end: end must not be before start' });
+    expect(reasonOf(line({ displayName: 'A' }, { sha256: 'g'.repeat(64) }))).toMatchObject({ code: 'schema', message: 'sha256: must be 64 hex digits' });
+    expect(reasonOf(line({ displayName: 'A' }, { sha256: 'F'.repeat(64) }))).toEqual({ code: 'digest-mismatch', message: 'sha256 does not match the canonical form of data', userId: 'u-1', recordId: 'r-1', hashed: true });
+  });
+
+  it('accepts a digest in upper case, as hex is', () => {
+    const data = { displayName: 'A' };
+    expect(reasonOf(line(data, { sha256: jcsSha256(data).toUpperCase() }))).toBe('valid');
+  });
+});

@@ -1,5 +1,5 @@
-import { CATEGORY_TRAITS, contactMatchKeys } from './category-traits';
-import { type LiveDocument, planUser, type RecoveredRecord } from './restore-plan';
+import { blobBytes, blobDigest, CATEGORY_TRAITS, contactMatchKeys } from './category-traits';
+import { type LiveDocument, planUser, type RecoveredRecord, recoveredOf } from './restore-plan';
 
 const rec = (recordId: string, updatedAt: string, data: Record<string, unknown> = { displayName: 'A' }, sha256 = `sha-${recordId}`): RecoveredRecord => ({
   recordId,
@@ -63,5 +63,36 @@ describe('planUser', () => {
 describe('contactMatchKeys', () => {
   it('trims and lower-cases e-mails, keeps only phone digits, skips empty ones', () => {
     expect(contactMatchKeys({ emails: [{ address: ' A@B.C ' }, { address: '  ' }], phones: [{ number: '+44 (20) 7946-0000' }, { number: '()' }] })).toEqual(['email:a@b.c', 'phone:442079460000']);
+  });
+});
+
+describe('contactMatchKeys on what a live document may hold', () => {
+  it('skips addresses and numbers that are not strings, and data with neither list', () => {
+    expect(contactMatchKeys({ emails: [{ address: 5 }, {}], phones: [{ number: 5551234 }, {}] })).toEqual([]);
+    expect(contactMatchKeys({ displayName: 'A' })).toEqual([]);
+  });
+
+  it('makes a recovered contact a duplicate when any one of its keys was re-entered', () => {
+    const twoEmails = rec('c-1', '2009-09-30T12:00:00Z', { displayName: 'A', emails: [{ address: 'old@example.com' }, { address: 'kept@example.com' }] });
+    const reentered = live('app-1', '2026-01-01T00:00:00Z', { data: { displayName: 'A', emails: [{ address: 'kept@example.com' }] } });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [twoEmails], [reentered], 'keep-newer', true))).toEqual({ 'c-1': 'duplicate' });
+  });
+});
+
+describe('the blob a photo names', () => {
+  const blob = CATEGORY_TRAITS.photos.blob!;
+  it('is read from its digest and size fields only when they have the right type, into the bucket photos', () => {
+    expect(blob.bucket).toBe('photos');
+    expect(blobDigest(blob, { sha256: 'AB'.repeat(32) })).toBe('ab'.repeat(32));
+    expect(blobDigest(blob, { sha256: 12 })).toBeUndefined();
+    expect(blobBytes(blob, { bytes: 42 })).toBe(42);
+    expect(blobBytes(blob, { bytes: '42' })).toBeUndefined();
+  });
+});
+
+describe('recoveredOf', () => {
+  it('keeps the record of a valid line, its digest in lower case', () => {
+    const data = { displayName: 'A' };
+    expect(recoveredOf({ userId: 'u', recordId: 'r', updatedAt: '2009-09-30T12:00:00Z', data, sha256: 'AB'.repeat(32) })).toEqual({ recordId: 'r', updatedAt: '2009-09-30T12:00:00Z', data, sha256: 'ab'.repeat(32) });
   });
 });
