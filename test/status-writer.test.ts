@@ -3,6 +3,7 @@
  * user-category after each write a batch makes, and that no write removes or rewinds what
  * another recorded.
  */
+import { MongoClient } from 'mongodb';
 import { controlCollections, type ControlCollections, type UserStatusDoc } from '../store/control-collections';
 import { connectStores, type Stores } from '../store/connection';
 import { finalState, userStatusWriter } from '../store/status-writer';
@@ -72,6 +73,8 @@ describe('the status writer on the real store', () => {
     await writer.markRestoring([{ userId: 'u-2', expected: 1, attemptsBefore: 3 }], 2, T1, false);
     const [u1, u2] = await statuses(id);
     expect(u1).toMatchObject({ state: 'restoring', attempts: 2, updatedAt: T1, expected: 3, missing: 3, restored: 0, error: null });
+    // No pages given: no page tag.
+    expect(['page' in u1, 'page' in u2]).toEqual([false, false]);
     expect(u2).toMatchObject({ state: 'restoring', attempts: 5, expected: 1, missing: 1, restored: 0 });
     // FerretDB 1.24 leaves a null out of an upsert's $setOnInsert, where MongoDB writes it: no error either way.
     expect(u2.error ?? null).toBeNull();
@@ -91,6 +94,32 @@ describe('the status writer on the real store', () => {
       ['u-2', 'restored', 1, T1],
       ['u-3', 'pending', 0, T0],
     ]);
+  });
+
+  it('marks a batch that is exactly its page by one update command, and any other by one per user', async () => {
+    const id = campaign();
+    const monitored = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/', { monitorCommands: true });
+    const updates: number[] = [];
+    monitored.on('commandStarted', (e) => e.commandName === 'update' && updates.push((e.command.updates as unknown[]).length));
+    try {
+      const mc = controlCollections(monitored.db(stores.control.databaseName));
+      const writer = userStatusWriter(mc, id, 'scores', () => 'the-page');
+      const users = ['u-1', 'u-2', 'u-3'].map((userId) => ({ userId, expected: 1 }));
+      await writer.initPending(users, T0);
+      updates.length = 0;
+      await writer.markRestoring(users, 1, T1, false);
+      expect(updates).toEqual([1]);
+      updates.length = 0;
+      await writer.markRestoring(users.slice(0, 2), 2, T2, false);
+      expect(updates).toEqual([2]);
+      expect((await statuses(id)).map((s) => [s.userId, s.attempts])).toEqual([
+        ['u-1', 2],
+        ['u-2', 2],
+        ['u-3', 1],
+      ]);
+    } finally {
+      await monitored.close();
+    }
   });
 
   it('records how each user ended: restored, partial or failed, with the counts and the error', async () => {

@@ -4,8 +4,9 @@
  * reported as taken, and nothing is read as taken that was not.
  */
 import type { Collection } from 'mongodb';
-import { writeIdempotent } from '../store/bulk';
-import { applyLiveWrites, type LiveWrite } from '../store/live-store';
+import type { LiveDocument } from '../domain/restore-plan';
+import { bulkWriteInChunks, WRITE_BATCH, writeIdempotent } from '../store/bulk';
+import { applyLiveWrites, type LiveWrite, restoredDocument, restoredId } from '../store/live-store';
 import { type Stores, connectStores } from '../store/connection';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -82,5 +83,120 @@ describe('writeIdempotent on the real store', () => {
     ]);
     const again = await applyLiveWrites(stores.target, 'contacts', writes.slice(1), { campaignId: 'c', snapshotId: 's', restoredAt: new Date() });
     expect(again.allLanded).toBe(false); // c-2 now holds the restored version, not the one read
+  });
+
+  it('sends commands of the batch size, counts what matched nothing, and places taken keys by their index in all the operations', async () => {
+    const chunked = stores.target.collection<TestDoc>('chunked');
+    await chunked.insertMany([{ _id: 'k3', v: 'earlier' }, { _id: 'm1', n: 1 }]);
+    let commands = 0;
+    const result = await writeIdempotent(
+      chunked,
+      [
+        ...['k0', 'k1', 'k2', 'k3', 'k4'].map((id) => ({ insertOne: { document: { _id: id, v: 'new' } } })),
+        { replaceOne: { filter: { _id: 'm1', n: 2 }, replacement: { n: 3 } } },
+        { replaceOne: { filter: { _id: 'm1', n: 1 }, replacement: { n: 4 } } },
+      ],
+      2,
+      () => (commands += 1),
+    );
+    expect(result).toEqual({ taken: [3], refused: [], missed: 1 });
+    expect(commands).toBe(4);
+    expect((await chunked.find({}).sort({ _id: 1 }).toArray()).map((d) => [d._id, d.v ?? d.n])).toEqual([
+      ['k0', 'new'],
+      ['k1', 'new'],
+      ['k2', 'new'],
+      ['k3', 'earlier'],
+      ['k4', 'new'],
+      ['m1', 4],
+    ]);
+  });
+
+  it('writes more statements than a command holds in several commands, every one of them', async () => {
+    const many = stores.target.collection<TestDoc>('many');
+    let commands = 0;
+    await bulkWriteInChunks(many, Array.from({ length: 45 }, (_, i) => ({ insertOne: { document: { _id: `d${i}`, n: i } } })), () => (commands += 1));
+    expect([commands, await many.countDocuments()]).toEqual([Math.ceil(45 / WRITE_BATCH), 45]);
+  });
+});
+
+describe('applyLiveWrites on the real store', () => {
+  let stores: Stores;
+  const provenance = { campaignId: 'c-1', snapshotId: 's-1', restoredAt: new Date('2026-12-01T00:00:00Z') };
+  const record = (recordId: string, data: Record<string, unknown> = { displayName: recordId }) => ({ recordId, updatedAt: '2009-09-30T18:02:11Z', data, sha256: `sha-${recordId}` });
+  const collection = (name: string) => stores.target.collection<LiveDocument>(name);
+
+  beforeAll(async () => {
+    stores = await connectStores(isolatedEnv('livewrites_store'));
+  });
+  afterAll(async () => {
+    await stores.target.dropDatabase();
+    await stores.client.close();
+  });
+
+  it('inserts and replaces in one call, each as the restored document with its provenance, and says all landed', async () => {
+    const live = collection('contacts');
+    await live.insertOne({ _id: 'live-1' as never, userId: 'u-1', recordId: 'r-old', updatedAt: new Date('2009-01-01T00:00:00Z'), data: { displayName: 'old' } });
+    const seen = (await live.findOne({ recordId: 'r-old' }))!;
+    const writes: LiveWrite[] = [
+      { kind: 'insert', userId: 'u-1', record: record('r-new') },
+      { kind: 'replace', userId: 'u-1', record: record('r-old'), live: seen },
+    ];
+    expect(await applyLiveWrites(stores.target, 'contacts', writes, provenance)).toEqual({ refused: [], allLanded: true });
+    const docs = await live.find({}).sort({ recordId: 1 }).toArray();
+    expect(docs).toEqual([
+      { _id: restoredId('u-1', record('r-new')), ...restoredDocument('u-1', record('r-new'), provenance) },
+      { _id: 'live-1', ...restoredDocument('u-1', record('r-old'), provenance) },
+    ]);
+    expect(docs[0].restore).toEqual({ ...provenance, sha256: 'sha-r-new' });
+  });
+
+  it('reads an insert whose document an earlier attempt wrote as a race to decide again, not a refusal', async () => {
+    const live = collection('notes');
+    const write: LiveWrite = { kind: 'insert', userId: 'u-1', record: record('r-1') };
+    await live.insertOne({ _id: restoredId('u-1', write.record), ...restoredDocument('u-1', write.record, provenance) } as never);
+    expect(await applyLiveWrites(stores.target, 'notes', [write], provenance)).toEqual({ refused: [], allLanded: false });
+    expect(await live.countDocuments()).toBe(1);
+  });
+
+  it("refuses, naming the index, an insert or a replace that an application's unique index refuses, and writes the rest", async () => {
+    const live = collection('calendar');
+    await live.createIndex({ userId: 1, 'data.title': 1 }, { unique: true, name: 'one_title_per_user' });
+    await live.insertMany([
+      { userId: 'u-1', recordId: 'app-1', updatedAt: new Date(), data: { title: 'Standup' } },
+      { userId: 'u-1', recordId: 'r-2', updatedAt: new Date('2009-01-01T00:00:00Z'), data: { title: 'Old title' } },
+    ] as never);
+    const seen = (await live.findOne({ recordId: 'r-2' }))!;
+    const clash = record('r-1', { title: 'Standup' });
+    const writes: LiveWrite[] = [
+      { kind: 'insert', userId: 'u-1', record: clash },
+      { kind: 'insert', userId: 'u-1', record: record('r-3', { title: 'Retro' }) },
+      { kind: 'replace', userId: 'u-1', record: record('r-2', { title: 'Standup' }), live: seen },
+    ];
+    const applied = await applyLiveWrites(stores.target, 'calendar', writes, provenance);
+    const reason = "the application's unique index `one_title_per_user` refuses it";
+    expect(applied.refused.map((r) => [r.write.record.recordId, r.reason]).sort()).toEqual([
+      ['r-1', reason],
+      ['r-2', reason],
+    ]);
+    expect(applied.allLanded).toBe(false);
+    expect((await live.find({}).sort({ recordId: 1 }).toArray()).map((d) => [d.recordId, d.data!.title])).toEqual([
+      ['app-1', 'Standup'],
+      ['r-2', 'Old title'],
+      ['r-3', 'Retro'],
+    ]);
+  });
+
+  it('refuses a record the store cannot keep, pinned on that record alone', async () => {
+    const live = collection('tasks');
+    const writes: LiveWrite[] = [
+      { kind: 'insert', userId: 'u-1', record: record('r-nul', { title: 'bad\u0000' }) },
+      { kind: 'insert', userId: 'u-1', record: record('r-ok', { title: 'fine' }) },
+    ];
+    const applied = await applyLiveWrites(stores.target, 'tasks', writes, provenance);
+    const stored = (await live.find({}).toArray()).map((d) => d.recordId).sort();
+    // FerretDB on PostgreSQL refuses U+0000 in a string; MongoDB keeps it.
+    if (stored.includes('r-nul')) expect(applied).toEqual({ refused: [], allLanded: true });
+    else expect(applied.refused.map((r) => [r.write.record.recordId, r.reason])).toEqual([['r-nul', expect.stringMatching(/^the store refused it: /)]]);
+    expect(stored).toContain('r-ok');
   });
 });
