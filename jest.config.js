@@ -16,7 +16,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{domain,snapshot,store,client,activities,workflows,worker,config,stack,harness,operations,server,backup}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{domain,snapshot,store,client,cli,activities,workflows,worker,config,stack,harness,operations,server,backup}/**/*.test.ts'],
     },
     {
       ...common,

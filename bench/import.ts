@@ -19,7 +19,7 @@ import { readDumpFile } from '../backup/bson-stream';
 import type { ImportMap } from '../backup/import-map';
 import { importSnapshot } from '../backup/import-snapshot';
 import { openDatabaseSource, openDumpSource } from '../backup/sources';
-import { boundedIntArg, parseWith } from '../client/parse';
+import { boundedIntArg, parseWith } from '../cli/parse';
 import { loadEnv } from '../config/env';
 import { endStream, writeChunk } from '../snapshot/write-stream';
 

@@ -17,7 +17,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { boundedIntArg, parseWith } from '../client/parse';
+import { boundedIntArg, parseWith } from '../cli/parse';
 import { chunked, readLines } from '../snapshot/line-reader';
 import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';

@@ -10,7 +10,7 @@
  */
 import { Command } from 'commander';
 import { MongoClient } from 'mongodb';
-import { positiveIntArg } from '../client/parse';
+import { positiveIntArg } from '../cli/parse';
 import { bulkWriteInChunks, WRITE_BATCH } from '../store/bulk';
 
 const PER_USER = 10;

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { campaignProgress } from '../client/campaigns';
-import { describeUserCategory, waveFigures, type WaveFigures } from '../client/render';
+import { describeUserCategory, waveFigures, type WaveFigures } from './words';
 import { CATEGORIES, type Category } from '../domain/categories';
 import { NotFoundError } from '../domain/errors';
 import { type CampaignReport, campaignReport } from '../store/campaign-report';

@@ -1,6 +1,6 @@
 import { defaultDataDir } from '../stack/layout';
 import { stackEnv, stackStatus, stackUp } from '../stack/stack';
-import { DEFAULT_BACKEND } from '../client/commands/stack';
+import { DEFAULT_BACKEND } from '../cli/commands/stack';
 
 /**
  * Brings up the real local stack (Temporal dev server, FerretDB) for the tests, or

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import { listAudit } from '../../operations/queries';
-import { withControl } from '../control';
+import { withControl } from '../../client/control';
 import { printResult, table } from '../output';
 import { campaignIdArg } from '../parse';
 

@@ -7,7 +7,7 @@ import { localActor, withOperations } from '../../operations/connect';
 import { printResult, sayer } from '../output';
 import { boundedIntArg, campaignIdArg, categoryArg, userIdArg } from '../parse';
 import { renderReplay } from '../render';
-import { checkReplayChoice } from '../replays';
+import { checkReplayChoice } from '../../client/replays';
 
 /** `replay ID …`: re-runs chosen user-categories of an ended campaign, for engineers after a fix. */
 export function registerReplayCommand(program: Command): void {

@@ -1,7 +1,8 @@
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { CampaignProgress } from '../workflows';
 import type { OutputOptions } from './output';
-import { describeWave, renderProgress, waveFigures } from './render';
+import { waveFigures } from '../operations/words';
+import { describeWave, renderProgress } from './render';
 
 export interface Progress {
   update(value: number, total?: number): void;

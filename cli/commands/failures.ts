@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
 import type { Category } from '../../domain/categories';
 import { campaignFailures } from '../../operations/queries';
-import { withControl } from '../control';
+import { withControl } from '../../client/control';
 import { printResult } from '../output';
 import { campaignIdArg, categoryArg } from '../parse';
 import { renderFailures } from '../render';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
-import { withControl } from '../control';
+import { withControl } from '../../client/control';
 import { printResult } from '../output';
 import { campaignIdArg, userIdArg } from '../parse';
 import { summarizeUserStatus, userStatus } from '../../operations/queries';

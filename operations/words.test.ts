@@ -1,4 +1,4 @@
-import { describeUserCategory } from './render';
+import { describeUserCategory } from './words';
 import type { UserCategoryStatus } from '../store/status-reader';
 
 const status = (s: Partial<UserCategoryStatus>): UserCategoryStatus => ({

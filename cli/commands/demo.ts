@@ -14,14 +14,14 @@ import { createApplicationIndexes } from '../../store/live-indexes';
 import { stackEnv, stackUp } from '../../stack/stack';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { createRestoreWorker } from '../../worker/worker';
-import { finalReport, startCampaign, waitForCampaign } from '../campaigns';
-import { withControl } from '../control';
+import { finalReport, startCampaign, waitForCampaign } from '../../client/campaigns';
+import { withControl } from '../../client/control';
 import { seedDemoLiveData } from '../demo-live-data';
 import { printResult, sayer } from '../output';
 import { positiveIntArg, rateArg } from '../parse';
 import { campaignWatch, progressBar } from '../progress';
 import { renderFinalReport, renderImportReport } from '../render';
-import { connectTemporal } from '../temporal';
+import { connectTemporal } from '../../client/temporal';
 import { stackOptionsFrom, withStackOptions } from './stack';
 import { categoriesArg } from './campaign';
 
