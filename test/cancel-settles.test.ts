@@ -9,8 +9,7 @@ import { startCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { campaignReport } from '../store/campaign-report';
 import { controlCollections } from '../store/control-collections';
-import { createRestoreWorker } from '../worker/worker';
-import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -63,25 +62,18 @@ describe('a cancel while batches are inside their activities', () => {
       events.push(`close ${input.state}`);
       return activities.closeCampaign(input);
     };
-    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities: { ...activities, restoreUsers, closeCampaign } });
     let campaignId = '';
-    const report = await (async () => {
-      try {
-        return await worker.runUntil(async () => {
-          campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
-          await Promise.all([arrived.failing.promise, arrived.writing.promise]);
-          // Asked for as `campaign cancel` asks (cancelCampaign would also wait for the close, which the held activities hold up).
-          const handle = h.client.workflow.getHandle(campaignWorkflowId(campaignId));
-          await handle.cancel();
-          cancelled.open();
-          // The workflow ends cancelled once it has closed the campaign.
-          await handle.result().catch(() => undefined);
-          return campaignReport(controlCollections(h.stores.control), campaignId);
-        });
-      } finally {
-        await close();
-      }
-    })();
+    const report = await withActivities(h, { ...activities, restoreUsers, closeCampaign }, async () => {
+      campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
+      await Promise.all([arrived.failing.promise, arrived.writing.promise]);
+      // Asked for as `campaign cancel` asks (cancelCampaign would also wait for the close, which the held activities hold up).
+      const handle = h.client.workflow.getHandle(campaignWorkflowId(campaignId));
+      await handle.cancel();
+      cancelled.open();
+      // The workflow ends cancelled once it has closed the campaign.
+      await handle.result().catch(() => undefined);
+      return campaignReport(controlCollections(h.stores.control), campaignId);
+    });
 
     expect(report?.state).toBe('cancelled');
     expect(events.slice(-2)).toEqual(['batch of u-3 activity ended', 'close cancelled']);

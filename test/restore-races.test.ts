@@ -11,8 +11,7 @@ import { createActivities } from '../activities';
 import { applyLiveWrites, type LiveWrite } from '../store/live-store';
 import { controlCollections } from '../store/control-collections';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
-import { createRestoreWorker } from '../worker/worker';
-import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -55,14 +54,9 @@ describe('an application write between the restore read and its replace', () => 
       }
     };
     const activities = createActivities(h.stores, { beforeWrites: race });
-    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities });
-    const report = await (async () => {
-      try {
-        return await worker.runUntil(async () => waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 1, concurrency: 1 }), undefined, 200));
-      } finally {
-        await close();
-      }
-    })();
+    const report = await withActivities(h, activities, async () =>
+      waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 1, concurrency: 1 }), undefined, 200),
+    );
 
     expect(report.state).toBe('completed');
     expect(seen.sort()).toEqual(
@@ -118,14 +112,7 @@ describe('a restore attempt that dies half-way through its writes', () => {
       throw new Error('the worker died mid-batch');
     };
     const activities = createActivities(h.stores, { beforeWrites: die });
-    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities });
-    const report = await (async () => {
-      try {
-        return await worker.runUntil(async () => waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 3 }), undefined, 200));
-      } finally {
-        await close();
-      }
-    })();
+    const report = await withActivities(h, activities, async () => waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 3 }), undefined, 200));
 
     expect(landedFirst).toBe(6);
     expect(report.state).toBe('completed');
