@@ -126,18 +126,31 @@ async function mapInPool(pool: MapPool, workers: number, runs: AsyncIterable<Bso
     const { mapped, tally } = await inFlight.shift()!;
     await take(mapped, tally);
   };
+  const drain = async () => {
+    while (inFlight.length > 0) await takeFirst();
+  };
+  const reading = runs[Symbol.asyncIterator]();
   try {
-    try {
-      for await (const run of runs) {
-        inFlight.push(pool.map(run, origin, map));
-        if (inFlight.length >= 2 * workers) await takeFirst();
+    for (;;) {
+      let next: IteratorResult<BsonRun>;
+      try {
+        next = await reading.next();
+      } catch (err) {
+        // The source failed, not the writing: what was read before it is still written and counted.
+        await drain();
+        throw err;
       }
-    } finally {
-      while (inFlight.length > 0) await takeFirst();
+      if (next.done) break;
+      const mapping = pool.map(next.value, origin, map);
+      // Awaited in its turn; until then a failure must not count as unhandled (it would end the process).
+      mapping.catch(() => undefined);
+      inFlight.push(mapping);
+      if (inFlight.length >= 2 * workers) await takeFirst();
     }
+    await drain();
   } finally {
-    // A run that failed leaves the others' answers unread: their rejections are not this import's error.
-    for (const waiting of inFlight) waiting.catch(() => undefined);
+    // Closes the source's file or cursor when mapping or writing failed before the end.
+    await reading.return?.().catch(() => undefined);
   }
 }
 
