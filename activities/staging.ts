@@ -91,41 +91,153 @@ async function dropStagedOf(c: ControlCollections, campaignId: string, category:
   }
 }
 
+/** What the passes of one staging share: where it writes, whose lines it keeps, how it counts. */
+interface StagingRun {
+  c: ControlCollections;
+  campaignId: string;
+  category: Category;
+  snapshotDir: string;
+  file: string;
+  /** Whose chunks these are: the campaign's, or a replay's own (the campaign's may still be there). */
+  run: string;
+  /** Users by their line in users.ndjson. */
+  users: Map<string, number>;
+  /** Set for a selection: keep only its users' lines. */
+  keep?: (userId: string) => boolean;
+  kept: (userId: string | null) => boolean;
+  /** The page a user's documents are tagged with, if the campaign pages. */
+  pageOf: (userId: string | null) => string | undefined;
+  progress: StagingProgress;
+  /** Heartbeats the progress: what it says is written. */
+  beat: () => void;
+}
+
+/** Where an attempt starts: the progress a retried one heartbeated, else the first pass from the top. */
+function startingProgress(input: StageInput, groupLines: number, details: Partial<StagingProgress> | undefined): { progress: StagingProgress; resumed: boolean } {
+  const resumed = details?.form === 'places' ? (details as StagingProgress) : undefined;
+  // A copy: this attempt goes on changing it, and heartbeats it.
+  if (resumed) return { progress: { ...resumed, position: { ...resumed.position } }, resumed: true };
+  const progress: StagingProgress = { form: 'places', pageLines: input.pageLines, groupLines, pass: 'read', position: { byte: 0, line: 0 }, judged: 0, lines: 0, ignored: 0, valid: 0, quarantined: 0 };
+  return { progress, resumed: false };
+}
+
+/**
+ * The first pass: reads the file once, in file order, checks each line on its own, quarantines
+ * the lines that claim no record, and writes where each claiming line is, grouped by its
+ * user's group of users.ndjson, in chunks of at most `flushEntries` lines held at once.
+ */
+async function readPass(r: StagingRun, flushEntries: number): Promise<void> {
+  const { c, campaignId, category, progress } = r;
+  const context = Context.current();
+  let window = { lines: 0, quarantined: 0, held: 0, groups: new Map<number, ChunkEntry[]>() };
+  let position = progress.position;
+  /** Writes the window's chunks, then counts it into the progress: what a heartbeat says is written. */
+  const flush = async () => {
+    await writeChunks(c, campaignId, r.run, category, { from: progress.position.line, to: position.line }, window.groups);
+    Object.assign(progress, { position, lines: progress.lines + window.lines, quarantined: progress.quarantined + window.quarantined });
+    window = { lines: 0, quarantined: 0, held: 0, groups: new Map() };
+    r.beat();
+  };
+  for await (const chunk of chunked(readLines(r.file, progress.position), CHUNK_LINES)) {
+    // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
+    context.cancellationSignal.throwIfAborted();
+    const checked = await checkLines(chunk, CATEGORY_TRAITS[category], r.snapshotDir, (u) => r.users.has(u), r.beat, r.keep);
+    const alone: QuarantinedLine[] = [];
+    const claims: { entry: ChunkEntry; record: ReturnType<typeof recoveredOf> | null }[] = [];
+    checked.forEach((line, i) => {
+      const { check, number, text } = line;
+      if (!r.kept(check.userId)) return;
+      const claim = claimOf(line);
+      if (claim === null) {
+        if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
+        return;
+      }
+      const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null, textHash(text)];
+      claims.push({ entry, record: check.kind === 'valid' ? recoveredOf(check.record) : null });
+    });
+    const probed = claims.flatMap(({ entry, record }) => (record ? [{ entry, probeId: `${r.run}|${category}|${entry[0]}`, record }] : []));
+    for (const [i, reason] of await storeRefusals(c, campaignId, probed)) probed[i].entry[7] = reason;
+    await writeQuarantine(c, campaignId, category, alone, (l) => r.pageOf(l.userId));
+    for (const { entry } of claims) appendTo(window.groups, pageOfLine(r.users.get(entry[3])!, progress.groupLines), [entry]);
+    window.held += claims.length;
+    window.lines += chunk.length;
+    window.quarantined += alone.length;
+    position = chunk[chunk.length - 1].next;
+    if (window.held >= flushEntries) await flush();
+    else context.heartbeat(progress);
+  }
+  await flush();
+  progress.pass = 'judge';
+  r.beat();
+  log.debug('category read', { campaignId, category, lines: progress.lines });
+}
+
+/** Judges one group's lines together and writes what stands and what is quarantined; says what it counted. */
+async function judgeOne(r: StagingRun, group: number): Promise<{ valid: number; quarantined: number; ignored: number }> {
+  const { c, campaignId, category } = r;
+  const { standing, bad, ignored } = judgeGroup(await readGroup(c, r.run, category, group));
+  const raws = await readLinesAt(r.file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
+  const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
+  await writeQuarantine(c, campaignId, category, quarantined, (l) => r.pageOf(l.userId));
+  await writeStagedLines(c, [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, r.pageOf(userId), lines)));
+  const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
+  return { valid, quarantined: quarantined.length, ignored };
+}
+
+/** The next groups, from the `from`-th, whose lines fit in memory together (`atOnce`); one that does not fit alone cannot be judged here. */
+async function nextSlice(r: StagingRun, groups: number[], from: number, atOnce: number): Promise<number[]> {
+  const slice: number[] = [];
+  let held = 0;
+  for (const group of groups.slice(from, from + GROUPS_AT_ONCE)) {
+    const size = await groupSize(r.c, r.run, r.category, group);
+    if (slice.length === 0 && size > atOnce) {
+      const first = group * r.progress.groupLines + 1;
+      throw new WorkerMemoryError(
+        `the users of lines ${first}–${first + r.progress.groupLines - 1} of users.ndjson hold ${size} ${r.category} lines, more than this worker judges in memory (${atOnce}); give workers a larger RESTORE_WORKER_HEAP_MIB`,
+      );
+    }
+    if (slice.length > 0 && held + size > atOnce) break;
+    slice.push(group);
+    held += size;
+  }
+  return slice;
+}
+
+/**
+ * The second pass: judges each group's lines together, in file order (the first line of a
+ * (userId, recordId) stands, an identical repeat is ignored, another is quarantined) and
+ * writes each user's standing lines as places in the file. A user's lines are all in its
+ * group, so judging a group judges its records against the whole file.
+ */
+async function judgePass(r: StagingRun, atOnce: number): Promise<void> {
+  const { progress } = r;
+  // Every group a staged user is in, in order: the same list on every attempt.
+  const groups = [...new Set([...r.users].filter(([userId]) => r.kept(userId)).map(([, line]) => pageOfLine(line, progress.groupLines)))].sort((a, b) => a - b);
+  while (progress.judged < groups.length) {
+    Context.current().cancellationSignal.throwIfAborted();
+    const counted = await Promise.all((await nextSlice(r, groups, progress.judged, atOnce)).map((group) => judgeOne(r, group)));
+    for (const n of counted) Object.assign(progress, { valid: progress.valid + n.valid, quarantined: progress.quarantined + n.quarantined, ignored: progress.ignored + n.ignored });
+    progress.judged += counted.length;
+    r.beat();
+  }
+}
+
 /** The activity that stages a category file into the control collections. */
 export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_ENTRIES, groupLines = GROUP_LINES, judgedLines }: StagingOptions = {}) {
   return {
     /**
-     * Stages one category file in two passes. The first reads the file once, in file order,
-     * checks each line on its own (DESIGN.md §3), quarantines the lines that claim no
-     * record, and writes where each claiming line is, grouped by its user's page. The
-     * second judges each group's lines together, in file order: the first line of a
-     * (userId, recordId) stands, an identical repeat is ignored, another is quarantined;
-     * and it writes each user's standing valid lines as places in the file, which the
-     * batch reads back (snapshot/read-back.ts). A user's lines are all in its group, so
-     * judging a group judges its records against the whole file.
-     * Resumes from its last heartbeat; every write is keyed, so work done twice leaves what
-     * doing it once leaves. A snapshot that cannot be read as a whole fails it with
-     * SnapshotUnavailableError, for the workflow to wait out.
+     * Stages one category file in two passes ({@link readPass}, {@link judgePass}); the
+     * batch reads the places it writes back (snapshot/read-back.ts). Resumes from its last
+     * heartbeat; every write is keyed, so work done twice leaves what doing it once leaves.
+     * A snapshot that cannot be read as a whole fails it with SnapshotUnavailableError, for
+     * the workflow to wait out.
      */
     stageCategory: (input: StageInput): Promise<StagingSummary> => readingSnapshot(input.snapshotDir, {}, async () => {
       const { campaignId, snapshotDir, category, selection } = input;
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
       const details = context.info.heartbeatDetails as Partial<StagingProgress> | undefined;
-      const resumed = details?.form === 'places' ? (details as StagingProgress) : undefined;
-      // A copy: this attempt goes on changing it, and heartbeats it.
-      const progress: StagingProgress = resumed ? { ...resumed, position: { ...resumed.position } } : {
-        form: 'places',
-        pageLines: input.pageLines,
-        groupLines,
-        pass: 'read',
-        position: { byte: 0, line: 0 },
-        judged: 0,
-        lines: 0,
-        ignored: 0,
-        valid: 0,
-        quarantined: 0,
-      };
+      const { progress, resumed } = startingProgress(input, groupLines, details);
       await checkReadableFile(file, true);
       // Campaigns opened before these collections' indexes lack them.
       await ensureControlIndexes(c);
@@ -135,102 +247,30 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
         if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
         else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
       }
-      // A replay's chunks are its own: the campaign's may still be there.
-      const run = selection?.afresh ? selection.id : campaignId;
       if (await exists(file)) {
         const { ids: users } = await scanUsers(snapshotDir);
         // Every line, or a selection's users' lines only.
         const keep = selected && ((userId: string) => selected.has(userId));
-        const kept = keptBy(keep);
         const { pageLines } = progress;
-        const pageOf = (userId: string | null) => {
-          const line = userId === null ? undefined : users.get(userId);
-          return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
+        const r: StagingRun = {
+          c,
+          campaignId,
+          category,
+          snapshotDir,
+          file,
+          run: selection?.afresh ? selection.id : campaignId,
+          users,
+          keep,
+          kept: keptBy(keep),
+          pageOf: (userId) => {
+            const line = userId === null ? undefined : users.get(userId);
+            return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
+          },
+          progress,
+          beat: () => context.heartbeat(progress),
         };
-        const beat = () => context.heartbeat(progress);
-
-        if (progress.pass === 'read') {
-          let window = { lines: 0, quarantined: 0, held: 0, groups: new Map<number, ChunkEntry[]>() };
-          let position = progress.position;
-          /** Writes the window's chunks, then counts it into the progress: what a heartbeat says is written. */
-          const flush = async () => {
-            await writeChunks(c, campaignId, run, category, { from: progress.position.line, to: position.line }, window.groups);
-            Object.assign(progress, { position, lines: progress.lines + window.lines, quarantined: progress.quarantined + window.quarantined });
-            window = { lines: 0, quarantined: 0, held: 0, groups: new Map() };
-            beat();
-          };
-          for await (const chunk of chunked(readLines(file, progress.position), CHUNK_LINES)) {
-            // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
-            context.cancellationSignal.throwIfAborted();
-            const checked = await checkLines(chunk, CATEGORY_TRAITS[category], snapshotDir, (u) => users.has(u), beat, keep);
-            const alone: QuarantinedLine[] = [];
-            const claims: { entry: ChunkEntry; record: ReturnType<typeof recoveredOf> | null }[] = [];
-            checked.forEach((line, i) => {
-              const { check, number, text } = line;
-              if (!kept(check.userId)) return;
-              const claim = claimOf(line);
-              if (claim === null) {
-                if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
-                return;
-              }
-              const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null, textHash(text)];
-              claims.push({ entry, record: check.kind === 'valid' ? recoveredOf(check.record) : null });
-            });
-            const probed = claims.flatMap(({ entry, record }) => (record ? [{ entry, probeId: `${run}|${category}|${entry[0]}`, record }] : []));
-            for (const [i, reason] of await storeRefusals(c, campaignId, probed)) probed[i].entry[7] = reason;
-            await writeQuarantine(c, campaignId, category, alone, (l) => pageOf(l.userId));
-            for (const { entry } of claims) {
-              const group = pageOfLine(users.get(entry[3])!, progress.groupLines);
-              appendTo(window.groups, group, [entry]);
-            }
-            window.held += claims.length;
-            window.lines += chunk.length;
-            window.quarantined += alone.length;
-            position = chunk[chunk.length - 1].next;
-            if (window.held >= flushEntries) await flush();
-            else context.heartbeat(progress);
-          }
-          await flush();
-          progress.pass = 'judge';
-          beat();
-          log.debug('category read', { campaignId, category, lines: progress.lines });
-        }
-
-        // Every group a staged user is in, in order: the same list on every attempt.
-        const groups = [...new Set([...users].filter(([userId]) => kept(userId)).map(([, line]) => pageOfLine(line, progress.groupLines)))].sort((a, b) => a - b);
-        /** Judges one group's lines and writes what stands, what is quarantined; says what it counted. */
-        const judge = async (group: number) => {
-          const { standing, bad, ignored } = judgeGroup(await readGroup(c, run, category, group));
-          const raws = await readLinesAt(file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
-          const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
-          await writeQuarantine(c, campaignId, category, quarantined, (l) => pageOf(l.userId));
-          await writeStagedLines(c, [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, pageOf(userId), lines)));
-          const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
-          return { valid, quarantined: quarantined.length, ignored };
-        };
-        const atOnce = judgedLines ?? judgedLinesAtOnce();
-        while (progress.judged < groups.length) {
-          context.cancellationSignal.throwIfAborted();
-          // The next groups that fit in memory together; one that does not fit alone cannot be judged here.
-          const slice: number[] = [];
-          let held = 0;
-          for (const group of groups.slice(progress.judged, progress.judged + GROUPS_AT_ONCE)) {
-            const size = await groupSize(c, run, category, group);
-            if (slice.length === 0 && size > atOnce) {
-              const first = group * progress.groupLines + 1;
-              throw new WorkerMemoryError(
-                `the users of lines ${first}–${first + progress.groupLines - 1} of users.ndjson hold ${size} ${category} lines, more than this worker judges in memory (${atOnce}); give workers a larger RESTORE_WORKER_HEAP_MIB`,
-              );
-            }
-            if (slice.length > 0 && held + size > atOnce) break;
-            slice.push(group);
-            held += size;
-          }
-          const counted = await Promise.all(slice.map(judge));
-          for (const n of counted) Object.assign(progress, { valid: progress.valid + n.valid, quarantined: progress.quarantined + n.quarantined, ignored: progress.ignored + n.ignored });
-          progress.judged += counted.length;
-          beat();
-        }
+        if (progress.pass === 'read') await readPass(r, flushEntries);
+        await judgePass(r, judgedLines ?? judgedLinesAtOnce());
       }
       const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
       // A replay's staging is part of the campaign's: its summary stays that of the campaign.
