@@ -13,6 +13,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CampaignSettings, PagedUser, UserPage } from '../activities/types';
+import type { Category } from '../domain/categories';
+import type { LinePosition } from '../snapshot/line-reader';
 import type { StagingSummary } from '../store/control-collections';
 import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
@@ -75,6 +77,138 @@ function recordsOf(users: PagedUser[], category: string): number {
   return users.reduce((n, u) => n + (u.expected[category] ?? 0), 0);
 }
 
+/** What the steps of one campaign run share. */
+interface CampaignRun {
+  input: CampaignInput;
+  state: CampaignState;
+  /** Runs a campaign step that reads the snapshot, waiting out a snapshot it cannot read and saying so in the progress. */
+  reading: <T>(step: () => Promise<T>) => Promise<T>;
+}
+
+/** Stages the wave's category file once, and pauses before the wave when too much of it is quarantined. */
+async function stageWave({ input, state, reading }: CampaignRun, category: Category): Promise<void> {
+  const { settings } = input;
+  const { cursor } = state;
+  if (cursor.staged) return;
+  state.phase = 'staging';
+  const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
+  const staged = await reading(() => stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category: category, pageLines: input.batchSize, ...scope }));
+  cursor.staged = true;
+  const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
+  if (problem) state.pause(problem);
+}
+
+/** The next page of users from the cursor: of users.ndjson (a canary's at most), or of a scoped campaign's chunks. */
+function nextPage({ input, state, reading }: CampaignRun, from: LinePosition): Promise<UserPage> {
+  const { settings } = input;
+  const { cursor } = state;
+  if (cursor.scopeChunks !== undefined) return scopedPage(settings.campaignId, from.line, cursor.scopeChunks);
+  return reading(() =>
+    listUserPage({
+      campaignId: settings.campaignId,
+      snapshotDir: settings.snapshotDir,
+      from,
+      limit: input.batchSize,
+      categories: settings.categories,
+      ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
+    }),
+  );
+}
+
+/** Starts the batch child of a page's users, tracked by the campaign's window from the page's first line. */
+function startBatch({ input, state }: CampaignRun, category: Category, users: PagedUser[], from: LinePosition): void {
+  const { settings } = input;
+  const { cursor } = state;
+  state.track(
+    executeChild(restoreBatchWorkflow, {
+      workflowId: `${settings.campaignId}-${category}-${cursor.batches}`,
+      ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(settings.campaignId, category) } : {}),
+      args: [
+        {
+          campaignId: settings.campaignId,
+          snapshotId: cursor.snapshotId,
+          snapshotDir: settings.snapshotDir,
+          category: category,
+          policy: settings.policies[category],
+          dedupe: settings.dedupe,
+          users,
+          initCategories: cursor.wave === 0 ? settings.categories : [],
+          ...(settings.dryRun ? { dryRun: true } : {}),
+        },
+      ],
+    }),
+    from,
+  );
+  if (cursor.canaryLeft !== undefined) cursor.canaryLeft -= users.length;
+}
+
+/** Once a canary's users are all started: waits for them, then pauses for the operator to look, unless nothing is left. */
+async function canaryCheckpoint({ input, state }: CampaignRun, category: Category): Promise<void> {
+  const { cursor } = state;
+  if (cursor.canaryLeft === undefined || (cursor.canaryLeft > 0 && !cursor.pagesDone)) return;
+  // The canary's users are all back before the operator is asked to look at them.
+  await Promise.all(state.running);
+  const users = (input.canary ?? 0) - Math.max(0, cursor.canaryLeft);
+  delete cursor.canaryLeft;
+  if (!cursor.pagesDone || cursor.wave + 1 < input.settings.categories.length) {
+    state.pause(`canary done: ${category} restored for ${users} user${users === 1 ? '' : 's'}; check them (restorectl campaign status, user status), then resume`);
+  }
+}
+
+/**
+ * Pages the wave's users into batches until none is left. A pause, the pace and the window
+ * hold each batch; a batch that failed as a workflow ends the campaign. Answers true when
+ * the run has started enough batches to continue as new.
+ */
+async function restoreWave(run: CampaignRun, category: Category, startedThisRun: { n: number }): Promise<boolean> {
+  const { input, state } = run;
+  const { cursor } = state;
+  state.phase = 'restoring';
+  while (!cursor.pagesDone) {
+    // A batch that failed as a workflow ends the campaign here. Before, its rejection failed
+    // every workflow task and no run got past it, so no recorded history takes this path.
+    await condition(() => state.mayStartBatch() || state.batchFailed);
+    state.throwIfBatchFailed();
+    const from = cursor.next;
+    const page = await nextPage(run, from);
+    if (page.users.length > 0) {
+      const wait = state.waitBeforeBatch(recordsOf(page.users, category));
+      if (wait > 0) await sleep(wait);
+      // A pause that came while the page was read or the pace waited holds this batch too.
+      if (patched(PAUSE_HOLDS_A_LISTED_PAGE)) await condition(() => state.mayStartBatch());
+    }
+    cursor.next = page.next;
+    cursor.pagesDone = page.done;
+    if (page.users.length > 0) {
+      startBatch(run, category, page.users, from);
+      startedThisRun.n += 1;
+    }
+    await canaryCheckpoint(run, category);
+    if (!cursor.pagesDone && (startedThisRun.n >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) return true;
+  }
+  await Promise.all(state.running);
+  return false;
+}
+
+/**
+ * Closes a campaign that ended on an error: cancelled, or failed with its cause. Its running
+ * batches end first, so that none writes a status after the close; a first wave cut short
+ * gives the users it never reached their pending entries.
+ */
+async function closeOnError({ input, state }: CampaignRun, err: unknown): Promise<void> {
+  const { cursor } = state;
+  const ending = isCancellation(err) ? 'cancelled' : 'failed';
+  const error = ending === 'failed' ? failureOf(err) : null;
+  await CancellationScope.nonCancellable(async () => {
+    // Batches end first (cancelled ones end their activities), so that none writes a status after the close set it.
+    const settle = ending === 'cancelled' ? patched(CANCEL_SETTLES_BATCHES_FIRST) : patched(FAILURE_SETTLES_BATCHES_FIRST);
+    if (settle) await Promise.allSettled(state.running);
+    // A first wave cut short leaves users without entries: the close gives them theirs, pending.
+    const unreachedFrom = settle && cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
+    await closeCampaign({ campaignId: input.settings.campaignId, state: ending, error, ...unreachedFrom });
+  });
+}
+
 /**
  * A restore campaign: one wave per category in priority order; in each wave, the
  * category file is staged once, then users are paged from users.ndjson into batch
@@ -94,90 +228,23 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
   });
   const { cursor } = state;
   state.handleMessages();
-  /** The campaign's own steps that read the snapshot wait out one it cannot read, and say so in its progress. */
-  const reading = <T>(step: () => Promise<T>) => untilSnapshotReads(step, settings.campaignId, settings.snapshotDir, (reason) => state.snapshotWait('campaign', reason));
+  const run: CampaignRun = {
+    input,
+    state,
+    reading: (step) => untilSnapshotReads(step, settings.campaignId, settings.snapshotDir, (reason) => state.snapshotWait('campaign', reason)),
+  };
 
   try {
-    if (!carried) Object.assign(cursor, await reading(() => openCampaign(settings, { pageLines: input.batchSize })));
-    let startedThisRun = 0;
+    if (!carried) Object.assign(cursor, await run.reading(() => openCampaign(settings, { pageLines: input.batchSize })));
+    const startedThisRun = { n: 0 };
     for (; cursor.wave < settings.categories.length; state.nextWave()) {
       const category = settings.categories[cursor.wave];
-      if (!cursor.staged) {
-        state.phase = 'staging';
-        const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
-        const staged = await reading(() => stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize, ...scope }));
-        cursor.staged = true;
-        const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
-        if (problem) state.pause(problem);
+      await stageWave(run, category);
+      if (await restoreWave(run, category, startedThisRun)) {
+        await Promise.all(state.running);
+        await condition(allHandlersFinished);
+        return await continueAsNew<typeof campaignWorkflow>(input, cursor);
       }
-      state.phase = 'restoring';
-      while (!cursor.pagesDone) {
-        // A batch that failed as a workflow ends the campaign here. Before, its rejection failed
-        // every workflow task and no run got past it, so no recorded history takes this path.
-        await condition(() => state.mayStartBatch() || state.batchFailed);
-        state.throwIfBatchFailed();
-        const from = cursor.next;
-        const page =
-          cursor.scopeChunks === undefined
-            ? await reading(() =>
-                listUserPage({
-                  campaignId: settings.campaignId,
-                  snapshotDir: settings.snapshotDir,
-                  from,
-                  limit: input.batchSize,
-                  categories: settings.categories,
-                  ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
-                }),
-              )
-            : await scopedPage(settings.campaignId, from.line, cursor.scopeChunks);
-        if (page.users.length > 0) {
-          const wait = state.waitBeforeBatch(recordsOf(page.users, category));
-          if (wait > 0) await sleep(wait);
-          // A pause that came while the page was read or the pace waited holds this batch too.
-          if (patched(PAUSE_HOLDS_A_LISTED_PAGE)) await condition(() => state.mayStartBatch());
-        }
-        cursor.next = page.next;
-        cursor.pagesDone = page.done;
-        if (page.users.length > 0) {
-          state.track(
-            executeChild(restoreBatchWorkflow, {
-              workflowId: `${settings.campaignId}-${category}-${cursor.batches}`,
-              ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(settings.campaignId, category) } : {}),
-              args: [
-                {
-                  campaignId: settings.campaignId,
-                  snapshotId: cursor.snapshotId,
-                  snapshotDir: settings.snapshotDir,
-                  category,
-                  policy: settings.policies[category],
-                  dedupe: settings.dedupe,
-                  users: page.users,
-                  initCategories: cursor.wave === 0 ? settings.categories : [],
-                  ...(settings.dryRun ? { dryRun: true } : {}),
-                },
-              ],
-            }),
-            from,
-          );
-          startedThisRun += 1;
-          if (cursor.canaryLeft !== undefined) cursor.canaryLeft -= page.users.length;
-        }
-        if (cursor.canaryLeft !== undefined && (cursor.canaryLeft <= 0 || cursor.pagesDone)) {
-          // The canary's users are all back before the operator is asked to look at them.
-          await Promise.all(state.running);
-          const users = (input.canary ?? 0) - Math.max(0, cursor.canaryLeft);
-          delete cursor.canaryLeft;
-          if (!cursor.pagesDone || cursor.wave + 1 < settings.categories.length) {
-            state.pause(`canary done: ${category} restored for ${users} user${users === 1 ? '' : 's'}; check them (restorectl campaign status, user status), then resume`);
-          }
-        }
-        if (!cursor.pagesDone && (startedThisRun >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
-          await Promise.all(state.running);
-          await condition(allHandlersFinished);
-          return await continueAsNew<typeof campaignWorkflow>(input, cursor);
-        }
-      }
-      await Promise.all(state.running);
     }
     state.phase = 'closing';
     const report = await closeCampaign({ campaignId: settings.campaignId, state: 'completed' });
@@ -190,18 +257,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
     // Runs recorded before this patch closed only a campaign that had been opened. Now the
     // campaign's record is written first thing, so one that failed while opening is closed
     // too, and the cause reaches its status.
-    if (cursor.snapshotId || patched(CLOSE_WITH_CAUSE_EVEN_UNOPENED)) {
-      const ending = isCancellation(err) ? 'cancelled' : 'failed';
-      const error = ending === 'failed' ? failureOf(err) : null;
-      await CancellationScope.nonCancellable(async () => {
-        // Batches end first (cancelled ones end their activities), so that none writes a status after the close set it.
-        const settle = ending === 'cancelled' ? patched(CANCEL_SETTLES_BATCHES_FIRST) : patched(FAILURE_SETTLES_BATCHES_FIRST);
-        if (settle) await Promise.allSettled(state.running);
-        // A first wave cut short leaves users without entries: the close gives them theirs, pending.
-        const unreachedFrom = settle && cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
-        await closeCampaign({ campaignId: settings.campaignId, state: ending, error, ...unreachedFrom });
-      });
-    }
+    if (cursor.snapshotId || patched(CLOSE_WITH_CAUSE_EVEN_UNOPENED)) await closeOnError(run, err);
     throw err;
   }
 }
