@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarEvent, Contact, describeIssue, Photo, Sha256Hex, Task, text } from './record-schemas';
+import { CalendarEvent, Contact, describeIssue, Photo, Sha256Hex, Task, text, UserLine } from './record-schemas';
 
 const ok = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
 
@@ -38,6 +38,13 @@ describe('the category schemas', () => {
   it('take the three image types and priorities 1 to 9', () => {
     for (const mimeType of ['image/jpeg', 'image/png', 'image/gif']) expect([mimeType, ok(Photo, { mimeType })]).toEqual([mimeType, true]);
     expect([0, 1, 9, 10, 1.5].map((priority) => ok(Task, { completed: true, priority }))).toEqual([false, true, true, false, false]);
+  });
+});
+
+describe('UserLine', () => {
+  it('names the rule a user id breaks, and counts absent categories as none expected', () => {
+    expect(describeIssue(UserLine.safeParse({ userId: 'u 1' }).error!)).toBe('userId: must be 1–128 characters of [A-Za-z0-9._@+-]');
+    expect(UserLine.parse({ userId: 'u-1' })).toEqual({ userId: 'u-1', expected: {} });
   });
 });
 
