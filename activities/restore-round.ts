@@ -16,7 +16,7 @@ export interface Round {
 }
 
 /**
- * Decides every record of the batch against the live documents just read (DESIGN.md §4), and
+ * Decides every record of the batch against the live documents just read (docs/design.md §4), and
  * lists the writes: a replace of the version read, or an insert. A record the store refused
  * in an earlier round is not written again.
  */
@@ -56,7 +56,7 @@ export function noteRefusals(refused: Refusals, writes: RefusedWrite[]): void {
 }
 
 /**
- * The counts of DESIGN.md §5 for one user, from the final decision on each valid record;
+ * The counts of docs/design.md §5 for one user, from the final decision on each valid record;
  * records the live store refused leave the user failed, with the reason.
  */
 export function outcomeOf(userId: string, expected: number, decisions: Decision[], quarantined: number, refused: Map<string, string> | undefined): UserOutcome {

@@ -80,7 +80,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
   return {
     /**
      * Restores one category of a batch of users from the staged records. Reads the
-     * users' live documents, decides per record (DESIGN.md §4), applies conditional
+     * users' live documents, decides per record (docs/design.md §4), applies conditional
      * writes, and where a write raced, reads again until nothing is left to write: a crash at any point
      * leaves writes that the next attempt finds and counts, never repeats. A dry run stops
      * before the first write and records what the writes would have left.

@@ -16,7 +16,7 @@ export interface CampaignSettings {
   /** In wave order. */
   categories: Category[];
   policies: Record<string, ConflictPolicy>;
-  /** De-duplicate recovered contacts against those users re-entered (DESIGN.md §4). */
+  /** De-duplicate recovered contacts against those users re-entered (docs/design.md §4). */
   dedupe: boolean;
   /**
    * Restore only the users the operator listed (`--users FILE`), which the client wrote as
@@ -83,7 +83,7 @@ export interface BatchOutcome {
   records?: RecordTally;
 }
 
-/** Records by what became of them, summed over users (the counts of DESIGN.md §5). */
+/** Records by what became of them, summed over users (the counts of docs/design.md §5). */
 export interface RecordTally {
   restored: number;
   keptLive: number;

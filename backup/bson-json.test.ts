@@ -1,7 +1,7 @@
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
 import { isoOf, jsonOf, valueAtPath } from './bson-json';
 
-describe('jsonOf: BSON values as a line holds them (DESIGN.md §3b)', () => {
+describe('jsonOf: BSON values as a line holds them (docs/design.md §3b)', () => {
   it('converts the types the table maps', () => {
     expect(jsonOf(new ObjectId('5f1d7c3e9a1b2c3d4e5f6a7b'))).toEqual({ value: '5f1d7c3e9a1b2c3d4e5f6a7b' });
     expect(jsonOf(new Date('2009-09-30T18:02:11Z'))).toEqual({ value: '2009-09-30T18:02:11Z' });

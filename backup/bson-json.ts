@@ -1,5 +1,5 @@
 /**
- * BSON values as the JSON of a snapshot line (DESIGN.md §3b): ObjectId → its 24 hex digits;
+ * BSON values as the JSON of a snapshot line (docs/design.md §3b): ObjectId → its 24 hex digits;
  * Date → ISO-8601 with `Z` (seconds only when it has no milliseconds, as recovered records
  * write them); Int32, Double and an Int64 within ±(2^53−1) → number; Decimal128 → its decimal
  * string; strings, booleans, arrays and embedded documents as they are, recursively. Any

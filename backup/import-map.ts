@@ -22,7 +22,7 @@ export type CategoryMap = z.infer<typeof CategoryMap>;
 
 const Category = z.enum(CATEGORIES, { message: `must be one of ${CATEGORIES.join(', ')}` });
 
-/** The map of `snapshot import` (DESIGN.md §3b): where each category lives in the backup, and how its documents become records. */
+/** The map of `snapshot import` (docs/design.md §3b): where each category lives in the backup, and how its documents become records. */
 export const ImportMap = z
   .object({
     format: z.literal('restorectl-import-map/v1', { message: 'must be "restorectl-import-map/v1"' }),

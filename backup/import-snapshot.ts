@@ -23,7 +23,7 @@ export interface CollectionReport extends ProblemTally {
   linesWritten: number;
 }
 
-/** `import-report.json` (DESIGN.md §3b): what was read, written and not mapped, per collection; its counts add up. */
+/** `import-report.json` (docs/design.md §3b): what was read, written and not mapped, per collection; its counts add up. */
 export interface ImportReport {
   format: 'restorectl-import-report/v1';
   from: string;
@@ -182,7 +182,7 @@ async function checkOutDir(outDir: string): Promise<void> {
 }
 
 /**
- * Turns a backup into a restore-snapshot/v1 directory by the map (DESIGN.md §3b). Every
+ * Turns a backup into a restore-snapshot/v1 directory by the map (docs/design.md §3b). Every
  * source document of a mapped collection becomes one line of its category file, in source
  * order; a value that cannot be mapped is kept as a marker that §3's checks quarantine, and
  * counted in the report. Checks first, writing nothing, what makes the import bad input (a

@@ -11,7 +11,7 @@ import { registerStackCommands } from './commands/stack';
 import { registerUserCommands } from './commands/user';
 import { registerWorkerCommand } from './commands/worker';
 
-/** Exit codes: 0 success, 1 a failed operation, 2 bad input (DESIGN.md §6). */
+/** Exit codes: 0 success, 1 a failed operation, 2 bad input (docs/design.md §6). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
 /** The `restorectl` command tree; parsing errors are left to the caller (see main). */

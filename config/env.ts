@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors';
 
-/** The environment restorectl reads (DESIGN.md §6), with its defaults. */
+/** The environment restorectl reads (docs/design.md §6), with its defaults. */
 const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z
     .string()

@@ -11,7 +11,7 @@ describe('categories', () => {
     expect(inWaveOrder([])).toEqual([]);
   });
 
-  it('keeps the newer version by default (DESIGN.md §4)', () => {
+  it('keeps the newer version by default (docs/design.md §4)', () => {
     expect(DEFAULT_POLICY).toBe('keep-newer');
   });
 });

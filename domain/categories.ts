@@ -1,5 +1,5 @@
 /**
- * The restore categories in priority order (DESIGN.md §1): contacts first, then
+ * The restore categories in priority order (docs/design.md §1): contacts first, then
  * calendar, notes, tasks, photos and game scores. A campaign restores its categories
  * in this order, one wave each.
  *
@@ -8,7 +8,7 @@
 export const CATEGORIES = ['contacts', 'calendar', 'notes', 'tasks', 'photos', 'scores'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** How a recovered record meets a live document with the same (userId, recordId) (DESIGN.md §4). */
+/** How a recovered record meets a live document with the same (userId, recordId) (docs/design.md §4). */
 export const CONFLICT_POLICIES = ['keep-newer', 'overwrite', 'keep-live'] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 export const DEFAULT_POLICY: ConflictPolicy = 'keep-newer';

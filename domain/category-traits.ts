@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Category } from './categories';
 import { CalendarEvent, Contact, Note, Photo, Score, Task } from './record-schemas';
 
-/** How records of a category name a blob that is restored with them (DESIGN.md §3–§4). */
+/** How records of a category name a blob that is restored with them (docs/design.md §3–§4). */
 export interface BlobTrait {
   /** The field of `data` holding the blob's sha256 (hex), which is also its name in blobs/. */
   digestField: string;
@@ -18,11 +18,11 @@ export interface BlobTrait {
  * modules read the traits and never test a category's name.
  */
 export interface CategoryTraits {
-  /** The schema of a record's `data` (DESIGN.md §3). */
+  /** The schema of a record's `data` (docs/design.md §3). */
   schema: z.ZodType;
   /**
    * Keys by which a recovered record matches one the user re-entered after the outage,
-   * for de-duplication (DESIGN.md §4); null when the category is not de-duplicated.
+   * for de-duplication (docs/design.md §4); null when the category is not de-duplicated.
    */
   matchKeys: ((data: Record<string, unknown>) => string[]) | null;
   /** How a record names its blob; null when records have none. */

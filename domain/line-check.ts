@@ -55,7 +55,7 @@ export interface BadLine {
 export type LineCheck = ValidLine | BadLine;
 
 /**
- * Checks one category line on its own (DESIGN.md §3): JSON, ids, known user, schema,
+ * Checks one category line on its own (docs/design.md §3): JSON, ids, known user, schema,
  * digest. Repeats across lines and photo blobs are checked by the caller, which sees
  * the whole file and the blobs. Pure: no I/O, no clock.
  */

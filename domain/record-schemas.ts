@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The schemas of DESIGN.md §3: the record line and the `data` of each category.
+ * The schemas of docs/design.md §3: the record line and the `data` of each category.
  * Every object is strict (unknown fields are rejected); lengths count Unicode code
  * points, since the recovered strings are kept exactly as they are.
  */

@@ -2,7 +2,7 @@ import type { ConflictPolicy } from './categories';
 import type { CategoryTraits } from './category-traits';
 import type { RecordLine } from './record-schemas';
 
-/** A live document as the restore sees it (DESIGN.md §4). */
+/** A live document as the restore sees it (docs/design.md §4). */
 export interface LiveDocument {
   _id: unknown;
   userId: string;

@@ -75,7 +75,7 @@ function parsed<T>(schema: z.ZodType<T> | undefined, value: unknown, part: strin
 }
 
 /**
- * The HTTP API of DESIGN.md §6 and the support and campaign pages, in one fastify instance.
+ * The HTTP API of docs/design.md §6 and the support and campaign pages, in one fastify instance.
  * Every /api route needs a bearer token whose role covers it (401 without a known one, 403
  * for a role that may not); inputs are checked with the route's zod schemas before anything
  * runs; errors answer as `{error}`. Request logs name the route pattern, never the path

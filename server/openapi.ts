@@ -38,7 +38,7 @@ export function openApiDocument(routes: Route[], version: string): Record<string
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'restorectl', version, description: 'Restore campaigns, user status and failures (DESIGN.md §6).' },
+    info: { title: 'restorectl', version, description: 'Restore campaigns, user status and failures (docs/design.md §6).' },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } },

@@ -78,7 +78,7 @@ function route<P, Q, B>(r: Route<P, Q, B>): Route {
   return r as unknown as Route;
 }
 
-/** The API (DESIGN.md §6), every route behind a bearer token; `operator` routes act and are audited. */
+/** The API (docs/design.md §6), every route behind a bearer token; `operator` routes act and are audited. */
 export const ROUTES: Route[] = [
   route({
     method: 'GET',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Env } from '../config/env';
 import { ConfigError } from '../domain/errors';
 
-/** `support` reads; `operator` also starts, pauses, resumes, cancels, paces and replays (DESIGN.md §6). */
+/** `support` reads; `operator` also starts, pauses, resumes, cancels, paces and replays (docs/design.md §6). */
 export const ROLES = ['support', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -5,7 +5,7 @@ import { type BlobTrait, blobBytes, blobDigest } from '../domain/category-traits
 import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
 
-/** The most bytes read of any blob: the format's largest photo (DESIGN.md §3, `bytes` ≤ 52,428,800). */
+/** The most bytes read of any blob: the format's largest photo (docs/design.md §3, `bytes` ≤ 52,428,800). */
 export const BLOB_BYTES_LIMIT = 52_428_800;
 
 export type OpenedBlob = { ok: true; stream: ReadStream; size: number } | { ok: false; reason: QuarantineReason };
@@ -50,7 +50,7 @@ function notRegular(what: string): QuarantineReason {
 
 /**
  * Checks that the blob a record names is a regular file inside blobs/, hashes to its
- * digest field and has as many bytes as its bytes field says (DESIGN.md §3). Returns the
+ * digest field and has as many bytes as its bytes field says (docs/design.md §3). Returns the
  * reason to quarantine, or null. Calls `onRead` after each chunk read, so a caller can heartbeat.
  */
 export async function checkBlob(

@@ -47,7 +47,7 @@ export function keptBy(keep?: (userId: string) => boolean): (userId: string | nu
 }
 
 /**
- * The checks of DESIGN.md §3 that need no other line, on a run of consecutive lines of one
+ * The checks of docs/design.md §3 that need no other line, on a run of consecutive lines of one
  * category file: the line itself, and its blob for a category whose records name one.
  * `onBlobRead` is called as blob bytes are read, for a caller to heartbeat. With `keep`,
  * only the blobs of the users it keeps are read ({@link keptBy}); the caller passes the others over.
@@ -104,7 +104,7 @@ export function claimOf({ number, check }: CheckedLine): ClaimEntry | null {
 }
 
 /**
- * Classifies a run of lines by every rule of DESIGN.md §3: {@link checkLines}, then each
+ * Classifies a run of lines by every rule of docs/design.md §3: {@link checkLines}, then each
  * claiming line judged by `firstLines`, which carries the lines before the run.
  */
 export async function classifyLines(

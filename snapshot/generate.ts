@@ -18,7 +18,7 @@ export interface GenerateOptions {
   onProgress?: (usersDone: number) => void;
 }
 
-/** Each way a line can break a rule of DESIGN.md §3, and the rest of what makes a user partial. */
+/** Each way a line can break a rule of docs/design.md §3, and the rest of what makes a user partial. */
 export const CORRUPTIONS = [
   'invalid-json',
   'schema',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Category } from '../domain/categories';
 import { SnapshotFileError } from '../domain/errors';
 
-/** File names of a restore-snapshot/v1 directory (DESIGN.md §3). */
+/** File names of a restore-snapshot/v1 directory (docs/design.md §3). */
 export const snapshotFiles = {
   manifest: (dir: string) => join(dir, 'manifest.json'),
   users: (dir: string) => join(dir, 'users.ndjson'),

@@ -7,7 +7,7 @@ import type { ChunkEntry } from '../snapshot/classify';
 
 export type { ChunkEntry };
 
-/** The states of one (campaign, user, category) (DESIGN.md §5). */
+/** The states of one (campaign, user, category) (docs/design.md §5). */
 export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
 export type UserState = (typeof USER_STATES)[number];
 
@@ -161,7 +161,7 @@ export interface StatusError {
   cause?: string;
 }
 
-/** Per (campaign, user, category) status: the source of truth for "what happened to user X" (DESIGN.md §5). */
+/** Per (campaign, user, category) status: the source of truth for "what happened to user X" (docs/design.md §5). */
 export interface UserStatusDoc {
   _id: string;
   campaignId: string;

@@ -19,7 +19,7 @@ export function uploadId(uploader: Uploader, attempt: number, sha256: string): O
 }
 
 /**
- * Puts each blob into the GridFS bucket of its category once per distinct content (DESIGN.md §4),
+ * Puts each blob into the GridFS bucket of its category once per distinct content (docs/design.md §4),
  * named by its sha256. Two batches may upload the same bytes at once: each upload is
  * complete on its own (GridFS writes the file entry after its chunks), and afterwards
  * every uploader keeps the entry with the lowest id and deletes the others, so all

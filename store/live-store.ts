@@ -35,7 +35,7 @@ export function restoredId(userId: string, record: RecoveredRecord): ObjectId {
   return new ObjectId(bytes);
 }
 
-/** The live document a recovered record becomes (DESIGN.md §4). */
+/** The live document a recovered record becomes (docs/design.md §4). */
 export function restoredDocument(userId: string, record: RecoveredRecord, provenance: Provenance) {
   return {
     userId,

@@ -10,7 +10,7 @@ export interface UserOutcome extends Counts {
   error?: StatusError | null;
 }
 
-/** The state a finished category lands in (DESIGN.md §5). */
+/** The state a finished category lands in (docs/design.md §5). */
 export function finalState(outcome: Pick<UserOutcome, 'quarantined' | 'missing' | 'error'>): UserState {
   if (outcome.error) return 'failed';
   return outcome.quarantined > 0 || outcome.missing > 0 ? 'partial' : 'restored';

@@ -14,7 +14,7 @@ function isRecordKey(fields: string[]): boolean {
 
 /**
  * The collection's unique indexes other than the record's own keys: those by which the
- * application, not a restore already done, can refuse a record (DESIGN.md §4).
+ * application, not a restore already done, can refuse a record (docs/design.md §4).
  */
 export async function applicationUniqueIndexes(collection: Collection): Promise<ApplicationUniqueIndex[]> {
   const indexes = await collection.listIndexes().toArray();

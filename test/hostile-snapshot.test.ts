@@ -45,7 +45,7 @@ describe('a campaign over a hostile snapshot', () => {
     }
   });
 
-  it('adds up the counts of every user and category (DESIGN.md §5)', async () => {
+  it('adds up the counts of every user and category (docs/design.md §5)', async () => {
     const statuses = await controlCollections(h.stores.control).status.find({ campaignId: report.campaignId }).toArray();
     expect(statuses).toHaveLength(3 * snapshot.categories.length);
     for (const s of statuses) {

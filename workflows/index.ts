@@ -1,4 +1,4 @@
-/** The workflows a restorectl worker registers. Deterministic code only: see DESIGN.md §2. */
+/** The workflows a restorectl worker registers. Deterministic code only: see docs/design.md §2. */
 export { campaignWorkflow } from './campaign';
 export type { CampaignInput } from './campaign';
 export type { CampaignCursor } from './campaign-state';

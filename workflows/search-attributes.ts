@@ -1,7 +1,7 @@
 /**
  * The search attributes restorectl's workflows carry, for engineers to find a campaign's
  * workflows in the Temporal CLI and UI. Campaign ids and categories only: never a user id
- * (DESIGN.md §2). They must be registered on the namespace; the local stack does it, and a
+ * (docs/design.md §2). They must be registered on the namespace; the local stack does it, and a
  * client that finds them missing starts workflows without them. Deterministic.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';

@@ -32,7 +32,7 @@ const recordsPerSecondArg = parseWith(z.coerce.number().pipe(recordsPerSecondSch
 /** Any number: a change of pace is judged by the campaign's own validator, which says why it refuses one. */
 const numberArg = parseWith(z.coerce.number().finite(), 'must be a number');
 
-/** Exit code of a finished campaign: partial users are not failures (DESIGN.md §6). */
+/** Exit code of a finished campaign: partial users are not failures (docs/design.md §6). */
 function exitCodeOf(report: CampaignReport): number {
   return Object.values(report.categories).some((c) => c.users.failed > 0) || report.state !== 'completed' ? 1 : 0;
 }

@@ -68,7 +68,7 @@ export function registerSnapshotCommands(program: Command): void {
 
   snapshot
     .command('import <outDir>')
-    .description('turn a backup (a mongodump directory or a recovered database) into a restore-snapshot/v1 directory, by a map (DESIGN.md §3b)')
+    .description('turn a backup (a mongodump directory or a recovered database) into a restore-snapshot/v1 directory, by a map (docs/design.md §3b)')
     .requiredOption('--from <source>', 'a mongodump directory, or mongodb://… of a recovered database')
     .requiredOption('--map <file>', 'the map: where each category lives in the backup and how its documents become records')
     .option('--db <name>', "the backup's database (a dump's folder; a URI's database when it names none)")
