@@ -14,14 +14,14 @@ import { categoriesArg } from '../cli/commands/campaign';
 import { positiveIntArg } from '../cli/parse';
 import { generateSnapshot } from '../snapshot/generate';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
-import { DEFAULT_BATCH_SIZE } from '../client/campaigns';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from '../client/campaigns';
 
 async function main() {
   const opts = new Command('bench-campaign')
     .option('--users <n>', 'users in the snapshot', positiveIntArg, 2000)
     .option('--categories <list>', 'categories to restore', categoriesArg, ['contacts'])
     .option('--batch-size <n>', 'users per batch workflow', positiveIntArg, DEFAULT_BATCH_SIZE)
-    .option('--concurrency <n>', 'batch workflows at once', positiveIntArg, 4)
+    .option('--concurrency <n>', 'batch workflows at once', positiveIntArg, DEFAULT_CONCURRENCY)
     .parse()
     .opts();
   const dir = await mkdtemp(join(tmpdir(), 'bench-campaign-'));

@@ -23,7 +23,7 @@ import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live-store';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
 import type { Env } from '../config/env';
 import { projectRoot } from '../stack/layout';
 import type { CampaignReport } from '../store/campaign-report';
@@ -94,7 +94,7 @@ async function main() {
   const opts = new Command('bench')
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
     .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
-    .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--json', 'one JSON document on stdout')
     .parse()

@@ -57,6 +57,9 @@ export const MAX_BATCH_SIZE = 1000;
  */
 export const DEFAULT_BATCH_SIZE = 250;
 
+/** Batch workflows at once unless told: what a worker's default slots and the stand-in's connection pool keep busy without queueing. */
+export const DEFAULT_CONCURRENCY = 4;
+
 /** Listed user ids per document of a scoped campaign's request. */
 const SCOPE_WRITE_CHUNK = 1000;
 
@@ -102,7 +105,7 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
   const input: CampaignInput = {
     settings,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     batchesPerRun: options.batchesPerRun,
     maxRecordsPerSecond: options.maxRecordsPerSecond,
     canary: options.canary,

@@ -9,7 +9,7 @@ import type { ControlCollections } from '../store/control-collections';
 import { whyNotReplay } from '../store/replay-check';
 import { type ReplayReport, replayWorkflow, replayWorkflowId, searchAttributesOf } from '../workflows';
 import { searchAttributesRegistered } from './temporal';
-import { DEFAULT_BATCH_SIZE } from './campaigns';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from './campaigns';
 
 export interface ReplayOptions {
   campaignId: string;
@@ -53,7 +53,7 @@ export async function startReplay(client: Client, env: Env, c: ControlCollection
     const handle = await client.workflow.start(replayWorkflow, {
       taskQueue: env.RESTORE_TASK_QUEUE,
       workflowId: replayWorkflowId(campaignId),
-      args: [{ request, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, concurrency: options.concurrency ?? 4, ...(searchable ? { searchAttributes: true } : {}) }],
+      args: [{ request, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...(searchable ? { searchAttributes: true } : {}) }],
       ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
     });
     return { workflowId: handle.workflowId, result: () => handle.result() };

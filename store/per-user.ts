@@ -18,12 +18,6 @@ export async function findPerUser<T extends Document>(
   return findEach(userIds, (userId) => collection.find({ ...filter, userId } as Filter<T>, options).toArray());
 }
 
-/** The documents of these `_id`s that exist, by one lookup each, for the reason findPerUser gives. */
-export async function findByIds<T extends Document & { _id: string }>(collection: Collection<T>, ids: string[], options?: FindOptions): Promise<Map<string, WithId<T>>> {
-  const found = await findEach(ids, (id) => collection.findOne({ _id: id } as Filter<T>, options) as Promise<WithId<T> | null>);
-  return new Map([...found].flatMap(([id, doc]) => (doc ? [[id, doc] as const] : [])));
-}
-
 /** `find` of each key, CONCURRENCY at a time, by key. */
 async function findEach<R>(keys: string[], find: (key: string) => Promise<R>): Promise<Map<string, R>> {
   const found = new Map<string, R>();

@@ -8,7 +8,7 @@ import type { CampaignReport } from '../../store/campaign-report';
 import { operatorCommands } from '../../operations/commands';
 import { localActor, withOperations } from '../../operations/connect';
 import { campaignStatus, listCampaigns } from '../../operations/queries';
-import { campaignProgress, checkSnapshot, DEFAULT_BATCH_SIZE, finalReport, MAX_BATCH_SIZE, waitForCampaign } from '../../client/campaigns';
+import { campaignProgress, checkSnapshot, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, finalReport, MAX_BATCH_SIZE, waitForCampaign } from '../../client/campaigns';
 import { withControl } from '../../client/control';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
@@ -49,7 +49,7 @@ export function registerCampaignCommands(program: Command): void {
     .addOption(new Option('--policy <p>', 'conflict policy against live documents').choices(CONFLICT_POLICIES).default('keep-newer'))
     .option('--no-dedupe', 'insert recovered contacts even when the user re-entered them')
     .option('--batch-size <n>', `users per batch workflow, 1–${MAX_BATCH_SIZE}`, boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
-    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--max-records-per-second <r>', 'a ceiling on records restored per second (change it later with campaign set)', recordsPerSecondArg)
     .option('--users <file>', 'restore only the users listed in FILE, one id per line (ids not in the snapshot are reported)')
     .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))

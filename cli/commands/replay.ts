@@ -7,6 +7,7 @@ import { localActor, withOperations } from '../../operations/connect';
 import { printResult, sayer } from '../output';
 import { boundedIntArg, campaignIdArg, categoryArg, userIdArg } from '../parse';
 import { renderReplay } from '../render';
+import { DEFAULT_CONCURRENCY } from '../../client/campaigns';
 import { checkReplayChoice } from '../../client/replays';
 
 /** `replay ID …`: re-runs chosen user-categories of an ended campaign, for engineers after a fix. */
@@ -20,7 +21,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--all-failed', 'every failed user-category (of the given users, if any)')
     .option('--unfinished', 'every user-category the campaign did not finish: pending, restoring or failed (of the given users, if any)')
     .option('--snapshot <dir>', "a repaired copy of the campaign's snapshot, with the same snapshotId")
-    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), 4)
+    .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--json', 'machine-readable output')
     .action(async (campaignId: string, opts: { user?: string[]; category?: Category[]; allFailed?: boolean; unfinished?: boolean; snapshot?: string; concurrency: number; json?: boolean }) => {
       checkReplayChoice({ userIds: opts.user, allFailed: opts.allFailed, unfinished: opts.unfinished });
