@@ -4,7 +4,6 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
-  executeChild,
   isCancellation,
   patched,
   proxyActivities,
@@ -19,10 +18,9 @@ import type { StagingSummary } from '../store/control-collections';
 import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
 import { failureOf } from './failure-of';
-import { restoreBatchWorkflow } from './restore-batch';
+import { runBatchChild } from './batch-child';
 import { CONTROL_ACTIVITY, SNAPSHOT_STEP, STAGING_ACTIVITY } from './retry';
 import { untilSnapshotReads } from './snapshot-wait';
-import { searchAttributesOf } from './search-attributes';
 
 const { readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
 const { openCampaign, listUserPage } = proxyActivities<Activities>(SNAPSHOT_STEP);
@@ -120,22 +118,16 @@ function startBatch({ input, state }: CampaignRun, category: Category, users: Pa
   const { settings } = input;
   const { cursor } = state;
   state.track(
-    executeChild(restoreBatchWorkflow, {
-      workflowId: `${settings.campaignId}-${category}-${cursor.batches}`,
-      ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(settings.campaignId, category) } : {}),
-      args: [
-        {
-          campaignId: settings.campaignId,
-          snapshotId: cursor.snapshotId,
-          snapshotDir: settings.snapshotDir,
-          category: category,
-          policy: settings.policies[category],
-          dedupe: settings.dedupe,
-          users,
-          initCategories: cursor.wave === 0 ? settings.categories : [],
-          ...(settings.dryRun ? { dryRun: true } : {}),
-        },
-      ],
+    runBatchChild(`${settings.campaignId}-${category}-${cursor.batches}`, input.searchAttributes, {
+      campaignId: settings.campaignId,
+      snapshotId: cursor.snapshotId,
+      snapshotDir: settings.snapshotDir,
+      category,
+      policy: settings.policies[category],
+      dedupe: settings.dedupe,
+      users,
+      initCategories: cursor.wave === 0 ? settings.categories : [],
+      ...(settings.dryRun ? { dryRun: true } : {}),
     }),
     from,
   );

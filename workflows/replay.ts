@@ -1,11 +1,10 @@
-import { CancellationScope, condition, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ReplayRequest } from '../activities/types';
 import type { Category } from '../domain/categories';
 import { addOutcome, noOutcome, type OutcomeTotal } from './outcome';
-import { restoreBatchWorkflow } from './restore-batch';
+import { runBatchChild } from './batch-child';
 import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
-import { searchAttributesOf } from './search-attributes';
 import { untilSnapshotReads } from './snapshot-wait';
 
 const { planReplay, readSelectionBatch, dropSelection } = proxyActivities<Activities>(CONTROL_ACTIVITY);
@@ -58,10 +57,15 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
       for (let chunk = 0; chunk < wave.chunks; chunk++) {
         await condition(() => running.size < input.concurrency);
         const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
-        const batch = executeChild(restoreBatchWorkflow, {
-          workflowId: `${replayWorkflowId(request.campaignId)}-${category}-${chunk}`,
-          ...(input.searchAttributes ? { typedSearchAttributes: searchAttributesOf(request.campaignId, category) } : {}),
-          args: [{ campaignId: request.campaignId, snapshotId: plan.snapshotId, snapshotDir: request.snapshotDir, category, policy: wave.policy, dedupe: plan.dedupe, users, initCategories: [] }],
+        const batch = runBatchChild(`${replayWorkflowId(request.campaignId)}-${category}-${chunk}`, input.searchAttributes, {
+          campaignId: request.campaignId,
+          snapshotId: plan.snapshotId,
+          snapshotDir: request.snapshotDir,
+          category,
+          policy: wave.policy,
+          dedupe: plan.dedupe,
+          users,
+          initCategories: [],
         }).then((ended) => addOutcome(outcome, ended));
         const tracked = batch.finally(() => running.delete(tracked));
         running.add(tracked);
