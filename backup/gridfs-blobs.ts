@@ -57,10 +57,10 @@ export async function assembleDumpBucket(
   bucket: string,
   workDir: string,
 ): Promise<GridfsFileReader> {
-  const files = new Map<string, { path: string; chunkSize: number; length: number }>();
+  const files = new Map<string, { path: string; chunkSize: number }>();
   await mkdir(workDir, { recursive: true });
   for await (const { doc } of documents(`${bucket}.files`)) {
-    files.set(fileKey(doc._id), { path: join(workDir, `${files.size}`), chunkSize: Number(doc.chunkSize), length: Number(doc.length) });
+    files.set(fileKey(doc._id), { path: join(workDir, `${files.size}`), chunkSize: Number(doc.chunkSize) });
   }
   for (const f of files.values()) await (await open(f.path, 'w')).close();
   for await (const { doc } of documents(`${bucket}.chunks`)) {

@@ -10,7 +10,7 @@ import { valueAtPath } from './bson-json';
 import { type BsonRun, documentsOfRun, type RunOrigin } from './bson-stream';
 import { storeBlob, type StoredBlob } from './gridfs-blobs';
 import type { CategoryMap, ImportMap } from './import-map';
-import { addTally, emptyTally, LineMapper, type MappedRun, mapRun, noteOwner, positionOf, type ProblemTally } from './line-mapper';
+import { addTally, emptyTally, LineMapper, type MappedRun, mapRun, positionOf, type ProblemTally, RunLines } from './line-mapper';
 import { defaultMapWorkers, MapPool } from './map-pool';
 import type { BackupSource } from './sources';
 
@@ -159,16 +159,11 @@ async function mapWithBlobs(runs: AsyncIterable<BsonRun>, origin: RunOrigin, map
   for await (const run of runs) {
     const tally = emptyTally();
     const mapper = new LineMapper(tally);
-    let text = '';
-    const mapped: MappedRun = { lines: '', documents: 0, userIds: [] };
+    const lines = new RunLines();
     for (const { doc, offset } of documentsOfRun(run, origin)) {
-      const line = mapper.record(doc, map, () => positionOf(origin, offset, doc), await blobs(valueAtPath(doc, map.blob!.fileId)));
-      text += line.text;
-      mapped.documents += 1;
-      noteOwner(mapped, line.userId);
+      lines.add(mapper.record(doc, map, () => positionOf(origin, offset, doc), await blobs(valueAtPath(doc, map.blob!.fileId))));
     }
-    mapped.lines = text;
-    await take(mapped, tally);
+    await take(lines.done(), tally);
   }
 }
 

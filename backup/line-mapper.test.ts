@@ -1,7 +1,7 @@
 import { Binary, BSON, ObjectId } from 'bson';
 import { jcsSha256 } from '../domain/digest';
 import type { CategoryMap } from './import-map';
-import { addTally, emptyTally, mapRun, noteOwner, positionOf, type MappedRun } from './line-mapper';
+import { addTally, emptyTally, mapRun, positionOf, RunLines } from './line-mapper';
 
 const map: CategoryMap = {
   collection: 'notes',
@@ -67,11 +67,11 @@ describe('mapRun', () => {
   });
 });
 
-describe('noteOwner', () => {
-  it('leaves out an owner only when it repeats the line before', () => {
-    const mapped: MappedRun = { lines: '', documents: 0, userIds: [] };
-    for (const id of ['a', 'a', 'b', 'a', 7, 'a']) noteOwner(mapped, id);
-    expect(mapped.userIds).toEqual(['a', 'b', 'a']);
+describe('RunLines', () => {
+  it('keeps every line, and leaves out an owner only when it repeats the line before', () => {
+    const lines = new RunLines();
+    for (const userId of ['a', 'a', 'b', 'a', 7, 'a']) lines.add({ text: `${String(userId)}\n`, userId });
+    expect(lines.done()).toEqual({ lines: 'a\na\nb\na\n7\na\n', documents: 6, userIds: ['a', 'b', 'a'] });
   });
 });
 

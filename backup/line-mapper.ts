@@ -113,9 +113,22 @@ export interface MappedRun {
   userIds: string[];
 }
 
-/** Notes the owner of a line in a run's list, unless it is the line before's: a backup tends to hold a user's records together. */
-export function noteOwner(mapped: MappedRun, userId: unknown): void {
-  if (typeof userId === 'string' && mapped.userIds[mapped.userIds.length - 1] !== userId) mapped.userIds.push(userId);
+/**
+ * A run's lines as they are made, in order, and the owners they name: a repeat of the line
+ * before's owner is left out, since a backup tends to hold a user's records together.
+ */
+export class RunLines {
+  private readonly texts: string[] = [];
+  private readonly userIds: string[] = [];
+
+  add({ text, userId }: MappedLine): void {
+    this.texts.push(text);
+    if (typeof userId === 'string' && this.userIds[this.userIds.length - 1] !== userId) this.userIds.push(userId);
+  }
+
+  done(): MappedRun {
+    return { lines: this.texts.join(''), documents: this.texts.length, userIds: this.userIds };
+  }
 }
 
 /**
@@ -125,14 +138,7 @@ export function noteOwner(mapped: MappedRun, userId: unknown): void {
  */
 export function mapRun(run: BsonRun, origin: RunOrigin, map: CategoryMap, tally: ProblemTally): MappedRun {
   const mapper = new LineMapper(tally);
-  const lines: string[] = [];
-  const mapped: MappedRun = { lines: '', documents: 0, userIds: [] };
-  for (const { doc, offset } of documentsOfRun(run, origin)) {
-    const line = mapper.record(doc, map, () => positionOf(origin, offset, doc));
-    lines.push(line.text);
-    noteOwner(mapped, line.userId);
-  }
-  mapped.lines = lines.join('');
-  mapped.documents = lines.length;
-  return mapped;
+  const lines = new RunLines();
+  for (const { doc, offset } of documentsOfRun(run, origin)) lines.add(mapper.record(doc, map, () => positionOf(origin, offset, doc)));
+  return lines.done();
 }

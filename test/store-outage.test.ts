@@ -12,8 +12,7 @@ import { campaignWorkflowId } from '../client/temporal';
 import { type campaignWorkflow, progressQuery } from '../workflows';
 import { controlCollections } from '../store/control-collections';
 import { createActivities } from '../activities';
-import { createRestoreWorker } from '../worker/worker';
-import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';
+import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -56,29 +55,24 @@ describe('a store outage of a minute in the middle of a wave', () => {
       return activities.restoreUsers(input);
     };
 
-    const { worker, close } = await createRestoreWorker(h.env, { workflowBundle: await workflowBundle(), activities: { ...activities, restoreUsers } });
-    try {
-      const report = await worker.runUntil(async () => {
-        const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 5, concurrency: 1 });
-        while (!outage) await new Promise((r) => setTimeout(r, 100));
-        let over = false;
-        outage.finally(() => (over = true)).catch(() => undefined);
-        while (!over) {
-          const progress = await handle(campaignId).query(progressQuery);
-          if (progress.paused) pausedReasons.add(progress.pausedReason ?? '');
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        await outage; // PostgreSQL is back, or the reason it is not
-        return waitForCampaign(h.client, campaignId, undefined, 500);
-      });
-      const failures = (await status.find({ state: 'failed' }).toArray()).map((s) => s.error);
-      const sawStorePause = [...pausedReasons].some((reason) => /^the store does not answer \(\d+ batch\(es\) waiting for it\): /.test(reason));
-      expect({ sawStorePause, pausedReasons: sawStorePause ? [] : [...pausedReasons], failures }).toEqual({ sawStorePause: true, pausedReasons: [], failures: [] });
-      expect(report.state).toBe('completed');
-      expect(report.categories.contacts!.users).toMatchObject({ restored: USERS, failed: 0, partial: 0 });
-      expect(await h.stores.target.collection('contacts').countDocuments()).toBe(USERS * PER_USER);
-    } finally {
-      await close();
-    }
+    const report = await withActivities(h, { ...activities, restoreUsers }, async () => {
+      const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 5, concurrency: 1 });
+      while (!outage) await new Promise((r) => setTimeout(r, 100));
+      let over = false;
+      outage.finally(() => (over = true)).catch(() => undefined);
+      while (!over) {
+        const progress = await handle(campaignId).query(progressQuery);
+        if (progress.paused) pausedReasons.add(progress.pausedReason ?? '');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await outage; // PostgreSQL is back, or the reason it is not
+      return waitForCampaign(h.client, campaignId, undefined, 500);
+    });
+    const failures = (await status.find({ state: 'failed' }).toArray()).map((s) => s.error);
+    const sawStorePause = [...pausedReasons].some((reason) => /^the store does not answer \(\d+ batch\(es\) waiting for it\): /.test(reason));
+    expect({ sawStorePause, pausedReasons: sawStorePause ? [] : [...pausedReasons], failures }).toEqual({ sawStorePause: true, pausedReasons: [], failures: [] });
+    expect(report.state).toBe('completed');
+    expect(report.categories.contacts!.users).toMatchObject({ restored: USERS, failed: 0, partial: 0 });
+    expect(await h.stores.target.collection('contacts').countDocuments()).toBe(USERS * PER_USER);
   }, 600_000);
 });
