@@ -34,6 +34,15 @@ describe('jsonOf: BSON values as a line holds them (docs/design.md §3b)', () =>
     expect(valueAtPath(doc, 'owner.profile.name')).toBe('Ana');
     expect(valueAtPath(doc, 'owner.nope.name')).toBeUndefined();
     expect(valueAtPath(doc, 'list.0')).toBeUndefined();
+  });
+
+  it('writes dates as toISOString does, without .000, in every year it can meet', () => {
+    const times = [0, -1, 1, 999, 1_000, Date.UTC(2009, 9, 2, 7, 5, 9, 40), Date.UTC(1, 0, 1), Date.UTC(999, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59), Date.UTC(10_000, 0, 1), Date.UTC(-1, 5, 1, 12), -62198755200000];
+    for (let t = -5e12; t < 5e12; t += 7_654_321_987) times.push(t);
+    for (const t of times) {
+      const iso = new Date(t).toISOString();
+      expect(isoOf(new Date(t))).toBe(iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso);
+    }
     expect(isoOf(new Date(0))).toBe('1970-01-01T00:00:00Z');
   });
 });

@@ -11,7 +11,7 @@ import { type BsonRun, documentsOfRun, type RunOrigin } from './bson-stream';
 import { storeBlob, type StoredBlob } from './gridfs-blobs';
 import type { CategoryMap, ImportMap } from './import-map';
 import { addTally, emptyTally, LineMapper, type MappedRun, mapRun, positionOf, type ProblemTally, RunLines } from './line-mapper';
-import { defaultMapWorkers, MapPool } from './map-pool';
+import { defaultMapWorkers, type MappedAnswer, MapPool } from './map-pool';
 import type { BackupSource } from './sources';
 
 /** What became of one source collection. Every document read is one line written: `documentsRead` = `linesWritten`. */
@@ -66,11 +66,11 @@ class LineWriter {
   constructor(path: string) {
     this.stream = createWriteStream(path);
   }
-  /** Writes whole lines, each ending in a newline: text is gathered into runs, bytes written as they are. */
-  async write(lines: string | Uint8Array): Promise<void> {
+  /** Writes whole lines, each ending in a newline: text is gathered into runs, bytes written as they are (`flushed`: as {@link writeChunk}). */
+  async write(lines: string | Uint8Array, flushed?: () => void): Promise<void> {
     if (typeof lines !== 'string') {
       await this.flush();
-      await writeChunk(this.stream, lines);
+      await writeChunk(this.stream, lines, flushed);
       return;
     }
     this.run.push(lines);
@@ -106,8 +106,8 @@ async function blobCopier(source: BackupSource, bucket: string, outDir: string):
   };
 }
 
-/** Takes what a run became, in source order: writes its lines and counts them. */
-type TakeRun = (mapped: MappedRun, tally: ProblemTally) => Promise<void>;
+/** Takes what a run became, in source order: writes its lines and counts them; `flushed` is told once the lines' bytes are in the file. */
+type TakeRun = (mapped: MappedRun, tally: ProblemTally, flushed?: () => void) => Promise<void>;
 
 /** Maps a run in this thread. */
 async function mapHere(run: BsonRun, origin: RunOrigin, map: CategoryMap, take: TakeRun): Promise<void> {
@@ -121,10 +121,10 @@ async function mapHere(run: BsonRun, origin: RunOrigin, map: CategoryMap, take: 
  * first, as one thread would have: the report then counts all that was read.
  */
 async function mapInPool(pool: MapPool, workers: number, runs: AsyncIterable<BsonRun>, origin: RunOrigin, map: CategoryMap, take: TakeRun): Promise<void> {
-  const inFlight: Promise<{ mapped: MappedRun; tally: ProblemTally }>[] = [];
+  const inFlight: Promise<MappedAnswer>[] = [];
   const takeFirst = async () => {
-    const { mapped, tally } = await inFlight.shift()!;
-    await take(mapped, tally);
+    const { mapped, tally, giveBack } = await inFlight.shift()!;
+    await take(mapped, tally, giveBack);
   };
   const drain = async () => {
     while (inFlight.length > 0) await takeFirst();
@@ -159,7 +159,7 @@ async function mapWithBlobs(runs: AsyncIterable<BsonRun>, origin: RunOrigin, map
   for await (const run of runs) {
     const tally = emptyTally();
     const mapper = new LineMapper(tally);
-    const lines = new RunLines();
+    const lines = new RunLines(run.bytes.length * 1.5);
     for (const { doc, offset } of documentsOfRun(run, origin)) {
       lines.add(mapper.record(doc, map, () => positionOf(origin, offset, doc), await blobs(valueAtPath(doc, map.blob!.fileId))));
     }
@@ -216,8 +216,8 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
         const collection = collectionReport(categoryMap.collection, category);
         report.collections.push(collection);
         const out = new LineWriter(snapshotFiles.category(outDir, category));
-        const take = async (mapped: MappedRun, tally: ProblemTally) => {
-          await out.write(mapped.lines);
+        const take: TakeRun = async (mapped, tally, flushed) => {
+          await out.write(mapped.lines, flushed);
           collection.documentsRead += mapped.documents;
           collection.linesWritten += mapped.documents;
           addTally(collection, tally);

@@ -11,6 +11,7 @@ const map: CategoryMap = {
   data: { title: 'title', body: 'body.text', kind: { const: 'note' } },
 };
 const origin = { file: '/dump/app/notes.bson', gz: false };
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 const owner = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
 /** Twelve notes of three owners, every third with a body no line can hold. */
@@ -27,11 +28,11 @@ describe('mapRun', () => {
   it('writes a line per document with data in canonical form and its digest, ids as strings, absent values left out', () => {
     const tally = emptyTally();
     const mapped = mapRun(runOf(docs.slice(1, 2), 0), origin, map, tally);
-    const line = JSON.parse(mapped.lines as string);
+    const line = JSON.parse(text(mapped.lines));
     expect(line).toEqual({ userId: owner(0).toHexString(), recordId: '2', updatedAt: '2009-09-01T00:00:01Z', data: { body: 'text 1', kind: 'note', title: 'Note 1' }, sha256: jcsSha256(line.data) });
-    expect(mapped.lines).toBe(`${JSON.stringify({ userId: line.userId, recordId: '2', updatedAt: line.updatedAt, data: line.data, sha256: line.sha256 })}\n`);
+    expect(text(mapped.lines)).toBe(`${JSON.stringify({ userId: line.userId, recordId: '2', updatedAt: line.updatedAt, data: line.data, sha256: line.sha256 })}\n`);
     const bare = mapRun(runOf([{ _id: 9 } as never], 0), origin, map, tally);
-    expect(JSON.parse(bare.lines as string)).toEqual({ recordId: '9', data: { kind: 'note' }, sha256: jcsSha256({ kind: 'note' }) });
+    expect(JSON.parse(text(bare.lines))).toEqual({ recordId: '9', data: { kind: 'note' }, sha256: jcsSha256({ kind: 'note' }) });
     expect(bare.userIds).toEqual([]);
   });
 
@@ -46,7 +47,7 @@ describe('mapRun', () => {
     const summed = emptyTally();
     for (const t of tallies) addTally(summed, t);
 
-    expect(parts.map((p) => p.lines).join('')).toBe(one.lines);
+    expect(parts.map((p) => text(p.lines)).join('')).toBe(text(one.lines));
     // A run leaves out repeats within itself; the import's set of users takes care of the rest.
     expect([...new Set(again.flatMap((p) => p.userIds))]).toEqual(one.userIds);
     expect(one.userIds).toEqual([0, 1, 2].map((n) => owner(n).toHexString()));
@@ -69,9 +70,17 @@ describe('mapRun', () => {
 
 describe('RunLines', () => {
   it('keeps every line, and leaves out an owner only when it repeats the line before', () => {
-    const lines = new RunLines();
+    const lines = new RunLines(0);
     for (const userId of ['a', 'a', 'b', 'a', 7, 'a']) lines.add({ text: `${String(userId)}\n`, userId });
-    expect(lines.done()).toEqual({ lines: 'a\na\nb\na\n7\na\n', documents: 6, userIds: ['a', 'b', 'a'] });
+    const done = lines.done();
+    expect({ ...done, lines: text(done.lines) }).toEqual({ lines: 'a\na\nb\na\n7\na\n', documents: 6, userIds: ['a', 'b', 'a'] });
+  });
+
+  it('writes lines as UTF-8, whole, however far past its first room they grow', () => {
+    const lines = new RunLines(10);
+    const texts = Array.from({ length: 300 }, (_, i) => `{"n":${i},"s":"${'é🙂'.repeat(i % 7)}"}\n`);
+    for (const t of texts) lines.add({ text: t, userId: undefined });
+    expect(text(lines.done().lines)).toBe(texts.join(''));
   });
 });
 

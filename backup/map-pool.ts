@@ -16,8 +16,23 @@ export interface MapJob {
   map: CategoryMap;
 }
 
-/** A worker's answer to a job: what the run became, or the error that stopped it (a {@link BackupFormatError} or not). */
-export type MapAnswer = { id: number; mapped: MappedRun; tally: ProblemTally; error?: undefined } | { id: number; error: { message: string; format: boolean } };
+/** What the pool sends a worker: a run to map, or a buffer of lines it wrote before, to write lines into again. */
+export type ToWorker = { job: MapJob } | { spare: ArrayBuffer };
+
+/**
+ * A worker's answer to a job: what the run became, with the job's buffer handed back for the
+ * next run, or the error that stopped it (a {@link BackupFormatError} or not).
+ */
+export type MapAnswer =
+  | { id: number; mapped: MappedRun; tally: ProblemTally; runBuffer: ArrayBuffer; error?: undefined }
+  | { id: number; error: { message: string; format: boolean } };
+
+/** What a run became, as the pool answers it; `giveBack` hands its lines' buffer back to the worker, once they are written. */
+export interface MappedAnswer {
+  mapped: MappedRun;
+  tally: ProblemTally;
+  giveBack: () => void;
+}
 
 /** The compiled worker; absent when the code runs from its TypeScript sources (ts-jest), where imports map in their own thread. */
 const WORKER_SCRIPT = join(__dirname, 'map-worker.js');
@@ -34,10 +49,17 @@ export function defaultMapWorkers(): number {
  * Worker threads that map runs of BSON documents into lines side by side ({@link mapRun}),
  * each answer a promise, so that the caller writes them in the order it sent them. A worker
  * that dies fails every run waiting on it and the pool.
+ *
+ * Buffers go round, not one way: a run's bytes come back with its answer, to copy a later run
+ * into, and its lines go back once written. A buffer handed over counts in the memory of the
+ * thread that holds it, and this thread allocates little else, so buffers that only arrived
+ * here would pile up until its collector ran: about 100 MiB, measured.
  */
 export class MapPool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<number, { resolve: (answer: { mapped: MappedRun; tally: ProblemTally }) => void; reject: (err: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (answer: MappedAnswer) => void; reject: (err: Error) => void; worker: Worker }>();
+  /** Buffers of runs the workers are done with. */
+  private readonly spareRuns: ArrayBuffer[] = [];
   private next = 0;
   private broken: Error | undefined;
 
@@ -52,15 +74,18 @@ export class MapPool {
     });
   }
 
-  /** Maps a run in the next worker; its bytes are copied once, into a buffer the worker takes. */
-  map(run: BsonRun, origin: RunOrigin, map: CategoryMap): Promise<{ mapped: MappedRun; tally: ProblemTally }> {
+  /** Maps a run in the next worker; its bytes are copied once, into a buffer the worker takes (one it gave back, where one is large enough). */
+  map(run: BsonRun, origin: RunOrigin, map: CategoryMap): Promise<MappedAnswer> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.next++;
-    const bytes = new Uint8Array(run.bytes);
+    const spare = this.spareRuns.findIndex((b) => b.byteLength >= run.bytes.length);
+    const bytes = spare < 0 ? new Uint8Array(run.bytes) : new Uint8Array(this.spareRuns.splice(spare, 1)[0], 0, run.bytes.length);
+    if (spare >= 0) bytes.set(run.bytes);
     const job: MapJob = { id, bytes, offset: run.offset, origin, map };
+    const worker = this.workers[id % this.workers.length];
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.workers[id % this.workers.length].postMessage(job, [bytes.buffer]);
+      this.waiting.set(id, { resolve, reject, worker });
+      worker.postMessage({ job } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -68,8 +93,16 @@ export class MapPool {
     const waiter = this.waiting.get(answer.id);
     if (!waiter) return;
     this.waiting.delete(answer.id);
-    if (answer.error) waiter.reject(answer.error.format ? new BackupFormatError(answer.error.message) : new Error(answer.error.message));
-    else waiter.resolve({ mapped: answer.mapped, tally: answer.tally });
+    if (answer.error) {
+      waiter.reject(answer.error.format ? new BackupFormatError(answer.error.message) : new Error(answer.error.message));
+      return;
+    }
+    if (this.spareRuns.length < 2 * this.workers.length) this.spareRuns.push(answer.runBuffer);
+    const lines = answer.mapped.lines.buffer as ArrayBuffer;
+    const giveBack = () => {
+      if (!this.broken && lines.byteLength > 0) waiter.worker.postMessage({ spare: lines } satisfies ToWorker, [lines]);
+    };
+    waiter.resolve({ mapped: answer.mapped, tally: answer.tally, giveBack });
   }
 
   private fail(err: Error): void {
