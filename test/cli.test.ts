@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { campaignWorkflowId, connectTemporal } from '../client/temporal';
 import { connectStores } from '../store/connection';
-import { cli, type CliResult, startWorker, stopWorker } from './helpers/cli';
+import { cli, type CliResult, startWorker, stopWorker, untilWorkerPolls } from './helpers/cli';
 import { writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
 
@@ -154,6 +154,8 @@ describe('a campaign driven through the CLI', () => {
     const stores = await connectStores(env);
     await stores.target.collection('contacts').createIndex({ userId: 1, recordId: 1 }, { unique: true });
     await stores.client.close();
+    // Else the first start's "no worker polls" warning depends on how long the tests before it took.
+    await untilWorkerPolls(env);
   });
 
   afterAll(async () => {

@@ -14,11 +14,13 @@ function commandTree(): Record<string, string[]> {
   const script = `
     const { buildProgram } = require('./dist/cli/cli.js');
     const out = {};
-    (function walk(command, path) {
-      if (command.commands.length === 0) out[path.join(' ')] = command.options.map((o) => o.long).filter(Boolean);
-      for (const sub of command.commands) walk(sub, [...path, sub.name()]);
-    })(buildProgram(), []);
-    process.stdout.write(JSON.stringify(out));`;
+    buildProgram().then((program) => {
+      (function walk(command, path) {
+        if (command.commands.length === 0) out[path.join(' ')] = command.options.map((o) => o.long).filter(Boolean);
+        for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+      })(program, []);
+      process.stdout.write(JSON.stringify(out));
+    });`;
   const run = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout);

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectTemporal, workerPolls } from '../../client/temporal';
+import type { Env } from '../../config/env';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'restorectl');
 
@@ -41,4 +44,23 @@ export function stopWorker(worker: ChildProcess): Promise<number | null> {
     worker.once('close', (code) => resolve(code));
     worker.kill('SIGTERM');
   });
+}
+
+/** How long a worker started by a test may take to poll: its workflow bundle and connections, on a busy 2-core machine. */
+const WORKER_READY_MS = 60_000;
+
+/**
+ * Waits until a worker polls `env`'s task queue, so that a test does not depend on how long
+ * the commands before it happened to take. Fails after {@link WORKER_READY_MS}.
+ */
+export async function untilWorkerPolls(env: Env): Promise<void> {
+  const client = await connectTemporal(env);
+  try {
+    for (const deadline = Date.now() + WORKER_READY_MS; !(await workerPolls(client, env.TEMPORAL_NAMESPACE, env.RESTORE_TASK_QUEUE)); ) {
+      if (Date.now() > deadline) throw new Error(`no worker polled ${env.RESTORE_TASK_QUEUE} within ${WORKER_READY_MS / 1000} s`);
+      await sleep(200);
+    }
+  } finally {
+    await client.connection.close();
+  }
 }
