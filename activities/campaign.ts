@@ -24,8 +24,6 @@ async function* usersFrom(snapshotDir: string, from: LinePosition): AsyncGenerat
 
 /** Listed users not in the snapshot that a scoped campaign's record names; the rest are counted. */
 const SCOPE_UNKNOWN_SHOWN = 20;
-/** Users per chunk of a scoped campaign opened without a page size (one that predates pages). */
-const DEFAULT_SCOPE_CHUNK = 100;
 
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
@@ -83,11 +81,11 @@ export function campaignActivities(c: ControlCollections) {
     /**
      * Checks the snapshot, records the campaign, quarantines bad lines of users.ndjson
      * and counts the users. Idempotent: a second run finds the campaign and the same lines.
-     * With `pageLines` (the campaign's batch size), the bad lines are tagged with their page,
+     * The bad lines are tagged with their page of `pageLines` lines (the campaign's batch size),
      * for listUserPage to find a page's among them by one indexed query. A scoped campaign
      * counts only its users found in the snapshot, and holds them in chunks of a page.
      */
-    async openCampaign(settings: CampaignSettings, pages?: { pageLines: number }): Promise<OpenedCampaign> {
+    async openCampaign(settings: CampaignSettings, { pageLines }: { pageLines: number }): Promise<OpenedCampaign> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
       const doc: CampaignDoc = {
@@ -109,7 +107,7 @@ export function campaignActivities(c: ControlCollections) {
         const manifest = await readManifest(settings.snapshotDir);
         await checkSnapshotFiles(settings.snapshotDir, settings.categories);
         const scan = await scanUsers(settings.snapshotDir);
-        const scoped = settings.scoped ? await resolveScope(settings, scan.ids, pages?.pageLines ?? DEFAULT_SCOPE_CHUNK) : undefined;
+        const scoped = settings.scoped ? await resolveScope(settings, scan.ids, pageLines) : undefined;
         return { manifest, scan, scoped };
       });
       const users = scoped?.users ?? scan.ids.size;
@@ -118,7 +116,7 @@ export function campaignActivities(c: ControlCollections) {
         settings.campaignId,
         'users',
         scan.bad.map((line) => ({ line: line.number, userId: null, recordId: null, reason: line.reason, raw: line.raw })),
-        (line) => pages && pageKey(settings.campaignId, 'users', line.line, pages.pageLines),
+        (line) => pageKey(settings.campaignId, 'users', line.line, pageLines),
       );
       await c.campaigns.updateOne(
         { _id: settings.campaignId },
@@ -127,7 +125,7 @@ export function campaignActivities(c: ControlCollections) {
             snapshotId: manifest.snapshotId,
             users,
             unknownExpectedKeys: scan.unknownExpectedKeys,
-            ...(pages ? { 'pageLines.users': pages.pageLines } : {}),
+            'pageLines.users': pageLines,
             ...(scoped ? { scope: scoped.scope } : {}),
           },
         },
@@ -141,8 +139,8 @@ export function campaignActivities(c: ControlCollections) {
      * (store/user-pages.ts), with each one's line and what it expects of the given
      * categories, passing over the lines openCampaign quarantined (a repeated user would
      * otherwise be restored twice). A page then holds the users whose staged documents
-     * share its tag; from a position inside a page (a canary's last page, or a campaign
-     * paged before pages existed), it reads to that page's end. With `maxUsers`, it stops
+     * share its tag; from a position inside a page (a canary's last page), it reads to that
+     * page's end. With `maxUsers`, it stops
      * after that many users, and `next` is the line after the last.
      */
     async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[]; maxUsers?: number }): Promise<UserPage> {

@@ -11,7 +11,7 @@ import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
 import { textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
-import { type ChunkEntry, type ControlCollections, ensureControlIndexes, type StagingSummary } from '../store/control-collections';
+import { type ChunkEntry, type ControlCollections, type StagingSummary } from '../store/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
 import { readSelection } from '../store/selections';
 import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
@@ -63,11 +63,6 @@ export function judgedLinesAtOnce(heapLimitBytes = getHeapStatistics().heap_size
 
 /** Heartbeat details: where a retried attempt resumes. Only what is written is ever in them. */
 interface StagingProgress {
-  /**
-   * `places`: this staging keeps places of lines (two passes). Details without it are of an
-   * attempt that staged records one by one; a retry starts over from them.
-   */
-  form?: 'places';
   /** Lines per page of users to tag documents with, fixed by the first attempt, so a resumed attempt tags as it did. */
   pageLines?: number;
   /** Lines of users.ndjson per group, fixed by the first attempt, so a resumed attempt finds the groups it wrote. */
@@ -113,11 +108,10 @@ interface StagingRun {
 }
 
 /** Where an attempt starts: the progress a retried one heartbeated, else the first pass from the top. */
-function startingProgress(input: StageInput, groupLines: number, details: Partial<StagingProgress> | undefined): { progress: StagingProgress; resumed: boolean } {
-  const resumed = details?.form === 'places' ? (details as StagingProgress) : undefined;
+function startingProgress(input: StageInput, groupLines: number, resumed: StagingProgress | undefined): { progress: StagingProgress; resumed: boolean } {
   // A copy: this attempt goes on changing it, and heartbeats it.
   if (resumed) return { progress: { ...resumed, position: { ...resumed.position } }, resumed: true };
-  const progress: StagingProgress = { form: 'places', pageLines: input.pageLines, groupLines, pass: 'read', position: { byte: 0, line: 0 }, judged: 0, lines: 0, ignored: 0, valid: 0, quarantined: 0 };
+  const progress: StagingProgress = { pageLines: input.pageLines, groupLines, pass: 'read', position: { byte: 0, line: 0 }, judged: 0, lines: 0, ignored: 0, valid: 0, quarantined: 0 };
   return { progress, resumed: false };
 }
 
@@ -236,14 +230,11 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
       const { campaignId, snapshotDir, category, selection } = input;
       const file = snapshotFiles.category(snapshotDir, category);
       const context = Context.current();
-      const details = context.info.heartbeatDetails as Partial<StagingProgress> | undefined;
-      const { progress, resumed } = startingProgress(input, groupLines, details);
+      const { progress, resumed } = startingProgress(input, groupLines, context.info.heartbeatDetails as StagingProgress | undefined);
       await checkReadableFile(file, true);
-      // Campaigns opened before these collections' indexes lack them.
-      await ensureControlIndexes(c);
       const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
-      if (!resumed && (selection?.afresh || details)) {
-        // A replay stages its users afresh; an attempt that staged records one by one is started over.
+      if (!resumed && selection?.afresh) {
+        // A replay stages its users afresh.
         if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
         else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
       }

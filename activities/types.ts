@@ -48,7 +48,10 @@ export interface StageInput {
   campaignId: string;
   snapshotDir: string;
   category: Category;
-  /** Lines of users.ndjson per page to tag staged documents with (the campaign's batch size); absent: untagged. */
+  /**
+   * Lines of users.ndjson per page to tag staged documents with (the campaign's batch size);
+   * absent for a replay of a category its campaign never staged, whose reads go untagged.
+   */
   pageLines?: number;
   /**
    * Stage only the lines of the users of this selection's part (store/selections.ts): a
@@ -62,8 +65,8 @@ export interface StageInput {
 export interface RestoreBatchInput {
   campaignId: string;
   snapshotId: string;
-  /** Where blobs are read from (photos); absent in batches started before photos were restored. */
-  snapshotDir?: string;
+  /** The snapshot: where blobs are read from (photos), and what a batch waits for when it cannot be read. */
+  snapshotDir: string;
   category: Category;
   policy: ConflictPolicy;
   dedupe: boolean;
@@ -79,8 +82,8 @@ export interface BatchOutcome {
   restored: number;
   partial: number;
   failed: number;
-  /** Its users' records by what became of them; absent from batches that ended before the field existed. */
-  records?: RecordTally;
+  /** Its users' records by what became of them. */
+  records: RecordTally;
 }
 
 /** Records by what became of them, summed over users (the counts of docs/design.md §5). */
@@ -96,8 +99,8 @@ export interface MarkFailedInput {
   campaignId: string;
   category: Category;
   userIds: string[];
-  /** Expected records per user (absent in batches that failed before the field existed). */
-  expected?: Record<string, number>;
+  /** Expected records per user. */
+  expected: Record<string, number>;
   error: StatusError;
 }
 

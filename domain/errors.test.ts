@@ -29,4 +29,8 @@ describe('the error hierarchy', () => {
       WorkerMemoryError: false,
     });
   });
+
+  it('names the failures workflows wait out as the classes are named', () => {
+    expect(errors.WAITED_OUT_FAILURES).toEqual({ store: new errors.StoreUnavailableError('m').name, snapshot: new errors.SnapshotUnavailableError('m').name });
+  });
 });

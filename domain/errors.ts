@@ -80,3 +80,13 @@ export class TemporalUnavailableError extends RestoreError {
 export class LiveStoreRaceError extends RestoreError {
   readonly retryable = true;
 }
+
+/**
+ * The failure types that workflows wait out rather than fail on, by name. An activity's
+ * failure carries its error's class name as its type (activities/failures.ts); workflows
+ * compare with these names, the classes' own (domain/errors.test.ts keeps them equal).
+ */
+export const WAITED_OUT_FAILURES = {
+  store: 'StoreUnavailableError',
+  snapshot: 'SnapshotUnavailableError',
+} as const;

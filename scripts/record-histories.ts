@@ -6,7 +6,7 @@
  *
  *   npm run record-histories -- [name]
  */
-import { mkdtemp, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -20,6 +20,7 @@ import { controlCollections, controlIds } from '../store/control-collections';
 import { replayWorkflowId, restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
+import { type StagedLine, textHash } from '../snapshot/read-back';
 
 async function main() {
   const name = process.argv[2] ?? 'v1';
@@ -41,14 +42,15 @@ async function main() {
     for (const [i, runId] of runs.entries()) await record(`campaign-${name}-run${i + 1}.json`, campaignWorkflowId(campaignId), runId);
     await record(`restore-batch-${name}.json`, `${campaignId}-contacts-0`);
 
-    // The failure paths. A campaign whose users.ndjson goes away after the start checked it:
-    // it fails while opening, and closes with the cause.
-    const goneDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
-    await generateSnapshot(goneDir, { users: 2, seed: 'record', corruptRate: 0 });
-    const goneId = await startCampaign(client, env, { snapshotDir: goneDir, categories: ['contacts'] });
-    await unlink(join(goneDir, 'users.ndjson'));
-    await runWorkerUntil(() => waitForCampaign(client, goneId).catch(() => undefined));
-    await record(`campaign-failed-${name}.json`, campaignWorkflowId(goneId));
+    // The failure paths. A campaign whose manifest.json is damaged after the start checked it
+    // (the data is wrong, not the storage: nothing to wait out): it fails while opening, and
+    // closes with the cause.
+    const brokenDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
+    await generateSnapshot(brokenDir, { users: 2, seed: 'record', corruptRate: 0 });
+    const brokenId = await startCampaign(client, env, { snapshotDir: brokenDir, categories: ['contacts'] });
+    await writeFile(join(brokenDir, 'manifest.json'), '{');
+    await runWorkerUntil(() => waitForCampaign(client, brokenId).catch(() => undefined));
+    await record(`campaign-failed-${name}.json`, campaignWorkflowId(brokenId));
 
     // The operator's controls: a canary that pauses the campaign, a change of pace, a resume.
     const controlsId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, canary: 4, maxRecordsPerSecond: 1000 });
@@ -88,22 +90,22 @@ async function main() {
       // narrowed down to u-1, the one user it belongs to; u-2 ends as it would have.
       const batchCampaign = `record-batch-${Date.now().toString(36)}`;
       const data = { filename: 'gone.png', mimeType: 'image/png', bytes: 4, sha256: sha256Hex('gone') };
+      const line = JSON.stringify({ userId: 'u-1', recordId: 'p-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data) });
+      await writeFile(join(brokenDir, 'photos.ndjson'), `${line}\n`);
+      const place: StagedLine = [1, 0, Buffer.byteLength(line) + 1, textHash(line)];
       await c.staged.insertOne({
-        _id: controlIds.stagedRecord(batchCampaign, 'photos', 'u-1', 'p-1'),
+        _id: controlIds.stagedLines(batchCampaign, 'photos', 'u-1'),
         campaignId: batchCampaign,
         category: 'photos',
         userId: 'u-1',
-        recordId: 'p-1',
-        line: 1,
-        lineHash: sha256Hex('line'),
-        recordJson: JSON.stringify({ recordId: 'p-1', updatedAt: '2009-09-30T18:02:11Z', data, sha256: jcsSha256(data) }),
+        linesJson: JSON.stringify([place]),
       });
       const batchId = `${batchCampaign}-photos-0`;
       await runWorkerUntil(() =>
         client.workflow.execute(restoreBatchWorkflow, {
           taskQueue: env.RESTORE_TASK_QUEUE,
           workflowId: batchId,
-          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: goneDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }, { userId: 'u-2', expected: { photos: 0 } }], initCategories: ['photos'] }],
+          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: brokenDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }, { userId: 'u-2', expected: { photos: 0 } }], initCategories: ['photos'] }],
         }),
       );
       await record(`restore-batch-failed-${name}.json`, batchId);

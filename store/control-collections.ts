@@ -27,10 +27,10 @@ export interface CampaignDoc {
   scope?: CampaignScope;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
-  /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/user-pages.ts); absent when untagged (staged before pages existed). */
+  /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/user-pages.ts). */
   pageLines?: Record<string, number>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
-  /** Why a failed campaign failed (absent in campaigns recorded before the field existed). */
+  /** Why a failed campaign failed; null otherwise. */
   error?: StatusError | null;
   createdAt: Date;
   finishedAt: Date | null;
@@ -50,28 +50,6 @@ export interface StagingSummary {
 }
 
 /**
- * The first line of each (campaign, category, userId, recordId), as staging kept it before it
- * kept where lines are (StagedLinesDoc): batches of campaigns staged then still read these.
- */
-export interface StagedRecordDoc {
-  _id: string;
-  campaignId: string;
-  category: Category;
-  userId: string;
-  recordId: string;
-  line: number;
-  lineHash: string;
-  /** The record as JSON text; null when the line that claims it is quarantined. */
-  recordJson?: string | null;
-  /** The record as a document, as staging kept it before recordJson. */
-  record?: RecoveredRecord | null;
-  /** Why the store refused to keep the record, when it did (the line is then quarantined as `store-refused`). */
-  refused?: string;
-  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged. */
-  page?: string;
-}
-
-/**
  * A user's standing valid lines of one category in a campaign, as places in the snapshot's
  * file: the batch reads the lines back and checks them again. Places, not records, because
  * what the store keeps it must convert, and a record costs it many times what its place does.
@@ -81,14 +59,11 @@ export interface StagedLinesDoc {
   campaignId: string;
   category: Category;
   userId: string;
-  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged. */
+  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged (a replay of a category its campaign never staged). */
   page?: string;
   /** StagedLine[] (snapshot/read-back.ts) as JSON text, the form FerretDB converts fastest. */
   linesJson: string;
 }
-
-/** What a campaign's staged_records hold: places of lines, or, staged before those, records. */
-export type StagedDoc = StagedLinesDoc | StagedRecordDoc;
 
 /**
  * The claiming lines of one run of a category file whose users share a group of lines of
@@ -179,13 +154,12 @@ export interface UserStatusDoc {
   attempts: number;
   error: StatusError | null;
   updatedAt: Date;
-  /** Its user's page (`pageKey` under the category, with the campaign's page size; store/user-pages.ts); absent in statuses written before pages were tagged. */
+  /** Its user's page (`pageKey` under the category, with the campaign's page size; store/user-pages.ts); absent when its category is staged untagged. */
   page?: string;
 }
 
 export const controlIds = {
-  stagedRecord: (campaignId: string, category: Category, userId: string, recordId: string) => `${campaignId}|${category}|${userId}|${recordId}`,
-  /** Ids cannot hold `|`, and a record id is never empty: these never meet a stagedRecord id. */
+  /** A user's staged lines of a category: one document (or more, `|` and a part, for very many lines: store/staged-lines.ts). */
   stagedLines: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
   quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
@@ -195,7 +169,7 @@ export const controlIds = {
 export function controlCollections(control: Db) {
   return {
     campaigns: control.collection<CampaignDoc>('campaigns'),
-    staged: control.collection<StagedDoc>('staged_records'),
+    staged: control.collection<StagedLinesDoc>('staged_records'),
     stagingChunks: control.collection<StagingChunkDoc>('staging_chunks'),
     /** Records written to learn whether the store keeps them, and removed at once (store/staged-lines.ts). */
     probes: control.collection<{ _id: string; campaignId: string; record: RecoveredRecord }>('store_probes'),

@@ -1,23 +1,14 @@
 import type { Category } from '../domain/categories';
 import type { RecoveredRecord } from '../domain/restore-plan';
-import { InputError } from '../domain/errors';
 import { appendTo } from '../domain/maps';
 import { readBackRecords, type StagedLine } from '../snapshot/read-back';
-import type { ControlCollections, StagedDoc, StagedRecordDoc } from './control-collections';
+import type { ControlCollections, StagedLinesDoc } from './control-collections';
 import { findPerUser } from './per-user';
 import { pageKey } from './user-pages';
 
-/** The valid record a staged record document holds, in either of the forms staging kept it in; null when its line was quarantined. */
-export function recordOf(doc: Pick<StagedRecordDoc, 'recordJson' | 'record'>): RecoveredRecord | null {
-  if (typeof doc.recordJson === 'string') return JSON.parse(doc.recordJson) as RecoveredRecord;
-  return doc.record ?? null;
-}
-
 /** What staging left for a batch of users in one category. */
 export interface StagedOfUsers {
-  /** Per user, the valid records staged as records (by campaigns staged before places of lines were kept). */
-  records: Map<string, RecoveredRecord[]>;
-  /** Per user, the places of its valid lines in the category file (campaigns staged since). */
+  /** Per user, the places of its valid lines in the category file. */
   lines: Map<string, StagedLine[]>;
   /** Per user, how many of its lines were quarantined. */
   quarantined: Map<string, number>;
@@ -25,31 +16,17 @@ export interface StagedOfUsers {
 
 /** How many valid records staging left for a user. */
 export function validCount(staged: StagedOfUsers, userId: string): number {
-  return (staged.records.get(userId)?.length ?? 0) + (staged.lines.get(userId)?.length ?? 0);
+  return staged.lines.get(userId)?.length ?? 0;
 }
 
-/**
- * Per user, the valid records staging left: those it kept as records, and those it kept
- * as places, read back from the snapshot in `snapshotDir` (snapshot/read-back.ts).
- */
-export async function stagedRecords(staged: StagedOfUsers, category: Category, snapshotDir: string | undefined): Promise<Map<string, RecoveredRecord[]>> {
-  if (staged.lines.size === 0) return staged.records;
-  if (!snapshotDir) throw new InputError(`${category} was staged as places in the snapshot, but the batch was given no snapshot directory`);
-  const read = await readBackRecords(snapshotDir, category, staged.lines);
-  // Copies of the lists, not the lists: `staged` stays as read.
-  const all = new Map([...staged.records].map(([userId, records]) => [userId, [...records]]));
-  for (const [userId, records] of read) appendTo(all, userId, records);
-  return all;
+/** Per user, the valid records staging left, read back from the snapshot in `snapshotDir` (snapshot/read-back.ts). */
+export async function stagedRecords(staged: StagedOfUsers, category: Category, snapshotDir: string): Promise<Map<string, RecoveredRecord[]>> {
+  return staged.lines.size === 0 ? new Map() : readBackRecords(snapshotDir, category, staged.lines);
 }
 
-/** Adds one staged document to what is read: a user's places of lines, or one record. */
-function addStaged(into: Pick<StagedOfUsers, 'records' | 'lines'>, doc: StagedDoc): void {
-  if ('linesJson' in doc) {
-    appendTo(into.lines, doc.userId, JSON.parse(doc.linesJson) as StagedLine[]);
-    return;
-  }
-  const record = recordOf(doc);
-  if (record !== null) appendTo(into.records, doc.userId, [record]);
+/** Adds a user's staged places of lines to what is read. */
+function addStaged(into: Pick<StagedOfUsers, 'lines'>, doc: StagedLinesDoc): void {
+  appendTo(into.lines, doc.userId, JSON.parse(doc.linesJson) as StagedLine[]);
 }
 
 /**
@@ -73,12 +50,12 @@ export async function readStagedOfUsers(
     const userIds = [...wanted];
     const staged = await findPerUser(c.staged, { campaignId, category }, userIds);
     const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
-    const read: StagedOfUsers = { records: new Map(), lines: new Map(), quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
+    const read: StagedOfUsers = { lines: new Map(), quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
     for (const doc of [...staged.values()].flat()) addStaged(read, doc);
     return read;
   }
   const pages = [...new Set(lines.map((l) => pageKey(campaignId, category, l!, pageLines)))];
-  const read: StagedOfUsers = { records: new Map(), lines: new Map(), quarantined: new Map() };
+  const read: StagedOfUsers = { lines: new Map(), quarantined: new Map() };
   for (const page of pages) {
     // Filtered on the page alone, the one field FerretDB looks up by index; the rest is sorted out here.
     for (const doc of await c.staged.find({ page }).toArray()) if (wanted.has(doc.userId)) addStaged(read, doc);

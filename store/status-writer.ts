@@ -41,7 +41,7 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
    * The page of `userIds` when its tagged statuses are exactly theirs: one update of it then
    * serves them all, where FerretDB spends a statement of milliseconds on each per-user
    * update. Undefined for any other set (a replay's, the rest of a canary's page, statuses
-   * written before pages were tagged or not written yet).
+   * not written yet).
    */
   async function wholePage(userIds: string[]): Promise<string | undefined> {
     const pages = new Set(userIds.map(pageOf));

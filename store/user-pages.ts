@@ -30,7 +30,7 @@ export function endsPage(line: number, pageLines: number): boolean {
 /** A user of a batch, as paged from users.ndjson or read from a selection (store/selections.ts). */
 export interface PagedUser {
   userId: string;
-  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent in batches paged before pages existed. */
+  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent for a replay's users, read from a selection. */
   line?: number;
   /** Expected record count per category of the campaign. */
   expected: Record<string, number>;

@@ -30,7 +30,7 @@ describe('recorded workflow histories', () => {
   });
 
   it('fails a history replayed against a workflow changed without patched(): the replay test can fail', async () => {
-    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, 'restore-batch-v4.json'), 'utf8')));
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, 'restore-batch-v1.json'), 'utf8')));
     const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/changed-workflows'), logger: quietLogger });
     await expect(Worker.runReplayHistory({ workflowBundle: changed }, history, 'changed')).rejects.toThrow(DeterminismViolationError);
   });

@@ -1,10 +1,10 @@
 /**
  * Batches read their users' staged documents by page (store/user-pages.ts). These
  * tests hold that to what a read per user gives, against the real store: the same
- * records and quarantine counts whether staging tagged pages or not (an untagged
- * staging is one that started before pages existed), and pages of users.ndjson that
- * never straddle, whatever blank and repeated lines fall on their edges, and that skip
- * the repeated lines by their page's tag or, untagged, by their line.
+ * records and quarantine counts whether staging tagged pages or not (a replay stages a
+ * category its campaign never staged untagged), and pages of users.ndjson that never
+ * straddle, whatever blank and repeated lines fall on their edges, and that skip the
+ * repeated lines by their page's tag or, tagged in pages of another size, by their line.
  */
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -58,7 +58,7 @@ describe('pages of users', () => {
     const campaign = await c.campaigns.findOne({ _id: campaignId });
     const staged = await readStagedOfUsers(c, campaignId, 'contacts', users, campaign?.pageLines?.contacts);
     const { quarantined } = staged;
-    const records = await stagedRecords(staged, 'contacts', campaign?.snapshotDir);
+    const records = await stagedRecords(staged, 'contacts', campaign!.snapshotDir);
     return Object.fromEntries(
       users.map(({ userId }) => [userId, { records: (records.get(userId) ?? []).map((d) => d.recordId).sort(), quarantined: quarantined.get(userId) ?? 0 }]),
     );
@@ -73,8 +73,8 @@ describe('pages of users', () => {
     }
     await stage({ campaignId: 'tagged', snapshotDir, category: 'contacts', pageLines: PAGE_LINES });
     await stage({ campaignId: 'untagged', snapshotDir, category: 'contacts' });
-    // A staging that began before pages existed (its heartbeats carry no page size) and
-    // resumed after: it must tag nothing, or a page would hold only some of its documents.
+    // A staging whose first attempt tagged nothing, resumed by an attempt given a page size:
+    // it must go on tagging nothing, or a page would hold only some of its documents.
     const before = await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts' });
     await stage({ campaignId: 'resumed', snapshotDir, category: 'contacts', pageLines: PAGE_LINES }, before[0]);
 
@@ -101,19 +101,6 @@ describe('pages of users', () => {
     expect(Object.values(all).reduce((n, u) => n + u.records.length, 0)).toBe((await c.campaigns.findOne({ _id: 'untagged' }))!.staging.contacts.valid);
   });
 
-  it('reads records staged as documents, before they were kept as JSON text, as it reads those kept since', async () => {
-    const record = { recordId: 'c-1', updatedAt: '2009-09-30T18:02:11Z', data: { displayName: 'Ana' }, sha256: 'a'.repeat(64) };
-    const base = { campaignId: 'legacy', category: 'contacts' as const, lineHash: 'h' };
-    await c.staged.insertMany([
-      { ...base, _id: 'legacy|1', userId: 'u-1', recordId: 'c-1', line: 1, record },
-      { ...base, _id: 'legacy|2', userId: 'u-1', recordId: 'c-2', line: 2, record: null },
-      { ...base, _id: 'legacy|3', userId: 'u-2', recordId: 'c-1', line: 3, recordJson: JSON.stringify(record) },
-    ]);
-    const { records } = await readStagedOfUsers(c, 'legacy', 'contacts', [{ userId: 'u-1' }, { userId: 'u-2' }], undefined);
-    expect(records.get('u-1')).toEqual([record]);
-    expect(records.get('u-2')).toEqual([record]);
-  });
-
   it('pages users.ndjson into runs that never straddle a page, skipping blank and repeated lines, each user once', async () => {
     const snapshotDir = await writeSnapshot({ users: [], lines: {} });
     // Line 2 ends the first page of 2 lines and is blank; line 5 repeats u1; line 6 is blank and ends page 3.
@@ -123,11 +110,11 @@ describe('pages of users', () => {
     );
     const activities = campaignActivities(c);
     const settings = (campaignId: string) => ({ campaignId, snapshotDir, categories: ['contacts' as const], policies: { contacts: 'keep-newer' as const }, dedupe: false });
-    // Opened with the page size, the repeated line is tagged with its page; opened without (as before pages), it is found by its line.
+    // Opened with the page size it is listed by, the repeated line is found by its page's tag; with another, by its line.
     await activityEnv().run(activities.openCampaign, settings('paging-tagged'), { pageLines: 2 });
-    await activityEnv().run(activities.openCampaign, settings('paging-untagged'));
+    await activityEnv().run(activities.openCampaign, settings('paging-untagged'), { pageLines: 3 });
     expect(await c.quarantine.find({ campaignId: 'paging-tagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([{ line: 5, page: 'paging-tagged|users|2' }]);
-    expect(await c.quarantine.countDocuments({ campaignId: 'paging-untagged', page: { $exists: true } })).toBe(0);
+    expect(await c.quarantine.find({ campaignId: 'paging-untagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([{ line: 5, page: 'paging-untagged|users|1' }]);
     for (const campaignId of ['paging-tagged', 'paging-untagged']) {
       const pages: PagedUser[][] = [];
       let from: LinePosition = { byte: 0, line: 0 };

@@ -2,7 +2,7 @@ import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
 import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, snapshotWaitSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
-import { addRecords, addUsers, noRecords } from './outcome';
+import { addRecords, addUsers, noRecords, type UserTally } from './outcome';
 import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
 /** Where a campaign stands; carried across continue-as-new. */
@@ -18,16 +18,16 @@ export interface CampaignCursor {
   /** Batches started in the current wave, across runs: numbers the child workflow ids. */
   batches: number;
   /** Users finished per outcome, summed over waves (a user counts once per category). */
-  outcome: BatchOutcome;
+  outcome: UserTally;
   paused: boolean;
   /** Why it is paused, when it paused itself (canary done, too much quarantined); absent: the operator paused it. */
   pauseReason?: string;
-  /** The pace in force; absent in cursors carried from runs that predate pace changes, until the run sets it from its input. */
-  pace?: CampaignPace;
+  /** The pace in force: the input's, then as the operator changes it. */
+  pace: CampaignPace;
   /** Users the canary has yet to take in the first wave; absent when there is no canary or it is done. */
   canaryLeft?: number;
-  /** Per wave whose batches started, in wave order; absent in cursors carried from runs that predate it. */
-  tallies?: WaveTally[];
+  /** Per wave whose batches started, in wave order. */
+  tallies: WaveTally[];
   /**
    * A scoped campaign's users are paged from its selection (store/selections.ts) in this many
    * chunks, `next.line` counting them; absent: paged from users.ndjson.
@@ -35,10 +35,12 @@ export interface CampaignCursor {
   scopeChunks?: number;
 }
 
-/** The cursor a new campaign starts from, with its canary, if any. */
-export function firstCursor(canary?: number): CampaignCursor {
+/** The cursor a new campaign starts from, at its pace, with its canary, if any. */
+export function firstCursor(pace: CampaignPace, canary?: number): CampaignCursor {
   return {
     ...(canary === undefined ? {} : { canaryLeft: canary }),
+    pace,
+    tallies: [],
     snapshotId: '',
     users: 0,
     wave: 0,
@@ -79,12 +81,8 @@ export class CampaignState {
     readonly settings: CampaignSettings,
     readonly cursor: CampaignCursor,
     carried: boolean,
-    /** The pace the campaign was started at: a new cursor's, and that of a carried one that predates pace changes. */
-    startPace: CampaignPace,
   ) {
     this.phase = carried ? 'restoring' : 'opening';
-    cursor.pace ??= startPace;
-    cursor.tallies ??= [];
   }
 
   /** Batches under way, each settling when its child workflow ends. */
@@ -94,7 +92,7 @@ export class CampaignState {
 
   /** The current wave's tally; undefined before its first batch starts. */
   private currentTally(): WaveTally | undefined {
-    return this.cursor.tallies!.find((w) => w.category === this.settings.categories[this.cursor.wave]);
+    return this.cursor.tallies.find((w) => w.category === this.settings.categories[this.cursor.wave]);
   }
 
   /** The current wave's tally, begun when its first batch starts. */
@@ -109,13 +107,13 @@ export class CampaignState {
         startedAt: Date.now(),
         endedAt: null,
       };
-      this.cursor.tallies!.push(tally);
+      this.cursor.tallies.push(tally);
     }
     return tally;
   }
 
   get pace(): CampaignPace {
-    return this.cursor.pace!;
+    return this.cursor.pace;
   }
 
   /** Registers the signal and query handlers; call once, first thing in the run. */

@@ -5,7 +5,6 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
-  patched,
   proxyActivities,
   sleep,
   workflowInfo,
@@ -25,15 +24,6 @@ import { untilSnapshotReads } from './snapshot-wait';
 const { readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
 const { openCampaign, listUserPage } = proxyActivities<Activities>(SNAPSHOT_STEP);
 const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
-
-const CONTINUE_AS_NEW_IS_NOT_AN_END = 'continue-as-new-is-not-an-end';
-const CLOSE_WITH_CAUSE_EVEN_UNOPENED = 'close-with-cause-even-unopened';
-/** Runs recorded before this patch started a listed page's batch even when a pause came while it was listed. */
-const PAUSE_HOLDS_A_LISTED_PAGE = 'pause-holds-a-listed-page';
-/** Runs recorded before this patch closed a cancelled campaign at once, while its cancelled batches could still write. */
-const CANCEL_SETTLES_BATCHES_FIRST = 'cancel-settles-batches-first';
-/** Runs recorded before this patch closed a failed campaign at once, leaving its running batches' users `restoring` and its unreached ones without entries. */
-const FAILURE_SETTLES_BATCHES_FIRST = 'failure-settles-batches-first';
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -157,8 +147,7 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
   const { cursor } = state;
   state.phase = 'restoring';
   while (!cursor.pagesDone) {
-    // A batch that failed as a workflow ends the campaign here. Before, its rejection failed
-    // every workflow task and no run got past it, so no recorded history takes this path.
+    // A batch that failed as a workflow ends the campaign here.
     await condition(() => state.mayStartBatch() || state.batchFailed);
     state.throwIfBatchFailed();
     const from = cursor.next;
@@ -167,7 +156,7 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
       const wait = state.waitBeforeBatch(recordsOf(page.users, category));
       if (wait > 0) await sleep(wait);
       // A pause that came while the page was read or the pace waited holds this batch too.
-      if (patched(PAUSE_HOLDS_A_LISTED_PAGE)) await condition(() => state.mayStartBatch());
+      await condition(() => state.mayStartBatch());
     }
     cursor.next = page.next;
     cursor.pagesDone = page.done;
@@ -193,10 +182,9 @@ async function closeOnError({ input, state }: CampaignRun, err: unknown): Promis
   const error = ending === 'failed' ? failureOf(err) : null;
   await CancellationScope.nonCancellable(async () => {
     // Batches end first (cancelled ones end their activities), so that none writes a status after the close set it.
-    const settle = ending === 'cancelled' ? patched(CANCEL_SETTLES_BATCHES_FIRST) : patched(FAILURE_SETTLES_BATCHES_FIRST);
-    if (settle) await Promise.allSettled(state.running);
+    await Promise.allSettled(state.running);
     // A first wave cut short leaves users without entries: the close gives them theirs, pending.
-    const unreachedFrom = settle && cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
+    const unreachedFrom = cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
     await closeCampaign({ campaignId: input.settings.campaignId, state: ending, error, ...unreachedFrom });
   });
 }
@@ -214,10 +202,8 @@ async function closeOnError({ input, state }: CampaignRun, err: unknown): Promis
  */
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignCursor): Promise<CampaignReport> {
   const { settings } = input;
-  const state = new CampaignState(settings, carried ?? firstCursor(input.canary), carried !== undefined, {
-    concurrency: input.concurrency,
-    maxRecordsPerSecond: input.maxRecordsPerSecond ?? null,
-  });
+  const pace = { concurrency: input.concurrency, maxRecordsPerSecond: input.maxRecordsPerSecond ?? null };
+  const state = new CampaignState(settings, carried ?? firstCursor(pace, input.canary), carried !== undefined);
   const { cursor } = state;
   state.handleMessages();
   const run: CampaignRun = {
@@ -243,13 +229,11 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
     state.phase = 'done';
     return report;
   } catch (err) {
-    // Continuing as new is not an end. Runs recorded before this patch closed the campaign
-    // as failed here first (the next run closed it again); they replay as they ran.
-    if (err instanceof ContinueAsNew && patched(CONTINUE_AS_NEW_IS_NOT_AN_END)) throw err;
-    // Runs recorded before this patch closed only a campaign that had been opened. Now the
-    // campaign's record is written first thing, so one that failed while opening is closed
-    // too, and the cause reaches its status.
-    if (cursor.snapshotId || patched(CLOSE_WITH_CAUSE_EVEN_UNOPENED)) await closeOnError(run, err);
+    // Continuing as new is not an end.
+    if (err instanceof ContinueAsNew) throw err;
+    // The campaign's record is written first thing, so one that failed while opening is
+    // closed too, and the cause reaches its status.
+    await closeOnError(run, err);
     throw err;
   }
 }

@@ -3,8 +3,9 @@
  * and batch workflows import. Deterministic, free of Node imports.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BatchOutcome, RecordTally } from '../activities/types';
+import type { RecordTally } from '../activities/types';
 import type { Category } from '../domain/categories';
+import type { UserTally } from './outcome';
 import type { CampaignPace, PaceChange } from './pace';
 
 /** One wave's users and records so far; rates and ETAs are the reader's to compute, on its own clock. */
@@ -30,9 +31,9 @@ export interface CampaignProgress {
   users: number;
   batchesRunning: number;
   pace: CampaignPace;
-  outcome: BatchOutcome;
-  /** Per wave started, in wave order; absent from campaigns that started before waves were tallied. */
-  tallies?: WaveTally[];
+  outcome: UserTally;
+  /** Per wave started, in wave order. */
+  tallies: WaveTally[];
 }
 
 /** The operator's pause: running batches finish, no new one starts. */

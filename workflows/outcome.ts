@@ -6,16 +6,13 @@ import type { BatchOutcome, RecordTally } from '../activities/types';
 
 export type UserTally = Pick<BatchOutcome, 'restored' | 'partial' | 'failed'>;
 
-/** A whole outcome: users per state and their records by fate. */
-export type OutcomeTotal = Required<BatchOutcome>;
-
 /** An outcome with nothing in it yet, to add batches or parts to. */
-export function noOutcome(): OutcomeTotal {
+export function noOutcome(): BatchOutcome {
   return { restored: 0, partial: 0, failed: 0, records: noRecords() };
 }
 
 /** Adds a batch's (or a part's) users and records to `into`. */
-export function addOutcome(into: OutcomeTotal, outcome: BatchOutcome): void {
+export function addOutcome(into: BatchOutcome, outcome: BatchOutcome): void {
   addUsers(into, outcome);
   addRecords(into.records, outcome.records);
 }
@@ -30,7 +27,7 @@ export function addUsers(into: UserTally, outcome: UserTally): void {
   for (const state of ['restored', 'partial', 'failed'] as const) into[state] += outcome[state];
 }
 
-/** Adds records by fate to `into`; outcomes of batches that predate the tally add none. */
-export function addRecords(into: RecordTally, records: RecordTally | undefined): void {
-  for (const [field, n] of Object.entries(records ?? {})) into[field as keyof RecordTally] += n;
+/** Adds records by fate to `into`. */
+export function addRecords(into: RecordTally, records: RecordTally): void {
+  for (const [field, n] of Object.entries(records)) into[field as keyof RecordTally] += n;
 }

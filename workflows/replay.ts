@@ -1,8 +1,8 @@
 import { CancellationScope, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ReplayRequest } from '../activities/types';
+import type { BatchOutcome, ReplayRequest } from '../activities/types';
 import type { Category } from '../domain/categories';
-import { addOutcome, noOutcome, type OutcomeTotal } from './outcome';
+import { addOutcome, noOutcome } from './outcome';
 import { runBatchChild } from './batch-child';
 import { CONTROL_ACTIVITY, STAGING_ACTIVITY } from './retry';
 import { untilSnapshotReads } from './snapshot-wait';
@@ -29,7 +29,7 @@ export interface ReplayInput {
 export interface ReplayReport {
   campaignId: string;
   snapshotDir: string;
-  categories: { category: Category; users: number; outcome: OutcomeTotal }[];
+  categories: { category: Category; users: number; outcome: BatchOutcome }[];
   /** Selected users that the snapshot read has no line for, left as they were. */
   notInSnapshot: string[];
 }

@@ -1,11 +1,11 @@
-import { ActivityCancellationType, ActivityFailure, type ActivityOptions, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, type ActivityOptions, getExternalWorkflowHandle, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BatchOutcome, PagedUser, RestoreBatchInput } from '../activities/types';
 import { failureOf } from './failure-of';
 import { addOutcome, noOutcome } from './outcome';
-import { BACKOFF, SNAPSHOT_UNAVAILABLE } from './retry';
+import { BACKOFF, SNAPSHOT_UNAVAILABLE, STORE_UNAVAILABLE } from './retry';
 import { snapshotWaitSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
-import { WAIT_OUT_SNAPSHOT_OUTAGES, waitOutSnapshot } from './snapshot-wait';
+import { waitOutSnapshot } from './snapshot-wait';
 
 /**
  * About half a minute of retries, backing off, before a failure is judged for what it is.
@@ -34,13 +34,6 @@ const { waitForStore } = proxyActivities<Activities>({
 
 const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
 
-/** The failure type activities give a store that does not answer (StoreUnavailableError, domain/errors.ts). */
-const STORE_UNAVAILABLE = 'StoreUnavailableError';
-
-/** Batches recorded before this patch marked their users failed when the store stayed away. */
-const WAIT_OUT_STORE_OUTAGES = 'wait-out-store-outages';
-/** Batches recorded before this patch marked all their users failed when retries ran out. */
-const BISECT_FAILED_BATCHES = 'bisect-failed-batches';
 
 /**
  * Restores one category for one batch of users (one child per batch, not per user, so
@@ -65,15 +58,15 @@ async function restoreOrNarrow(input: RestoreBatchInput, users: PagedUser[], res
       // A cancelled campaign's batch ends cancelled: its users are not failed.
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       const error = failureOf(err);
-      if (error.class === STORE_UNAVAILABLE && patched(WAIT_OUT_STORE_OUTAGES)) {
+      if (error.class === STORE_UNAVAILABLE) {
         await waitOutStore(input.campaignId, error.message);
         continue;
       }
-      if (error.class === SNAPSHOT_UNAVAILABLE && input.snapshotDir && patched(WAIT_OUT_SNAPSHOT_OUTAGES)) {
+      if (error.class === SNAPSHOT_UNAVAILABLE && input.snapshotDir) {
         await waitOutSnapshot(input.campaignId, input.snapshotDir, error.message, tellCampaign);
         continue;
       }
-      if (users.length > 1 && patched(BISECT_FAILED_BATCHES)) {
+      if (users.length > 1) {
         const half = Math.ceil(users.length / 2);
         const parts = await Promise.all([restoreOrNarrow(input, users.slice(0, half), restoreGroup), restoreOrNarrow(input, users.slice(half), restoreGroup)]);
         return sumOutcomes(parts);

@@ -1,4 +1,4 @@
-import { ActivityFailure, isCancellation, patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureOf } from './failure-of';
 import { BACKOFF, SNAPSHOT_UNAVAILABLE } from './retry';
@@ -8,9 +8,6 @@ const { waitForSnapshot } = proxyActivities<Activities>({ startToCloseTimeout: '
 
 /** How long a snapshot that came back as another one is left before it is looked at again. */
 const CHANGED_RECHECK = '30 seconds';
-
-/** Workflows recorded before this patch failed (a step) or failed their users (a batch) when the snapshot could not be read. */
-export const WAIT_OUT_SNAPSHOT_OUTAGES = 'wait-out-snapshot-outages';
 
 /** Says why a step waits for the snapshot (a reason in words for the operator), and null once it reads again. */
 export type TellSnapshotWait = (reason: string | null) => void | Promise<void>;
@@ -49,7 +46,7 @@ export async function untilSnapshotReads<T>(step: () => Promise<T>, campaignId: 
       return await step();
     } catch (err) {
       const reason = snapshotUnavailable(err);
-      if (reason === null || !patched(WAIT_OUT_SNAPSHOT_OUTAGES)) throw err;
+      if (reason === null) throw err;
       await waitOutSnapshot(campaignId, snapshotDir, reason, tell);
     }
   }
