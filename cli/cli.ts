@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../domain/errors';
+import { packageVersion } from '../stack/layout';
+import { addExamples } from './examples';
 
 /** Exit codes: 0 success, 1 a failed operation, 2 bad input (docs/design.md §6). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   replay: async () => (await import('./commands/replay')).registerReplayCommand,
   audit: async () => (await import('./commands/audit')).registerAuditCommand,
   serve: async () => (await import('./commands/serve')).registerServeCommand,
+  version: async () => (await import('./commands/version')).registerVersionCommand,
+  completion: async () => (await import('./commands/completion')).registerCompletionCommand,
 };
 
 /**
@@ -31,37 +35,52 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('restorectl')
     .description('validate a recovered snapshot and restore it into the live store through durable Temporal workflows')
-    // Read at run time from the package beside dist/: an import would copy it into the build.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    .version(require('../../package.json').version);
+    .version(packageVersion());
   const names = only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]())(program);
+  addExamples(program);
   return program;
 }
 
-/** Turns any error into one line on stderr and the exit code its kind calls for. */
-function exitCodeFor(err: unknown): number {
+/** Whether the command line asks for JSON: then an error, too, is one JSON object on stderr. */
+function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json');
+}
+
+/**
+ * Writes an error as every error of the CLI is written: one line, `restorectl: …`, or under
+ * `--json` one JSON object `{"error", "class", "exitCode"}` that a script can parse.
+ */
+function writeError(message: string, errorClass: string, exitCode: number, json: boolean): void {
+  process.stderr.write(json ? `${JSON.stringify({ error: message, class: errorClass, exitCode })}\n` : `restorectl: ${message}\n`);
+}
+
+/** Turns an error into the exit code its kind calls for, writing it (commander has written its own usage errors). */
+function exitCodeFor(err: unknown, json: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
-    return EXIT.badInput; // commander has already printed the one-line usage error
+    return EXIT.badInput;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`restorectl: ${message}\n`);
-  return err instanceof InputError ? EXIT.badInput : EXIT.failed;
+  const code = err instanceof InputError ? EXIT.badInput : EXIT.failed;
+  writeError(err instanceof Error ? err.message : String(err), err instanceof Error ? err.name : 'Error', code, json);
+  return code;
 }
 
 async function main(argv: string[]): Promise<void> {
+  const json = wantsJson(argv);
   // argv: node, the script, then the command's name (options before it are only --help and --version).
   const program = await buildProgram(argv[2]);
-  program.exitOverride();
-  program.commands.forEach(function override(c: Command) {
+  // A usage error (an unknown option, a bad value) is written as any other error is.
+  const usageErrors = { outputError: (text: string) => writeError(text.replace(/^error: /, '').trim(), 'UsageError', EXIT.badInput, json) };
+  (function override(c: Command) {
     c.exitOverride();
+    c.configureOutput(usageErrors);
     c.commands.forEach(override);
-  });
+  })(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = exitCodeFor(err, json);
   }
 }
 

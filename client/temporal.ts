@@ -52,3 +52,9 @@ export async function workerPolls(client: Client, namespace: string, taskQueue: 
   });
   return (pollers?.length ?? 0) > 0;
 }
+
+/** The version of the Temporal server the client reaches, as the server reports it. */
+export async function temporalServerVersion(client: Client): Promise<string> {
+  const { serverVersion } = await client.workflowService.getSystemInfo({});
+  return serverVersion ?? 'unknown';
+}

@@ -13,6 +13,11 @@ function findProjectRoot(): string {
 
 export const projectRoot = findProjectRoot();
 
+/** restorectl's version, from its package.json (read at run time: an import would copy the file into the build). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Tools the project installs for itself: in an ignored folder of the clone, or RESTORE_TOOLS_DIR. */
 const toolsDir = resolve(process.env.RESTORE_TOOLS_DIR ?? join(projectRoot, '.tools'));
 export const toolPaths = {

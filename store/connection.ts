@@ -43,3 +43,9 @@ export async function connectStores(env: Pick<Env, 'MONGODB_URI' | 'RESTORE_TARG
   });
   return { client, target: client.db(env.RESTORE_TARGET_DB), control: client.db(env.RESTORE_CONTROL_DB) };
 }
+
+/** The version of the store's server, as buildInfo reports it; FerretDB adds its own, after the MongoDB version it speaks. */
+export async function storeServerVersion(stores: Stores): Promise<string> {
+  const info = await stores.client.db('admin').command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string' ? `${String(info.version)} (FerretDB ${info.ferretdbVersion})` : String(info.version);
+}

@@ -13,6 +13,7 @@ import { withControl } from '../../client/control';
 import { printResult, table } from '../output';
 import { boundedIntArg, campaignIdArg, parseWith, rateArg } from '../parse';
 import { MAX_CONCURRENCY, MAX_RECORDS_PER_SECOND, paceChangeProblem, recordsPerSecondSchema } from '../../workflows/pace';
+import { confirmed } from '../confirm';
 import { campaignWatch } from '../progress';
 import { readUsersFile } from '../users-file';
 import { renderCampaign, renderFinalReport, renderPace, renderProgress } from '../render';
@@ -117,17 +118,22 @@ export function registerCampaignCommands(program: Command): void {
       });
     });
 
-  /** A command that acts on one running campaign through Temporal, audited, and says what it did. */
-  const onRunning = (name: 'pause' | 'resume' | 'cancel', description: string, said: (id: string) => string) =>
-    campaign
-      .command(name)
-      .description(description)
-      .argument('<id>', 'campaign id', campaignIdArg)
-      .option('--json', 'machine-readable output')
-      .action(async (id: string, opts) => {
-        await withOperations(loadEnv(), (deps) => operatorCommands(deps, localActor())[name](id));
-        printResult(opts, { campaignId: id, done: name }, () => said(id));
-      });
+  /**
+   * A command that acts on one running campaign through Temporal, audited, and says what it
+   * did. With `ask`, a question to confirm first (on a terminal; `--yes` elsewhere).
+   */
+  const onRunning = (name: 'pause' | 'resume' | 'cancel', description: string, said: (id: string) => string, ask?: (id: string) => string) => {
+    const command = campaign.command(name).description(description).argument('<id>', 'campaign id', campaignIdArg);
+    if (ask) command.option('--yes', 'do not ask for confirmation (needed where there is no terminal to ask on)');
+    command.option('--json', 'machine-readable output').action(async (id: string, opts) => {
+      if (ask && !opts.yes && !(await confirmed(ask(id), '--yes'))) {
+        process.stderr.write(`campaign ${id} left as it was\n`);
+        return;
+      }
+      await withOperations(loadEnv(), (deps) => operatorCommands(deps, localActor())[name](id));
+      printResult(opts, { campaignId: id, done: name }, () => said(id));
+    });
+  };
 
   onRunning('pause', 'pause a running campaign: running batches finish, no new one starts', (id) => `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`);
   onRunning('resume', 'resume a paused campaign, whoever paused it (the operator, its canary, its quarantine limit)', (id) => `campaign ${id} resumed`);
@@ -135,6 +141,7 @@ export function registerCampaignCommands(program: Command): void {
     'cancel',
     'cancel a running campaign and wait for it to close: no user is left restoring, those not reached stay pending',
     (id) => `campaign ${id} cancelled: no user is left restoring, and those it did not reach stay pending (restorectl campaign status ${id})`,
+    (id) => `Cancel campaign ${id}? Its running batches finish what they write; users it has not restored stay pending`,
   );
 
   campaign
