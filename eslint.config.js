@@ -45,7 +45,14 @@ function layerRule(folder, extra = {}) {
       {
         paths: extra.paths ?? [],
         patterns: [
-          ...(forbidden.length ? [{ group: forbidden.flatMap((f) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${f}`, `${up}${f}/**`])), message: `${folder}/ imports only from the layers below it (eslint.config.js, LAYERS)` }] : []),
+          ...(forbidden.length
+            ? [
+                {
+                  group: forbidden.flatMap((f) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${f}`, `${up}${f}/**`])),
+                  message: `${folder}/ imports only from the layers below it (eslint.config.js, LAYERS)`,
+                },
+              ]
+            : []),
           ...(extra.patterns ?? []),
         ],
       },

@@ -53,7 +53,10 @@ export function campaignActivities(c: ControlCollections) {
     const runs = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : usersFrom(campaign.snapshotDir, from);
     for await (const users of runs) {
       for (const category of campaign.categories) {
-        await userStatusWriter(c, campaignId, category).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })), now);
+        await userStatusWriter(c, campaignId, category).initPending(
+          users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })),
+          now,
+        );
       }
       Context.current().heartbeat();
     }

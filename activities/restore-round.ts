@@ -65,7 +65,11 @@ export function outcomeOf(userId: string, expected: number, decisions: Decision[
   const reasons = [...new Set(refused?.values() ?? [])];
   return {
     error: reasons.length
-      ? { class: StoreRefusedError.name, message: `the live store refused ${refused!.size} record${refused!.size === 1 ? '' : 's'}: ${reasons.join('; ')}`, cause: [...reasons].sort().join('; ') }
+      ? {
+          class: StoreRefusedError.name,
+          message: `the live store refused ${refused!.size} record${refused!.size === 1 ? '' : 's'}: ${reasons.join('; ')}`,
+          cause: [...reasons].sort().join('; '),
+        }
       : null,
     userId,
     expected,

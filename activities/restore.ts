@@ -47,20 +47,34 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       });
     const now = new Date();
     for (const other of input.initCategories.filter((cat) => cat !== category)) {
-      await writerOf(other).initPending(users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })), now);
+      await writerOf(other).initPending(
+        users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })),
+        now,
+      );
     }
     const status = writerOf(category);
     // The first wave's batches create their users' entries; later waves find them pending.
     const creating = input.initCategories.includes(category);
     const [, { records, quarantined }, live] = await Promise.all([
-      status.markRestoring(users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })), context.info.attempt, now, creating).then(() => lap('status marked')),
+      status
+        .markRestoring(
+          users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })),
+          context.info.attempt,
+          now,
+          creating,
+        )
+        .then(() => lap('status marked')),
       readStagedOfUsers(c, campaignId, category, users, pages?.[category]).then(async (staged) => {
         lap('staged read');
         const records = await readingSnapshot(input.snapshotDir ?? '', { category }, () => stagedRecords(staged, category, input.snapshotDir));
         lap('staged records read back');
         return { ...staged, records };
       }),
-      readLiveDocuments(target, category, users.map((u) => u.userId)).then((docs) => (lap('live records read'), docs)),
+      readLiveDocuments(
+        target,
+        category,
+        users.map((u) => u.userId),
+      ).then((docs) => (lap('live records read'), docs)),
     ]);
     return { status, now, records, quarantined, live };
   }
@@ -146,11 +160,22 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
       const { campaignId, category, userIds } = input;
       // Users without their lines: read one query each, whatever the pages.
-      const staged = await readStagedOfUsers(c, campaignId, category, userIds.map((userId) => ({ userId })), undefined);
+      const staged = await readStagedOfUsers(
+        c,
+        campaignId,
+        category,
+        userIds.map((userId) => ({ userId })),
+        undefined,
+      );
       const received = userIds.map((userId) => {
         const counts = { valid: validCount(staged, userId), quarantined: staged.quarantined.get(userId) ?? 0 };
         const expected = input.expected?.[userId];
-        return { userId, ...counts, received: counts.valid + counts.quarantined, ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }) };
+        return {
+          userId,
+          ...counts,
+          received: counts.valid + counts.quarantined,
+          ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }),
+        };
       });
       await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });

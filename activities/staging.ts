@@ -111,7 +111,17 @@ interface StagingRun {
 function startingProgress(input: StageInput, groupLines: number, resumed: StagingProgress | undefined): { progress: StagingProgress; resumed: boolean } {
   // A copy: this attempt goes on changing it, and heartbeats it.
   if (resumed) return { progress: { ...resumed, position: { ...resumed.position } }, resumed: true };
-  const progress: StagingProgress = { pageLines: input.pageLines, groupLines, pass: 'read', position: { byte: 0, line: 0 }, judged: 0, lines: 0, ignored: 0, valid: 0, quarantined: 0 };
+  const progress: StagingProgress = {
+    pageLines: input.pageLines,
+    groupLines,
+    pass: 'read',
+    position: { byte: 0, line: 0 },
+    judged: 0,
+    lines: 0,
+    ignored: 0,
+    valid: 0,
+    quarantined: 0,
+  };
   return { progress, resumed: false };
 }
 
@@ -170,10 +180,16 @@ async function readPass(r: StagingRun, flushEntries: number): Promise<void> {
 async function judgeOne(r: StagingRun, group: number): Promise<{ valid: number; quarantined: number; ignored: number }> {
   const { c, campaignId, category } = r;
   const { standing, bad, ignored } = judgeGroup(await readGroup(c, r.run, category, group));
-  const raws = await readLinesAt(r.file, bad.map(({ entry: [, at, end] }) => ({ at, end })));
+  const raws = await readLinesAt(
+    r.file,
+    bad.map(({ entry: [, at, end] }) => ({ at, end })),
+  );
   const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
   await writeQuarantine(c, campaignId, category, quarantined, (l) => r.pageOf(l.userId));
-  await writeStagedLines(c, [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, r.pageOf(userId), lines)));
+  await writeStagedLines(
+    c,
+    [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, r.pageOf(userId), lines)),
+  );
   const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
   return { valid, quarantined: quarantined.length, ignored };
 }
@@ -226,51 +242,52 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
      * A snapshot that cannot be read as a whole fails it with SnapshotUnavailableError, for
      * the workflow to wait out.
      */
-    stageCategory: (input: StageInput): Promise<StagingSummary> => readingSnapshot(input.snapshotDir, {}, async () => {
-      const { campaignId, snapshotDir, category, selection } = input;
-      const file = snapshotFiles.category(snapshotDir, category);
-      const context = Context.current();
-      const { progress, resumed } = startingProgress(input, groupLines, context.info.heartbeatDetails as StagingProgress | undefined);
-      await checkReadableFile(file, true);
-      const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
-      if (!resumed && selection?.afresh) {
-        // A replay stages its users afresh.
-        if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
-        else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
-      }
-      if (await exists(file)) {
-        const { ids: users } = await scanUsers(snapshotDir);
-        // Every line, or a selection's users' lines only.
-        const keep = selected && ((userId: string) => selected.has(userId));
-        const { pageLines } = progress;
-        const r: StagingRun = {
-          c,
-          campaignId,
-          category,
-          snapshotDir,
-          file,
-          run: selection?.afresh ? selection.id : campaignId,
-          users,
-          keep,
-          kept: keptBy(keep),
-          pageOf: (userId) => {
-            const line = userId === null ? undefined : users.get(userId);
-            return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
-          },
-          progress,
-          beat: () => context.heartbeat(progress),
-        };
-        if (progress.pass === 'read') await readPass(r, flushEntries);
-        await judgePass(r, judgedLines ?? judgedLinesAtOnce());
-      }
-      const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
-      // A replay's staging is part of the campaign's: its summary stays that of the campaign.
-      if (!selection?.afresh) {
-        const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
-        await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
-      }
-      log.info('category staged', { campaignId, category, ...summary, ...(selected ? { selectedUsers: selected.size } : {}) });
-      return summary;
-    }),
+    stageCategory: (input: StageInput): Promise<StagingSummary> =>
+      readingSnapshot(input.snapshotDir, {}, async () => {
+        const { campaignId, snapshotDir, category, selection } = input;
+        const file = snapshotFiles.category(snapshotDir, category);
+        const context = Context.current();
+        const { progress, resumed } = startingProgress(input, groupLines, context.info.heartbeatDetails as StagingProgress | undefined);
+        await checkReadableFile(file, true);
+        const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
+        if (!resumed && selection?.afresh) {
+          // A replay stages its users afresh.
+          if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
+          else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
+        }
+        if (await exists(file)) {
+          const { ids: users } = await scanUsers(snapshotDir);
+          // Every line, or a selection's users' lines only.
+          const keep = selected && ((userId: string) => selected.has(userId));
+          const { pageLines } = progress;
+          const r: StagingRun = {
+            c,
+            campaignId,
+            category,
+            snapshotDir,
+            file,
+            run: selection?.afresh ? selection.id : campaignId,
+            users,
+            keep,
+            kept: keptBy(keep),
+            pageOf: (userId) => {
+              const line = userId === null ? undefined : users.get(userId);
+              return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
+            },
+            progress,
+            beat: () => context.heartbeat(progress),
+          };
+          if (progress.pass === 'read') await readPass(r, flushEntries);
+          await judgePass(r, judgedLines ?? judgedLinesAtOnce());
+        }
+        const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
+        // A replay's staging is part of the campaign's: its summary stays that of the campaign.
+        if (!selection?.afresh) {
+          const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
+          await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
+        }
+        log.info('category staged', { campaignId, category, ...summary, ...(selected ? { selectedUsers: selected.size } : {}) });
+        return summary;
+      }),
   };
 }

@@ -37,7 +37,20 @@ describe('jsonOf: BSON values as a line holds them (docs/design.md §3b)', () =>
   });
 
   it('writes dates as toISOString does, without .000, in every year it can meet', () => {
-    const times = [0, -1, 1, 999, 1_000, Date.UTC(2009, 9, 2, 7, 5, 9, 40), Date.UTC(1, 0, 1), Date.UTC(999, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59), Date.UTC(10_000, 0, 1), Date.UTC(-1, 5, 1, 12), -62198755200000];
+    const times = [
+      0,
+      -1,
+      1,
+      999,
+      1_000,
+      Date.UTC(2009, 9, 2, 7, 5, 9, 40),
+      Date.UTC(1, 0, 1),
+      Date.UTC(999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(9999, 11, 31, 23, 59, 59),
+      Date.UTC(10_000, 0, 1),
+      Date.UTC(-1, 5, 1, 12),
+      -62198755200000,
+    ];
     for (let t = -5e12; t < 5e12; t += 7_654_321_987) times.push(t);
     for (const t of times) {
       const iso = new Date(t).toISOString();

@@ -38,7 +38,10 @@ describe('readDumpFile', () => {
     const third = second + BSON.serialize(docs[1]).length;
     await expect(all(join(dir, 'app', 'truncated.bson'))).rejects.toThrow(new RegExp(`truncated\\.bson at byte ${third}: truncated`));
     await expect(all(join(dir, 'app', 'lying.bson'))).rejects.toThrow(new RegExp(`lying\\.bson at byte ${second}: not a BSON document \\(its length prefix says 2 bytes\\)`));
-    await expect(all(join(dir, 'app', 'text.bson'))).rejects.toMatchObject({ name: 'BackupFormatError', message: expect.stringMatching(/text\.bson at byte 0: not a BSON document/) });
+    await expect(all(join(dir, 'app', 'text.bson'))).rejects.toMatchObject({
+      name: 'BackupFormatError',
+      message: expect.stringMatching(/text\.bson at byte 0: not a BSON document/),
+    });
     const badGzip = join(dir, 'app', 'bad.bson.gz');
     await writeFile(badGzip, Buffer.concat([gzipSync(bytes).subarray(0, 20), Buffer.from('garbage')]));
     await expect(all(badGzip)).rejects.toMatchObject({ name: 'BackupFormatError', message: expect.stringMatching(/bad\.bson\.gz at byte \d+ of its uncompressed stream: /) });

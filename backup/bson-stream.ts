@@ -88,7 +88,8 @@ export async function* readDumpRuns(path: string, onBytes: OnBytes = () => undef
   } catch (err) {
     if (err instanceof BackupFormatError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (origin.gz && typeof code === 'string' && code.startsWith('Z_')) throw new BackupFormatError(`${whereIn(origin, offset)}: not gzip, or a damaged one (${(err as Error).message})`);
+    if (origin.gz && typeof code === 'string' && code.startsWith('Z_'))
+      throw new BackupFormatError(`${whereIn(origin, offset)}: not gzip, or a damaged one (${(err as Error).message})`);
     throw new BackupFormatError(`${path} cannot be read: ${code ?? (err as Error).message}`);
   } finally {
     file.destroy();
@@ -99,7 +100,7 @@ export async function* readDumpRuns(path: string, onBytes: OnBytes = () => undef
 /** The documents of a run, parsed one at a time; bytes that are not BSON fail with a {@link BackupFormatError} naming where. */
 export function* documentsOfRun(run: BsonRun, origin: RunOrigin): Generator<DumpDocument> {
   const { bytes } = run;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const offset = run.offset === null ? null : run.offset + at;
     const size = documentSize(bytes, at, origin, offset);
     let doc: Document;

@@ -52,11 +52,7 @@ export function fileKey(fileId: unknown): string {
  * files under `workDir` by one pass over the chunks, each written at its place (n × chunkSize),
  * whatever their order; memory holds a chunk and an entry per file. Answers a reader of them.
  */
-export async function assembleDumpBucket(
-  documents: (collection: string) => AsyncIterable<{ doc: Document }>,
-  bucket: string,
-  workDir: string,
-): Promise<GridfsFileReader> {
+export async function assembleDumpBucket(documents: (collection: string) => AsyncIterable<{ doc: Document }>, bucket: string, workDir: string): Promise<GridfsFileReader> {
   const files = new Map<string, { path: string; chunkSize: number }>();
   await mkdir(workDir, { recursive: true });
   for await (const { doc } of documents(`${bucket}.files`)) {

@@ -15,7 +15,10 @@ const CategoryMap = z
     recordId: FieldSource,
     updatedAt: FieldSource,
     data: z.record(z.string().min(1), FieldSource),
-    blob: z.object({ gridfsBucket: z.string().min(1), fileId: z.string().min(1) }).strict().optional(),
+    blob: z
+      .object({ gridfsBucket: z.string().min(1), fileId: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CategoryMap = z.infer<typeof CategoryMap>;

@@ -203,7 +203,15 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
   const onUnits = (n: number) => options.onProgress?.((done += n), total);
 
   const snapshotId = options.snapshotId ?? `import-${jcsSha256({ from: options.from, at: new Date().toISOString() }).slice(0, 12)}`;
-  const report: ImportReport = { format: 'restorectl-import-report/v1', from: options.from, outDir, snapshotId, collections: [], users: 0, totals: { documentsRead: 0, linesWritten: 0, problems: 0 } };
+  const report: ImportReport = {
+    format: 'restorectl-import-report/v1',
+    from: options.from,
+    outDir,
+    snapshotId,
+    collections: [],
+    users: 0,
+    totals: { documentsRead: 0, linesWritten: 0, problems: 0 },
+  };
   await mkdir(snapshotFiles.blobs(outDir), { recursive: true });
   try {
     /** Users the records name, in the order first named: users.ndjson when the map has no catalog. */
@@ -265,7 +273,12 @@ export async function importSnapshot(options: ImportOptions): Promise<ImportRepo
       await users.close();
     }
     await rm(gridfsWorkDir(outDir), { recursive: true, force: true });
-    const manifest = { format: 'restore-snapshot/v1', snapshotId, takenAt: options.takenAt ?? new Date().toISOString(), ...(options.outageStartedAt ? { outageStartedAt: options.outageStartedAt } : {}) };
+    const manifest = {
+      format: 'restore-snapshot/v1',
+      snapshotId,
+      takenAt: options.takenAt ?? new Date().toISOString(),
+      ...(options.outageStartedAt ? { outageStartedAt: options.outageStartedAt } : {}),
+    };
     await writeFile(snapshotFiles.manifest(outDir), `${JSON.stringify(manifest)}\n`);
   } catch (err) {
     report.error = (err as Error).message;

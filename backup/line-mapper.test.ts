@@ -29,7 +29,13 @@ describe('mapRun', () => {
     const tally = emptyTally();
     const mapped = mapRun(runOf(docs.slice(1, 2), 0), origin, map, tally);
     const line = JSON.parse(text(mapped.lines));
-    expect(line).toEqual({ userId: owner(0).toHexString(), recordId: '2', updatedAt: '2009-09-01T00:00:01Z', data: { body: 'text 1', kind: 'note', title: 'Note 1' }, sha256: jcsSha256(line.data) });
+    expect(line).toEqual({
+      userId: owner(0).toHexString(),
+      recordId: '2',
+      updatedAt: '2009-09-01T00:00:01Z',
+      data: { body: 'text 1', kind: 'note', title: 'Note 1' },
+      sha256: jcsSha256(line.data),
+    });
     expect(text(mapped.lines)).toBe(`${JSON.stringify({ userId: line.userId, recordId: '2', updatedAt: line.updatedAt, data: line.data, sha256: line.sha256 })}\n`);
     const bare = mapRun(runOf([{ _id: 9 } as never], 0), origin, map, tally);
     expect(JSON.parse(text(bare.lines))).toEqual({ recordId: '9', data: { kind: 'note' }, sha256: jcsSha256({ kind: 'note' }) });
@@ -53,9 +59,7 @@ describe('mapRun', () => {
     expect(one.userIds).toEqual([0, 1, 2].map((n) => owner(n).toHexString()));
     expect(summed).toEqual(whole);
     expect(whole.problems).toEqual({ Binary: { 'data.body': 4 } });
-    expect(whole.examples.map((e) => e.position)).toEqual(
-      [0, 3, 6, 9].map((i) => ({ file: origin.file, offset: runOf(docs.slice(0, i), 0).bytes.length })),
-    );
+    expect(whole.examples.map((e) => e.position)).toEqual([0, 3, 6, 9].map((i) => ({ file: origin.file, offset: runOf(docs.slice(0, i), 0).bytes.length })));
   });
 
   it('keeps the first five examples of problems, in source order, however the runs fall', () => {

@@ -24,8 +24,7 @@ export type ToWorker = { job: MapJob } | { spare: ArrayBuffer };
  * next run, or the error that stopped it (a {@link BackupFormatError} or not).
  */
 export type MapAnswer =
-  | { id: number; mapped: MappedRun; tally: ProblemTally; runBuffer: ArrayBuffer; error?: undefined }
-  | { id: number; error: { message: string; format: boolean } };
+  { id: number; mapped: MappedRun; tally: ProblemTally; runBuffer: ArrayBuffer; error?: undefined } | { id: number; error: { message: string; format: boolean } };
 
 /** What a run became, as the pool answers it; `giveBack` hands its lines' buffer back to the worker, once they are written. */
 export interface MappedAnswer {

@@ -36,13 +36,20 @@ async function databaseFolder(dir: string, db: string | undefined): Promise<stri
     throw new InputError(`cannot read the dump ${dir}: ${err.code === 'ENOENT' ? 'no such folder' : err.code === 'ENOTDIR' ? 'not a folder' : (err.code ?? err.message)}`);
   });
   if (entries.some((e) => e.isFile() && DUMP_FILE.test(e.name))) return dir;
-  const databases = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const databases = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   if (db !== undefined) {
     if (!databases.includes(db)) throw new BackupFormatError(`the dump ${dir} holds no database ${db} (it holds: ${databases.join(', ') || 'none'})`);
     return join(dir, db);
   }
   if (databases.length === 1) return join(dir, databases[0]);
-  throw new BackupFormatError(databases.length === 0 ? `${dir} is not a mongodump directory: no .bson file, no database folder` : `the dump ${dir} holds databases ${databases.join(', ')}: choose one with --db`);
+  throw new BackupFormatError(
+    databases.length === 0
+      ? `${dir} is not a mongodump directory: no .bson file, no database folder`
+      : `the dump ${dir} holds databases ${databases.join(', ')}: choose one with --db`,
+  );
 }
 
 /** A mongodump directory (`<db>/<collection>.bson`, or `.bson.gz` with `--gzip`). */
@@ -55,7 +62,10 @@ export async function openDumpSource(dir: string, db?: string): Promise<BackupSo
   }
   const fileOf = (collection: string) => {
     const file = files.get(collection);
-    if (!file) throw new BackupFormatError(`the dump ${folder} holds no collection ${collection} (no ${collection}.bson or ${collection}.bson.gz; it holds: ${[...files.keys()].sort().join(', ') || 'none'})`);
+    if (!file)
+      throw new BackupFormatError(
+        `the dump ${folder} holds no collection ${collection} (no ${collection}.bson or ${collection}.bson.gz; it holds: ${[...files.keys()].sort().join(', ') || 'none'})`,
+      );
     return file;
   };
   const source: BackupSource = {
@@ -116,7 +126,16 @@ export async function openDatabaseSource(uri: string, db?: string): Promise<Back
     async gridfs(bucket) {
       const files = new GridFSBucket(database, { bucketName: bucket });
       return async (name, fileId) => {
-        if (name !== bucket || (await files.find({ _id: fileId } as Filter<GridFSFile>).limit(1).toArray()).length === 0) return null;
+        if (
+          name !== bucket ||
+          (
+            await files
+              .find({ _id: fileId } as Filter<GridFSFile>)
+              .limit(1)
+              .toArray()
+          ).length === 0
+        )
+          return null;
         return files.openDownloadStream(fileId as ObjectId);
       };
     },

@@ -46,7 +46,11 @@ const BASE = Date.parse('2009-09-01T00:00:00Z');
 function contact(i: number): Document {
   return {
     _id: new ObjectId(),
-    owner: new ObjectId(Math.floor(i / PER_USER).toString(16).padStart(24, '0')),
+    owner: new ObjectId(
+      Math.floor(i / PER_USER)
+        .toString(16)
+        .padStart(24, '0'),
+    ),
     modifiedAt: new Date(BASE + i * 1000),
     name: { display: `Contact ${i}`, given: `Given ${i % 997}` },
     emails: [{ label: 'work', address: `c${i}@example.com` }],
@@ -78,7 +82,10 @@ async function loadDatabase(uri: string, db: string, docs: number): Promise<void
 /** Drops the database the bench loaded. */
 async function dropDatabase(uri: string, db: string): Promise<void> {
   const client = await MongoClient.connect(uri);
-  await client.db(db).dropDatabase().finally(() => client.close());
+  await client
+    .db(db)
+    .dropDatabase()
+    .finally(() => client.close());
 }
 
 /** The peak resident memory of this process, in MiB (VmHWM). */
@@ -95,7 +102,11 @@ async function child(kind: string, from: string, db: string | undefined): Promis
     for await (const _ of readDumpFile(join(from, 'app', 'contacts.bson'))) documents += 1;
   } else if (kind === 'raw-db') {
     const client = await MongoClient.connect(from);
-    for await (const _ of client.db(db).collection('contacts').find({}, { sort: { _id: 1 } })) documents += 1;
+    for await (const _ of client
+      .db(db)
+      .collection('contacts')
+      .find({}, { sort: { _id: 1 } }))
+      documents += 1;
     await client.close();
   } else {
     const outDir = await mkdtemp(join(tmpdir(), 'restorectl-bench-import-'));
@@ -116,7 +127,13 @@ function measure(kind: string, from: string, db?: string): { documents: number; 
   return JSON.parse(run.stdout);
 }
 
-const sizesArg = parseWith(z.string().regex(/^\d+(,\d+)*$/).transform((s) => s.split(',').map(Number)), 'must be sizes such as 200000,2000000');
+const sizesArg = parseWith(
+  z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .transform((s) => s.split(',').map(Number)),
+  'must be sizes such as 200000,2000000',
+);
 
 async function main(): Promise<void> {
   const program = new Command('bench-import')

@@ -30,7 +30,10 @@ import type { CampaignReport } from '../store/campaign-report';
 import { MAX_CONCURRENCY } from '../workflows/pace';
 
 const sizesArg = parseWith(
-  z.string().transform((s) => s.split(',').map(Number)).refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0)),
+  z
+    .string()
+    .transform((s) => s.split(',').map(Number))
+    .refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0)),
   'must be a comma-separated list of user counts',
 );
 

@@ -10,7 +10,9 @@ function bashOffers(script: string, words: string[]): string[] {
   const file = join(mkdtempSync(join(tmpdir(), 'completion-')), 'restorectl.bash');
   writeFileSync(file, script);
   const array = words.map((w) => `'${w}'`).join(' ');
-  const run = spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _restorectl; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  const run = spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _restorectl; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return run.stdout.split('\n').filter(Boolean);
 }

@@ -26,7 +26,10 @@ export const EXAMPLES: Record<string, string[]> = {
   'campaign pause': ['restorectl campaign pause c-20091002-120000-a1b2c3'],
   'campaign resume': ['restorectl campaign resume c-20091002-120000-a1b2c3'],
   'campaign cancel': ['restorectl campaign cancel c-20091002-120000-a1b2c3', 'restorectl campaign cancel c-20091002-120000-a1b2c3 --yes'],
-  'campaign set': ['restorectl campaign set c-20091002-120000-a1b2c3 --concurrency 2 --max-records-per-second 500', 'restorectl campaign set c-20091002-120000-a1b2c3 --no-max-records-per-second'],
+  'campaign set': [
+    'restorectl campaign set c-20091002-120000-a1b2c3 --concurrency 2 --max-records-per-second 500',
+    'restorectl campaign set c-20091002-120000-a1b2c3 --no-max-records-per-second',
+  ],
   'campaign list': ['restorectl campaign list'],
   'user status': ['restorectl user status u-0012345', 'restorectl user status u-0012345 --campaign c-20091002-120000-a1b2c3 --json'],
   failures: ['restorectl failures c-20091002-120000-a1b2c3', 'restorectl failures c-20091002-120000-a1b2c3 --category photos'],
@@ -38,7 +41,11 @@ export const EXAMPLES: Record<string, string[]> = {
   audit: ['restorectl audit --campaign c-20091002-120000-a1b2c3'],
   serve: ['RESTORE_API_TOKENS_FILE=/etc/restorectl/tokens restorectl serve --port 8080 --snapshot-root /snapshots', 'restorectl serve --insecure-local'],
   version: ['restorectl version', 'restorectl version --json'],
-  completion: ['restorectl completion bash > /etc/bash_completion.d/restorectl', 'restorectl completion zsh > "${fpath[1]}/_restorectl"', 'restorectl completion fish > ~/.config/fish/completions/restorectl.fish'],
+  completion: [
+    'restorectl completion bash > /etc/bash_completion.d/restorectl',
+    'restorectl completion zsh > "${fpath[1]}/_restorectl"',
+    'restorectl completion fish > ~/.config/fish/completions/restorectl.fish',
+  ],
 };
 
 /** The path of a command below the program: `campaign start`. */

@@ -11,7 +11,18 @@ import { table } from './output';
 export function renderCampaign(r: CampaignReport): string {
   const rows = CATEGORIES.filter((c) => r.categories[c]).map((c) => {
     const { users, records } = r.categories[c]!;
-    return [c, users.restored, users.partial, users.failed, users.pending + users.validating + users.restoring, records.restored, records.keptLive, records.duplicates, records.quarantined, records.missing];
+    return [
+      c,
+      users.restored,
+      users.partial,
+      users.failed,
+      users.pending + users.validating + users.restoring,
+      records.restored,
+      records.keptLive,
+      records.duplicates,
+      records.quarantined,
+      records.missing,
+    ];
   });
   const took = r.finishedAt ? `, took ${Math.round((new Date(r.finishedAt).getTime() - new Date(r.createdAt).getTime()) / 1000)} s` : '';
   return [
@@ -82,7 +93,10 @@ export function renderProgress(p: CampaignProgress, now = Date.now()): string {
 export function renderFailures(r: FailureReport): string {
   const scope = `campaign ${r.campaignId}${r.category ? `, ${r.category}` : ''}`;
   const failed = r.failed.length
-    ? ['failed, by error class:', table([['CATEGORY', 'ERROR', 'USERS', 'EXAMPLE USERS', 'MESSAGE'], ...r.failed.map((g) => [g.category, g.errorClass, g.count, g.exampleUserIds.join(' '), g.message])])]
+    ? [
+        'failed, by error class:',
+        table([['CATEGORY', 'ERROR', 'USERS', 'EXAMPLE USERS', 'MESSAGE'], ...r.failed.map((g) => [g.category, g.errorClass, g.count, g.exampleUserIds.join(' '), g.message])]),
+      ]
     : ['no user-category failed'];
   return [scope, '', ...failed, '', ...quarantineLines(r.quarantined)].join('\n');
 }
@@ -121,7 +135,18 @@ export function renderFinalReport(r: FinalReport): string {
 /** A replay's outcome as text for engineers: per category re-run, users by state and records by fate. */
 export function renderReplay(r: ReplayReport): string {
   if (r.categories.length === 0 && r.notInSnapshot.length === 0) return `nothing to replay in campaign ${r.campaignId}: what was chosen is restored already`;
-  const rows = r.categories.map(({ category, users, outcome: o }) => [category, users, o.restored, o.partial, o.failed, o.records.restored, o.records.keptLive, o.records.duplicates, o.records.quarantined, o.records.missing]);
+  const rows = r.categories.map(({ category, users, outcome: o }) => [
+    category,
+    users,
+    o.restored,
+    o.partial,
+    o.failed,
+    o.records.restored,
+    o.records.keptLive,
+    o.records.duplicates,
+    o.records.quarantined,
+    o.records.missing,
+  ]);
   return [
     `replay of campaign ${r.campaignId} from ${r.snapshotDir}:`,
     table([['CATEGORY', 'USERS', 'RESTORED', 'PARTIAL', 'FAILED', 'RECORDS BACK', 'KEPT LIVE', 'DUPLICATES', 'QUARANTINED', 'MISSING'], ...rows]),
@@ -137,7 +162,10 @@ export function renderImportReport(r: ImportReport): string {
       .join(', ');
   return [
     `snapshot ${r.snapshotId} written to ${r.outDir}: ${r.users} users, from ${r.from}`,
-    table([['COLLECTION', 'FILE', 'READ', 'WRITTEN', 'NOT MAPPED'], ...r.collections.map((c) => [c.collection, `${c.category}.ndjson`, c.documentsRead, c.linesWritten, problems(c) || '-'])]),
+    table([
+      ['COLLECTION', 'FILE', 'READ', 'WRITTEN', 'NOT MAPPED'],
+      ...r.collections.map((c) => [c.collection, `${c.category}.ndjson`, c.documentsRead, c.linesWritten, problems(c) || '-']),
+    ]),
     r.totals.problems
       ? `${r.totals.problems} value(s) could not be mapped: their lines hold a marker, and the campaign quarantines them (restorectl snapshot verify shows them); the positions are in import-report.json`
       : 'every value mapped',

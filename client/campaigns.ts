@@ -101,7 +101,16 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
   }
   if (options.canary !== undefined && options.userIds) throw new InputError('--canary and --users do not go together: a campaign scoped to listed users is its own careful start');
   // The list waits in the control database for the campaign to open, under the campaign's id.
-  if (options.userIds) await withControl(env, (c) => writeSelection(c, campaignId, 'requested', options.userIds!.map((userId) => ({ userId, expected: {} })), SCOPE_WRITE_CHUNK));
+  if (options.userIds)
+    await withControl(env, (c) =>
+      writeSelection(
+        c,
+        campaignId,
+        'requested',
+        options.userIds!.map((userId) => ({ userId, expected: {} })),
+        SCOPE_WRITE_CHUNK,
+      ),
+    );
   const input: CampaignInput = {
     settings,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,

@@ -47,13 +47,22 @@ export async function startReplay(client: Client, env: Env, c: ControlCollection
   if (options.categories && categories!.length === 0) throw new InputError(`campaign ${campaignId} did not restore ${options.categories.join(', ')}`);
   await checkSnapshotFiles(snapshotDir, categories ?? campaign.categories);
 
-  const request: ReplayRequest = { campaignId, snapshotDir, allFailed: options.allFailed ?? false, ...(options.unfinished ? { unfinished: true } : {}), ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(categories ? { categories } : {}) };
+  const request: ReplayRequest = {
+    campaignId,
+    snapshotDir,
+    allFailed: options.allFailed ?? false,
+    ...(options.unfinished ? { unfinished: true } : {}),
+    ...(options.userIds?.length ? { userIds: options.userIds } : {}),
+    ...(categories ? { categories } : {}),
+  };
   const searchable = await searchAttributesRegistered(client, env.TEMPORAL_NAMESPACE);
   try {
     const handle = await client.workflow.start(replayWorkflow, {
       taskQueue: env.RESTORE_TASK_QUEUE,
       workflowId: replayWorkflowId(campaignId),
-      args: [{ request, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...(searchable ? { searchAttributes: true } : {}) }],
+      args: [
+        { request, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...(searchable ? { searchAttributes: true } : {}) },
+      ],
       ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
     });
     return { workflowId: handle.workflowId, result: () => handle.result() };

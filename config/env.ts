@@ -5,10 +5,16 @@ import { ConfigError } from '../domain/errors';
 const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z
     .string()
-    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/, 'must be host:port (an IPv6 host in brackets), such as 127.0.0.1:7233')
+    .regex(
+      /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/,
+      'must be host:port (an IPv6 host in brackets), such as 127.0.0.1:7233',
+    )
     .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017/'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .default('mongodb://127.0.0.1:27017/'),
   RESTORE_TARGET_DB: z.string().min(1).default('app'),
   RESTORE_CONTROL_DB: z.string().min(1).default('restore'),
   RESTORE_TASK_QUEUE: z.string().min(1).default('restorectl'),

@@ -13,7 +13,9 @@ const codeOf = (raw: string, category: Category = 'contacts') => {
 
 describe('checkLine', () => {
   it('accepts a valid line of each category', () => {
-    expect(codeOf(line({ displayName: 'Ana', emails: [{ label: 'home', address: 'ana@example.com' }], phones: [{ number: '+1 (555) 010-9999' }], birthday: '1980-02-29' }))).toBe('valid');
+    expect(codeOf(line({ displayName: 'Ana', emails: [{ label: 'home', address: 'ana@example.com' }], phones: [{ number: '+1 (555) 010-9999' }], birthday: '1980-02-29' }))).toBe(
+      'valid',
+    );
     expect(codeOf(line({ title: 'Standup', start: '2009-09-30T09:00:00+02:00', end: '2009-09-30T07:30:00Z', reminders: [0, 40320] }), 'calendar')).toBe('valid');
     expect(codeOf(line({ body: '' }), 'notes')).toBe('valid');
     expect(codeOf(line({ completed: false, priority: 9 }), 'tasks')).toBe('valid');
@@ -97,26 +99,56 @@ describe('checkLine, reason by reason', () => {
 
   it('finds a lone surrogate in a nested key and in an array, past nulls and numbers', () => {
     const surrogate = 'line holds an unpaired UTF-16 surrogate escape, which is not I-JSON (RFC 7493) and no store keeps exactly';
-    expect(reasonOf('{"userId":"u-1","data":{"n":null,"k":5,"list":["ok","\\ud801"]}}')).toEqual({ code: 'invalid-json', message: surrogate, userId: null, recordId: null, hashed: false });
+    expect(reasonOf('{"userId":"u-1","data":{"n":null,"k":5,"list":["ok","\\ud801"]}}')).toEqual({
+      code: 'invalid-json',
+      message: surrogate,
+      userId: null,
+      recordId: null,
+      hashed: false,
+    });
     expect(reasonOf('{"userId":"u-1","data":{"a":{"\\udc01":1}}}')).toMatchObject({ code: 'invalid-json', message: surrogate });
   });
 
   it('names a bad or unknown user and a bad record id, keeping what the line claims', () => {
     expect(reasonOf(line({ displayName: 'A' }, { userId: 5 }))).toEqual({ code: 'bad-user-id', message: `userId: ${idRule}`, userId: null, recordId: null, hashed: false });
     expect(reasonOf(line({ displayName: 'A' }, { userId: 'u 1' }))).toMatchObject({ code: 'bad-user-id' });
-    expect(reasonOf(line({ displayName: 'A' }, { userId: 'u-2' }))).toEqual({ code: 'unknown-user', message: 'userId is not in users.ndjson', userId: null, recordId: null, hashed: false });
-    expect(reasonOf(line({ displayName: 'A' }, { recordId: undefined }))).toEqual({ code: 'bad-record-id', message: `recordId: ${idRule}`, userId: 'u-1', recordId: null, hashed: false });
+    expect(reasonOf(line({ displayName: 'A' }, { userId: 'u-2' }))).toEqual({
+      code: 'unknown-user',
+      message: 'userId is not in users.ndjson',
+      userId: null,
+      recordId: null,
+      hashed: false,
+    });
+    expect(reasonOf(line({ displayName: 'A' }, { recordId: undefined }))).toEqual({
+      code: 'bad-record-id',
+      message: `recordId: ${idRule}`,
+      userId: 'u-1',
+      recordId: null,
+      hashed: false,
+    });
     expect(reasonOf(line({ displayName: 'A' }, { recordId: 'r/1' }))).toMatchObject({ code: 'bad-record-id', userId: 'u-1' });
   });
 
   it('names the field a schema rule broke, and the digest that does not match', () => {
-    expect(reasonOf(line({ displayName: 'A' }, { updatedAt: '2009-09-30' }))).toEqual({ code: 'schema', message: 'updatedAt: must be an ISO-8601 date-time with an offset', userId: 'u-1', recordId: 'r-1', hashed: true });
+    expect(reasonOf(line({ displayName: 'A' }, { updatedAt: '2009-09-30' }))).toEqual({
+      code: 'schema',
+      message: 'updatedAt: must be an ISO-8601 date-time with an offset',
+      userId: 'u-1',
+      recordId: 'r-1',
+      hashed: true,
+    });
     expect(reasonOf(line({ displayName: '' }))).toMatchObject({ code: 'schema', message: 'data.displayName: must be 1–200 characters' });
     expect(reasonOf(line({ displayName: 'A', note: 'x'.repeat(10_001) }))).toMatchObject({ code: 'schema', message: 'data.note: must be at most 10000 characters' });
     expect(reasonOf(line({ displayName: 'A', birthday: '1980-1-1' }))).toMatchObject({ message: 'data.birthday: must be a YYYY-MM-DD date' });
     expect(reasonOf(line({ start: '2009-09-30T10:00:00Z', end: '2009-09-30T09:00:00Z' }), 'calendar')).toMatchObject({ message: 'data.end: end must not be before start' });
     expect(reasonOf(line({ displayName: 'A' }, { sha256: 'g'.repeat(64) }))).toMatchObject({ code: 'schema', message: 'sha256: must be 64 hex digits' });
-    expect(reasonOf(line({ displayName: 'A' }, { sha256: 'F'.repeat(64) }))).toEqual({ code: 'digest-mismatch', message: 'sha256 does not match the canonical form of data', userId: 'u-1', recordId: 'r-1', hashed: true });
+    expect(reasonOf(line({ displayName: 'A' }, { sha256: 'F'.repeat(64) }))).toEqual({
+      code: 'digest-mismatch',
+      message: 'sha256 does not match the canonical form of data',
+      userId: 'u-1',
+      recordId: 'r-1',
+      hashed: true,
+    });
   });
 
   it('accepts a digest in upper case, as hex is', () => {

@@ -94,12 +94,6 @@ export function checkLine(raw: string, traits: Pick<CategoryTraits, 'schema'>, i
   return { kind: 'valid', userId, recordId, record: line.data, lineHash };
 }
 
-function bad(
-  code: QuarantineCode,
-  message: string,
-  userId: string | null,
-  recordId: string | null,
-  lineHash: string | null,
-): BadLine {
+function bad(code: QuarantineCode, message: string, userId: string | null, recordId: string | null, lineHash: string | null): BadLine {
   return { kind: 'quarantined', reason: { code, message }, userId, recordId, lineHash };
 }

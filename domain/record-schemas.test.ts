@@ -26,7 +26,12 @@ describe('the category schemas', () => {
   });
 
   it('take a digest of exactly 64 hex digits', () => {
-    expect([ok(Sha256Hex, 'a'.repeat(64)), ok(Sha256Hex, `x${'a'.repeat(64)}`), ok(Sha256Hex, `${'a'.repeat(64)}x`), ok(Sha256Hex, 'a'.repeat(63))]).toEqual([true, false, false, false]);
+    expect([ok(Sha256Hex, 'a'.repeat(64)), ok(Sha256Hex, `x${'a'.repeat(64)}`), ok(Sha256Hex, `${'a'.repeat(64)}x`), ok(Sha256Hex, 'a'.repeat(63))]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('let an event end when it starts, or leave either end open', () => {

@@ -10,13 +10,16 @@ const codePoints = (s: string) => Array.from(s).length;
 
 /** A string of `min`..`max` characters. */
 export function text(min: number, max: number) {
-  return z.string().refine((s) => {
-    // A code point is one or two UTF-16 units: a string out of range by its length alone is
-    // not counted, so a 50 MB line costs no 50-million-entry array.
-    if (s.length < min || s.length > 2 * max) return false;
-    const n = codePoints(s);
-    return n >= min && n <= max;
-  }, min > 0 ? `must be ${min}–${max} characters` : `must be at most ${max} characters`);
+  return z.string().refine(
+    (s) => {
+      // A code point is one or two UTF-16 units: a string out of range by its length alone is
+      // not counted, so a 50 MB line costs no 50-million-entry array.
+      if (s.length < min || s.length > 2 * max) return false;
+      const n = codePoints(s);
+      return n >= min && n <= max;
+    },
+    min > 0 ? `must be ${min}–${max} characters` : `must be at most ${max} characters`,
+  );
 }
 
 export const ID_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
@@ -32,7 +35,10 @@ export const Contact = z.strictObject({
   displayName: text(1, 200),
   givenName: text(0, 100).optional(),
   familyName: text(0, 100).optional(),
-  emails: z.array(z.strictObject({ label: text(0, 40).optional(), address: z.email() })).max(20).optional(),
+  emails: z
+    .array(z.strictObject({ label: text(0, 40).optional(), address: z.email() }))
+    .max(20)
+    .optional(),
   phones: z
     .array(z.strictObject({ label: text(0, 40).optional(), number: z.string().regex(/^\+?[0-9 ()\-.]{3,32}$/) }))
     .max(20)

@@ -21,7 +21,13 @@ describe('planUser', () => {
   const T = '2009-09-30T12:00:00Z';
 
   it('keep-newer keeps a later live document and replaces an earlier or equal one', () => {
-    const plan = planUser(CATEGORY_TRAITS.notes, [rec('a', T), rec('b', T), rec('c', T), rec('d', T)], [live('a', '2009-10-01T00:00:00Z'), live('b', '2009-09-01T00:00:00Z'), live('c', T)], 'keep-newer', true);
+    const plan = planUser(
+      CATEGORY_TRAITS.notes,
+      [rec('a', T), rec('b', T), rec('c', T), rec('d', T)],
+      [live('a', '2009-10-01T00:00:00Z'), live('b', '2009-09-01T00:00:00Z'), live('c', T)],
+      'keep-newer',
+      true,
+    );
     expect(actions(plan)).toEqual({ a: 'keep-live', b: 'replace', c: 'replace', d: 'insert' });
   });
 
@@ -49,20 +55,27 @@ describe('planUser', () => {
 
   it('does not count restored contacts as re-entered, nor de-duplicate other categories', () => {
     const ours = [live('x', T, { data: { emails: [{ address: 'bo@example.com' }] }, restore: { campaignId: 'c', snapshotId: 's', sha256: 'other', restoredAt: new Date() } })];
-    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], ours, 'keep-newer', true))).toEqual({ e: 'insert' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], ours, 'keep-newer', true))).toEqual({
+      e: 'insert',
+    });
     const note = [live('x', T, { data: { emails: [{ address: 'bo@example.com' }] } })];
     expect(actions(planUser(CATEGORY_TRAITS.notes, [rec('e', T, { emails: [{ address: 'bo@example.com' }] })], note, 'keep-newer', true))).toEqual({ e: 'insert' });
   });
 
   it('decides the recordId conflict before de-duplication', () => {
     const sameId = [live('e', '2009-01-01T00:00:00Z', { data: { emails: [{ address: 'bo@example.com' }] } })];
-    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], sameId, 'keep-newer', true))).toEqual({ e: 'replace' });
+    expect(actions(planUser(CATEGORY_TRAITS.contacts, [rec('e', T, { displayName: 'Bo', emails: [{ address: 'bo@example.com' }] })], sameId, 'keep-newer', true))).toEqual({
+      e: 'replace',
+    });
   });
 });
 
 describe('contactMatchKeys', () => {
   it('trims and lower-cases e-mails, keeps only phone digits, skips empty ones', () => {
-    expect(contactMatchKeys({ emails: [{ address: ' A@B.C ' }, { address: '  ' }], phones: [{ number: '+44 (20) 7946-0000' }, { number: '()' }] })).toEqual(['email:a@b.c', 'phone:442079460000']);
+    expect(contactMatchKeys({ emails: [{ address: ' A@B.C ' }, { address: '  ' }], phones: [{ number: '+44 (20) 7946-0000' }, { number: '()' }] })).toEqual([
+      'email:a@b.c',
+      'phone:442079460000',
+    ]);
   });
 });
 
@@ -93,6 +106,11 @@ describe('the blob a photo names', () => {
 describe('recoveredOf', () => {
   it('keeps the record of a valid line, its digest in lower case', () => {
     const data = { displayName: 'A' };
-    expect(recoveredOf({ userId: 'u', recordId: 'r', updatedAt: '2009-09-30T12:00:00Z', data, sha256: 'AB'.repeat(32) })).toEqual({ recordId: 'r', updatedAt: '2009-09-30T12:00:00Z', data, sha256: 'ab'.repeat(32) });
+    expect(recoveredOf({ userId: 'u', recordId: 'r', updatedAt: '2009-09-30T12:00:00Z', data, sha256: 'AB'.repeat(32) })).toEqual({
+      recordId: 'r',
+      updatedAt: '2009-09-30T12:00:00Z',
+      data,
+      sha256: 'ab'.repeat(32),
+    });
   });
 });

@@ -55,7 +55,10 @@ export function planUser(
   const reentered = new Set(matchKeys ? live.filter((d) => !d.restore && d.data).flatMap((d) => matchKeys(d.data!)) : []);
   const plan = new Map<string, Decision>();
   for (const record of records) {
-    plan.set(record.recordId, decide(record, byRecordId.get(record.recordId), policy, () => matchKeys?.(record.data).some((k) => reentered.has(k)) ?? false));
+    plan.set(
+      record.recordId,
+      decide(record, byRecordId.get(record.recordId), policy, () => matchKeys?.(record.data).some((k) => reentered.has(k)) ?? false),
+    );
   }
   return plan;
 }

@@ -43,7 +43,9 @@ async function checkLiveIndexes(deps: OperationDeps, request: StartRequest): Pro
   }
   const notUnique = categories.filter((c) => !indexing[c].uniqueRecordKey);
   return notUnique.length
-    ? [`no unique index on (userId, recordId) in ${notUnique.join(', ')} of ${db}: a record the application creates while the restore inserts the same recordId can be stored twice (see README, "The insert race")`]
+    ? [
+        `no unique index on (userId, recordId) in ${notUnique.join(', ')} of ${db}: a record the application creates while the restore inserts the same recordId can be stored twice (see README, "The insert race")`,
+      ]
     : [];
 }
 
@@ -84,7 +86,9 @@ export function operatorCommands(deps: OperationDeps, actor: Actor) {
           await checkSnapshot(resolve(request.snapshotDir), inWaveOrder(request.categories ?? [...CATEGORIES]));
           const warnings = await checkLiveIndexes(deps, request);
           if (!request.skipWorkerCheck && !(await workerPolls(client, env.TEMPORAL_NAMESPACE, env.RESTORE_TASK_QUEUE))) {
-            warnings.push(`no worker polls task queue ${env.RESTORE_TASK_QUEUE}: the campaign waits, doing nothing, until one runs (restorectl worker, with the same RESTORE_TASK_QUEUE)`);
+            warnings.push(
+              `no worker polls task queue ${env.RESTORE_TASK_QUEUE}: the campaign waits, doing nothing, until one runs (restorectl worker, with the same RESTORE_TASK_QUEUE)`,
+            );
           }
           return { campaignId: await startCampaign(client, env, request), warnings };
         },

@@ -58,7 +58,11 @@ export function summarizeUserStatus(status: UserStatusReport): UserSummary {
         campaignId: camp.campaignId,
         campaignState: camp.campaignState,
         updatedAt: times.length ? new Date(Math.max(...times)) : null,
-        categories: present.map((cat) => ({ category: cat, state: camp.categories[cat]!.state, words: describeUserCategory(camp.categories[cat]!, camp.campaignState, camp.campaignFailure) })),
+        categories: present.map((cat) => ({
+          category: cat,
+          state: camp.categories[cat]!.state,
+          words: describeUserCategory(camp.categories[cat]!, camp.campaignState, camp.campaignFailure),
+        })),
       };
     }),
   };

@@ -28,7 +28,9 @@ describe('describeUserCategory', () => {
 
   it('names waiting, running and failed work, without error details beyond the class', () => {
     expect(describeUserCategory(status({ state: 'pending', expected: 3 }))).toBe('waiting: 3 record(s) expected, not started yet');
-    expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'cancelled')).toMatch(/^not restored: the campaign was cancelled before reaching it \(3 record\(s\) expected\)/);
+    expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'cancelled')).toMatch(
+      /^not restored: the campaign was cancelled before reaching it \(3 record\(s\) expected\)/,
+    );
     expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'failed', 'WorkerMemoryError')).toBe(
       'not restored: the campaign failed before reaching it: WorkerMemoryError (3 record(s) expected); engineers can finish it (restorectl replay --unfinished)',
     );

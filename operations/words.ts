@@ -30,8 +30,10 @@ export function describeUserCategory(s: UserCategoryStatus, campaignState: strin
   const back = s.restored + s.keptLive + s.duplicates;
   switch (s.state) {
     case 'pending':
-      if (campaignState === 'cancelled') return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
-      if (campaignState === 'failed') return `not restored: the campaign failed before reaching it: ${campaignFailure ?? 'cause unknown'} (${s.expected} record(s) expected); engineers can finish it (restorectl replay --unfinished)`;
+      if (campaignState === 'cancelled')
+        return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
+      if (campaignState === 'failed')
+        return `not restored: the campaign failed before reaching it: ${campaignFailure ?? 'cause unknown'} (${s.expected} record(s) expected); engineers can finish it (restorectl replay --unfinished)`;
       return `waiting: ${s.expected} record(s) expected, not started yet`;
     case 'validating':
     case 'restoring':

@@ -74,7 +74,12 @@ async function main() {
     const dryRunId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, dryRun: true });
     await runWorkerUntil(() => waitForCampaign(client, dryRunId));
     await record(`campaign-dry-run-${name}.json`, campaignWorkflowId(dryRunId));
-    const scopedId = await startCampaign(client, env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, userIds: ['u-0000002', 'u-0000005', 'u-0000007', 'u-unknown'] });
+    const scopedId = await startCampaign(client, env, {
+      snapshotDir,
+      categories: ['contacts', 'notes'],
+      batchSize: 2,
+      userIds: ['u-0000002', 'u-0000005', 'u-0000007', 'u-unknown'],
+    });
     await runWorkerUntil(() => waitForCampaign(client, scopedId));
     await record(`campaign-scoped-${name}.json`, campaignWorkflowId(scopedId));
 
@@ -105,7 +110,21 @@ async function main() {
         client.workflow.execute(restoreBatchWorkflow, {
           taskQueue: env.RESTORE_TASK_QUEUE,
           workflowId: batchId,
-          args: [{ campaignId: batchCampaign, snapshotId: 'record', snapshotDir: brokenDir, category: 'photos', policy: 'keep-newer', dedupe: true, users: [{ userId: 'u-1', expected: { photos: 1 } }, { userId: 'u-2', expected: { photos: 0 } }], initCategories: ['photos'] }],
+          args: [
+            {
+              campaignId: batchCampaign,
+              snapshotId: 'record',
+              snapshotDir: brokenDir,
+              category: 'photos',
+              policy: 'keep-newer',
+              dedupe: true,
+              users: [
+                { userId: 'u-1', expected: { photos: 1 } },
+                { userId: 'u-2', expected: { photos: 0 } },
+              ],
+              initCategories: ['photos'],
+            },
+          ],
         }),
       );
       await record(`restore-batch-failed-${name}.json`, batchId);

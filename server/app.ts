@@ -87,7 +87,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 32 * 1024 * 1024 });
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.name }, 'request');
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.name },
+      'request',
+    );
   });
   app.setErrorHandler(async (err, request, reply) => {
     const { status, error } = answerFor(err);
@@ -119,7 +122,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const query = parsed(r.query, request.query, 'query');
         const body = parsed(r.body, request.body, 'body');
         const caller = request.caller!;
-        const result = await r.handle({ params, query, body, caller, deps, snapshotRoots: options.snapshotRoots, commands: operatorCommands(deps, { name: caller.name, via: 'api' }) });
+        const result = await r.handle({
+          params,
+          query,
+          body,
+          caller,
+          deps,
+          snapshotRoots: options.snapshotRoots,
+          commands: operatorCommands(deps, { name: caller.name, via: 'api' }),
+        });
         return reply.code(r.status ?? 200).send(result);
       },
     });

@@ -15,9 +15,11 @@ export class SnapshotRoots {
     const given = flags?.length ? flags : (variable ?? '').split(delimiter).filter(Boolean);
     const roots: string[] = [];
     for (const dir of given) {
-      roots.push(await realpath(resolve(dir)).catch(() => {
-        throw new InputError(`snapshot root ${dir} is not a folder this server can read`);
-      }));
+      roots.push(
+        await realpath(resolve(dir)).catch(() => {
+          throw new InputError(`snapshot root ${dir} is not a folder this server can read`);
+        }),
+      );
     }
     return new SnapshotRoots(roots);
   }

@@ -39,7 +39,11 @@ describe('TokenBook.lookup timing', () => {
     const compare = jest.spyOn(crypto, 'timingSafeEqual');
     const tokens = ['first-token-0123456789', 'second-token-0123456789', 'third-token-0123456789'];
     const book = TokenBook.parse(tokens.map((t, i) => `${t}:support:n${i}`).join(','), 'test');
-    for (const [presented, name] of [[tokens[0], 'n0'], [tokens[2], 'n2'], ['unknown-token-0123456789', null]] as const) {
+    for (const [presented, name] of [
+      [tokens[0], 'n0'],
+      [tokens[2], 'n2'],
+      ['unknown-token-0123456789', null],
+    ] as const) {
       compare.mockClear();
       expect(book.lookup(presented)?.name ?? null).toBe(name);
       // Every entry compared, digest against digest of one length: no early exit, no string equality.

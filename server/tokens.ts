@@ -17,7 +17,10 @@ export interface Caller {
 const Entry = z.tuple([
   z.string().regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'a token is 16–256 characters of [A-Za-z0-9._~+/=-]'),
   z.enum(ROLES, { error: `the role is one of ${ROLES.join(', ')}` }),
-  z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a name is 1–64 characters of [A-Za-z0-9._@-]').optional(),
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a name is 1–64 characters of [A-Za-z0-9._@-]')
+    .optional(),
 ]);
 
 const digest = (token: string) => createHash('sha256').update(token).digest();

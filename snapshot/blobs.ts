@@ -53,12 +53,7 @@ function notRegular(what: string): QuarantineReason {
  * digest field and has as many bytes as its bytes field says (docs/design.md §3). Returns the
  * reason to quarantine, or null. Calls `onRead` after each chunk read, so a caller can heartbeat.
  */
-export async function checkBlob(
-  dir: string,
-  trait: BlobTrait,
-  data: Record<string, unknown>,
-  onRead: () => void = () => undefined,
-): Promise<QuarantineReason | null> {
+export async function checkBlob(dir: string, trait: BlobTrait, data: Record<string, unknown>, onRead: () => void = () => undefined): Promise<QuarantineReason | null> {
   const digest = blobDigest(trait, data);
   const bytes = blobBytes(trait, data);
   if (!digest) return { code: 'blob-missing', message: `data.${trait.digestField} is absent: the record names no blob` };

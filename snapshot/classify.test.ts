@@ -54,7 +54,13 @@ describe('judgeGroup', () => {
     const judged = judgeGroup([entry(1, 'u-1', 'a', 'h1'), entry(2, 'u-2', 'a', 'h2'), entry(3, 'u-1', 'a', 'h1'), entry(4, 'u-1', 'a', 'h9'), entry(5, 'u-1', 'b', 'h5')]);
     expect(judged.standing).toEqual(
       new Map([
-        ['u-1', [[1, 100, 199, 't1'], [5, 500, 599, 't5']]],
+        [
+          'u-1',
+          [
+            [1, 100, 199, 't1'],
+            [5, 500, 599, 't5'],
+          ],
+        ],
         ['u-2', [[2, 200, 299, 't2']]],
       ]),
     );
@@ -64,7 +70,12 @@ describe('judgeGroup', () => {
 
   it('quarantines a first line bad on its own or refused by the store, which still claims its record', () => {
     const schema = { code: 'schema' as const, message: 'data.displayName: required' };
-    const judged = judgeGroup([entry(1, 'u-1', 'a', 'h1', schema), entry(2, 'u-1', 'a', 'h2'), entry(3, 'u-1', 'b', 'h3', null, 'holds U+0000'), entry(4, 'u-1', 'b', 'h3', null, 'holds U+0000')]);
+    const judged = judgeGroup([
+      entry(1, 'u-1', 'a', 'h1', schema),
+      entry(2, 'u-1', 'a', 'h2'),
+      entry(3, 'u-1', 'b', 'h3', null, 'holds U+0000'),
+      entry(4, 'u-1', 'b', 'h3', null, 'holds U+0000'),
+    ]);
     expect(judged.standing.size).toBe(0);
     expect(judged.bad.map(({ entry: [line], reason }) => [line, reason.code])).toEqual([
       [1, 'schema'],

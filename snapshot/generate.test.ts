@@ -32,8 +32,14 @@ describe('generateSnapshot and verifySnapshot', () => {
     expect(total('valid') + total('quarantined') + total('ignored')).toBe(total('lines'));
     expect(total('ignored')).toBe(summary.corruptions['identical-repeat']);
     expect(total('quarantined')).toBe(
-      summary.corruptions['invalid-json'] + summary.corruptions.schema + summary.corruptions['digest-mismatch'] + summary.corruptions['unknown-user'] +
-        summary.corruptions['bad-record-id'] + summary.corruptions['duplicate-conflict'] + summary.corruptions['blob-missing'] + summary.corruptions['blob-mismatch'],
+      summary.corruptions['invalid-json'] +
+        summary.corruptions.schema +
+        summary.corruptions['digest-mismatch'] +
+        summary.corruptions['unknown-user'] +
+        summary.corruptions['bad-record-id'] +
+        summary.corruptions['duplicate-conflict'] +
+        summary.corruptions['blob-missing'] +
+        summary.corruptions['blob-mismatch'],
     );
   });
 

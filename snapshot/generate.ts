@@ -70,7 +70,12 @@ export async function generateSnapshot(dir: string, options: GenerateOptions): P
   const existing = await stat(dir).catch(() => null);
   if (existing && !existing.isDirectory()) throw new InputError(`${dir} exists and is not a directory: choose a new directory for the snapshot`);
   await makeDirectory(dir).catch((err: NodeJS.ErrnoException) => {
-    const why = { ENOTDIR: 'a parent is not a directory', EACCES: 'permission denied', ENOENT: 'this file system takes no new folder there', EROFS: 'the file system is read-only' }[err.code ?? ''];
+    const why = {
+      ENOTDIR: 'a parent is not a directory',
+      EACCES: 'permission denied',
+      ENOENT: 'this file system takes no new folder there',
+      EROFS: 'the file system is read-only',
+    }[err.code ?? ''];
     throw new InputError(`cannot create ${dir}: ${why ?? err.message}`, { cause: err });
   });
   if ((await readdir(dir)).length > 0) throw new InputError(`${dir} is not empty: choose a new directory for the snapshot`);

@@ -18,7 +18,11 @@ async function all(iter: AsyncIterable<NumberedLine>): Promise<NumberedLine[]> {
 describe('readLines', () => {
   it('numbers lines from 1, skips blank ones, and reads a last line without a newline', async () => {
     const path = await fileWith('a\n\nb\r\n  \nc');
-    expect((await all(readLines(path))).map((l) => [l.number, l.text])).toEqual([[1, 'a'], [3, 'b'], [5, 'c']]);
+    expect((await all(readLines(path))).map((l) => [l.number, l.text])).toEqual([
+      [1, 'a'],
+      [3, 'b'],
+      [5, 'c'],
+    ]);
   });
 
   it('resumes exactly after any line from the position it gave, even inside multi-byte text', async () => {

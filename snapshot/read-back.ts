@@ -33,10 +33,14 @@ export function textHash(text: string): string {
 export async function readBackRecords(snapshotDir: string, category: Category, lines: Map<string, StagedLine[]>): Promise<Map<string, RecoveredRecord[]>> {
   const file = snapshotFiles.category(snapshotDir, category);
   const wanted = [...lines].flatMap(([userId, staged]) => staged.map((line) => ({ userId, line })));
-  const texts = await readLinesAt(file, wanted.map(({ line: [, at, end] }) => ({ at, end })));
+  const texts = await readLinesAt(
+    file,
+    wanted.map(({ line: [, at, end] }) => ({ at, end })),
+  );
   const records = new Map<string, RecoveredRecord[]>();
   wanted.forEach(({ userId, line: [number, , , hash] }, i) => {
-    if (textHash(texts[i]) !== hash) throw new SnapshotChangedError(`line ${number} of ${category}.ndjson changed after staging; restart the campaign or replay from an unchanged copy`);
+    if (textHash(texts[i]) !== hash)
+      throw new SnapshotChangedError(`line ${number} of ${category}.ndjson changed after staging; restart the campaign or replay from an unchanged copy`);
     // The text staging found valid, for this user.
     const record = JSON.parse(texts[i]) as RecordLine;
     appendTo(records, userId, [recoveredOf(record)]);

@@ -17,14 +17,27 @@ export function isoBeforeOutage(rnd: SeededRandom, maxDays = 400): string {
 }
 
 function phone(rnd: SeededRandom): string {
-  return rnd.pick([`+1 (555) ${rnd.int(100, 999)}-${rnd.int(1000, 9999)}`, `+44 20 ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`, `555.${rnd.int(100, 999)}.${rnd.int(1000, 9999)}`]);
+  return rnd.pick([
+    `+1 (555) ${rnd.int(100, 999)}-${rnd.int(1000, 9999)}`,
+    `+44 20 ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}`,
+    `555.${rnd.int(100, 999)}.${rnd.int(1000, 9999)}`,
+  ]);
 }
 
 function contactData(rnd: SeededRandom): Record<string, unknown> {
   const given = rnd.pick(GIVEN);
   const family = rnd.pick(FAMILY);
   const data: Record<string, unknown> = { displayName: `${given} ${family}`, givenName: given, familyName: family };
-  if (rnd.chance(0.8)) data.emails = [{ label: 'home', address: `${given.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}.${rnd.int(1, 99999)}@${rnd.pick(DOMAINS)}` }];
+  if (rnd.chance(0.8))
+    data.emails = [
+      {
+        label: 'home',
+        address: `${given
+          .normalize('NFD')
+          .replace(/[^A-Za-z]/g, '')
+          .toLowerCase()}.${rnd.int(1, 99999)}@${rnd.pick(DOMAINS)}`,
+      },
+    ];
   if (rnd.chance(0.7)) data.phones = [{ label: rnd.pick(['mobile', 'work', 'home']), number: phone(rnd) }];
   if (rnd.chance(0.2)) data.organization = rnd.pick(['Acme', 'Globex', 'Initech', 'Umbrella']);
   if (rnd.chance(0.2)) data.birthday = `19${rnd.int(50, 99)}-0${rnd.int(1, 9)}-1${rnd.int(0, 9)}`;
@@ -59,12 +72,20 @@ export const SAMPLES: Record<Category, CategorySample> = {
   },
   notes: {
     perUser: [0, 4],
-    make: (rnd) => ({ data: { title: rnd.pick(['Groceries', 'Ideas', 'Gate code', 'Books to read']), body: `Note ${rnd.int(1, 1e6)}: ${'remember the milk. '.repeat(rnd.int(1, 20))}`, pinned: rnd.chance(0.1) } }),
+    make: (rnd) => ({
+      data: {
+        title: rnd.pick(['Groceries', 'Ideas', 'Gate code', 'Books to read']),
+        body: `Note ${rnd.int(1, 1e6)}: ${'remember the milk. '.repeat(rnd.int(1, 20))}`,
+        pinned: rnd.chance(0.1),
+      },
+    }),
     broken: (data) => ({ title: data.title }),
   },
   tasks: {
     perUser: [0, 5],
-    make: (rnd) => ({ data: { title: rnd.pick(['Call mum', 'Pay rent', 'Renew passport', 'Fix bike']), completed: rnd.chance(0.4), due: isoBeforeOutage(rnd), priority: rnd.int(1, 9) } }),
+    make: (rnd) => ({
+      data: { title: rnd.pick(['Call mum', 'Pay rent', 'Renew passport', 'Fix bike']), completed: rnd.chance(0.4), due: isoBeforeOutage(rnd), priority: rnd.int(1, 9) },
+    }),
     broken: (data) => ({ ...data, completed: 'yes' }),
   },
   photos: {
@@ -72,7 +93,10 @@ export const SAMPLES: Record<Category, CategorySample> = {
     make: (rnd) => {
       // A tiny PNG-signed blob: enough to exercise digests and GridFS, small enough for CI.
       const blob = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), rnd.bytes(rnd.int(32, 256))]);
-      return { data: { filename: `IMG_${rnd.int(1000, 9999)}.png`, mimeType: 'image/png', bytes: blob.length, sha256: sha256Hex(blob), takenAt: isoBeforeOutage(rnd), album: 'Camera' }, blob };
+      return {
+        data: { filename: `IMG_${rnd.int(1000, 9999)}.png`, mimeType: 'image/png', bytes: blob.length, sha256: sha256Hex(blob), takenAt: isoBeforeOutage(rnd), album: 'Camera' },
+        blob,
+      };
     },
     broken: (data) => ({ ...data, mimeType: 'image/bmp' }),
   },

@@ -4,9 +4,7 @@ import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
 import { type LinePosition, readLines } from './line-reader';
 
-export type UserEntry =
-  | { number: number; next: LinePosition; user: UserLine }
-  | { number: number; next: LinePosition; user: null; reason: QuarantineReason; raw: string };
+export type UserEntry = { number: number; next: LinePosition; user: UserLine } | { number: number; next: LinePosition; user: null; reason: QuarantineReason; raw: string };
 
 /** Reads users.ndjson from `from`, checking each line; a bad line comes back with its reason. */
 export async function* readUsers(dir: string, from?: LinePosition): AsyncGenerator<UserEntry> {
@@ -66,7 +64,11 @@ export async function scanUsers(dir: string): Promise<UserScan> {
       if (shown in unknownExpectedKeys || Object.keys(unknownExpectedKeys).length < UNKNOWN_KEYS_REPORTED) unknownExpectedKeys[shown] = (unknownExpectedKeys[shown] ?? 0) + 1;
     }
     if (firstLine.has(entry.user.userId)) {
-      bad.push({ number: entry.number, reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` }, raw: JSON.stringify(entry.user) });
+      bad.push({
+        number: entry.number,
+        reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` },
+        raw: JSON.stringify(entry.user),
+      });
     } else firstLine.set(entry.user.userId, entry.number);
   }
   return { ids: firstLine, bad, unknownExpectedKeys };

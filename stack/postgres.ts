@@ -57,8 +57,16 @@ export async function startPostgres(dataDir: string, socketDir: string, port: nu
     await run(bin, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   }
   await run(bin, 'pg_ctl', [
-    '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start',
-    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB`,
+    '-D',
+    dataDir,
+    '-l',
+    logFile,
+    '-w',
+    '-t',
+    '60',
+    'start',
+    '-o',
+    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB`,
   ]);
   const databases = await psql(bin, socketDir, port, 'SELECT datname FROM pg_database');
   if (!databases.split('\n').includes(FERRETDB_DATABASE)) {

@@ -144,11 +144,7 @@ export async function stackUp(requested: StackOptions, say: Say): Promise<StackO
         ? ['--handler', 'postgresql', '--postgresql-url', postgresUrl(options.postgresPort)]
         : ['--handler', 'sqlite', '--sqlite-url', `file:${paths.sqlite}/`];
     if (options.backend === 'sqlite') await mkdir(paths.sqlite, { recursive: true });
-    state.pids.ferretdb = spawnDetached(
-      ferretdb,
-      ['--listen-addr', `127.0.0.1:${options.mongoPort}`, ...backendArgs],
-      join(paths.logs, 'ferretdb.log'),
-    );
+    state.pids.ferretdb = spawnDetached(ferretdb, ['--listen-addr', `127.0.0.1:${options.mongoPort}`, ...backendArgs], join(paths.logs, 'ferretdb.log'));
     await writeState(state);
   }
 
@@ -159,15 +155,23 @@ export async function stackUp(requested: StackOptions, say: Say): Promise<StackO
     state.pids.temporal = spawnDetached(
       temporal,
       [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(options.temporalPort),
-        '--ui-port', String(options.temporalUiPort),
-        '--db-filename', paths.temporalDb,
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(options.temporalPort),
+        '--ui-port',
+        String(options.temporalUiPort),
+        '--db-filename',
+        paths.temporalDb,
         // Without WAL the dev server's SQLite store fsyncs every write and is slow.
-        '--sqlite-pragma', 'journal_mode=wal',
-        '--sqlite-pragma', 'synchronous=normal',
-        '--log-level', 'warn',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
+        '--log-level',
+        'warn',
       ],
       join(paths.logs, 'temporal.log'),
     );

@@ -16,11 +16,7 @@ export const INSERT_BATCH = 500;
  * statements, one after another, calling `afterEach` after each (an activity heartbeats there).
  * Any write error is thrown.
  */
-export async function bulkWriteInChunks<T extends Document>(
-  collection: Collection<T>,
-  ops: AnyBulkWriteOperation<T>[],
-  afterEach: () => void = () => undefined,
-): Promise<void> {
+export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, ops: AnyBulkWriteOperation<T>[], afterEach: () => void = () => undefined): Promise<void> {
   for (let i = 0; i < ops.length; i += WRITE_BATCH) {
     await collection.bulkWrite(ops.slice(i, i + WRITE_BATCH), { ordered: false });
     afterEach();

@@ -13,9 +13,7 @@ export interface Provenance {
 }
 
 /** A write the restore decided on: replace the live document it saw, or insert where none was. */
-export type LiveWrite =
-  | { kind: 'replace'; userId: string; record: RecoveredRecord; live: LiveDocument }
-  | { kind: 'insert'; userId: string; record: RecoveredRecord };
+export type LiveWrite = { kind: 'replace'; userId: string; record: RecoveredRecord; live: LiveDocument } | { kind: 'insert'; userId: string; record: RecoveredRecord };
 
 /** The given users' live documents of one category, by user. */
 export function readLiveDocuments(target: Db, category: Category, userIds: string[]): Promise<Map<string, LiveDocument[]>> {
@@ -74,13 +72,7 @@ export interface AppliedWrites {
  * other duplicate, a replace's included, is a unique index of the application refusing
  * the record, which writing it again cannot mend.
  */
-export async function applyLiveWrites(
-  target: Db,
-  category: Category,
-  writes: LiveWrite[],
-  provenance: Provenance,
-  afterEachCommand?: () => void,
-): Promise<AppliedWrites> {
+export async function applyLiveWrites(target: Db, category: Category, writes: LiveWrite[], provenance: Provenance, afterEachCommand?: () => void): Promise<AppliedWrites> {
   const collection = target.collection(category);
   const replaces = writes.filter((w) => w.kind === 'replace');
   const inserts = writes.filter((w) => w.kind === 'insert');
@@ -98,10 +90,16 @@ export async function applyLiveWrites(
     INSERT_BATCH,
     afterEachCommand,
   );
-  const racedInserts = await heldRecords(collection, inserted.taken.map((i) => inserts[i]));
+  const racedInserts = await heldRecords(
+    collection,
+    inserted.taken.map((i) => inserts[i]),
+  );
   const duplicates = [
     ...replaced.taken.map((i) => ({ write: replaces[i], _id: replaces[i].live._id })),
-    ...inserted.taken.map((i) => inserts[i]).filter((w) => !racedInserts.has(w)).map((write) => ({ write, _id: restoredId(write.userId, write.record) })),
+    ...inserted.taken
+      .map((i) => inserts[i])
+      .filter((w) => !racedInserts.has(w))
+      .map((write) => ({ write, _id: restoredId(write.userId, write.record) })),
   ];
   const indexes = duplicates.length ? await applicationUniqueIndexes(collection) : [];
   const refusedByApplication: RefusedWrite[] = [];

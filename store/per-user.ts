@@ -9,12 +9,7 @@ const CONCURRENCY = 8;
  * equalities down to its backend and filters the rest itself, so `$in` ships the whole
  * collection to it on every call; on MongoDB both are index lookups.
  */
-export async function findPerUser<T extends Document>(
-  collection: Collection<T>,
-  filter: Filter<T>,
-  userIds: string[],
-  options?: FindOptions,
-): Promise<Map<string, WithId<T>[]>> {
+export async function findPerUser<T extends Document>(collection: Collection<T>, filter: Filter<T>, userIds: string[], options?: FindOptions): Promise<Map<string, WithId<T>[]>> {
   return findEach(userIds, (userId) => collection.find({ ...filter, userId } as Filter<T>, options).toArray());
 }
 

@@ -53,5 +53,8 @@ export async function writeQuarantine(
       ...(page === undefined ? {} : { page }),
     };
   });
-  await bulkWriteInChunks(c.quarantine, docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
+  await bulkWriteInChunks(
+    c.quarantine,
+    docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+  );
 }

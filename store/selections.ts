@@ -18,7 +18,10 @@ export async function writeSelection(c: ControlCollections, selectionId: string,
     const chunk = docs.length;
     docs.push({ _id: chunkId(selectionId, part, chunk), selectionId, part, chunk, users: users.slice(i, i + chunkUsers) });
   }
-  await bulkWriteInChunks(c.selections, docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })));
+  await bulkWriteInChunks(
+    c.selections,
+    docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+  );
   return docs.length;
 }
 

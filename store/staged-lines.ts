@@ -77,7 +77,11 @@ export async function writeStagedLines(c: ControlCollections, docs: StagedLinesD
  * hold numbers and ids, and a refusal means the store cannot keep them at all.
  */
 async function insertAll<T extends Document>(collection: Collection<T>, docs: OptionalId<T>[], what: string): Promise<void> {
-  const { refused } = await writeIdempotent(collection, docs.map((document) => ({ insertOne: { document } })), INSERT_BATCH);
+  const { refused } = await writeIdempotent(
+    collection,
+    docs.map((document) => ({ insertOne: { document } })),
+    INSERT_BATCH,
+  );
   if (refused.length) throw new StoreRefusedError(`the store refused ${what}: ${refused[0].reason}`);
 }
 

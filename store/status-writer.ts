@@ -60,7 +60,9 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       await writeIdempotent(
         c.status,
         users.map(({ userId, expected }) => ({
-          insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, error: null, updatedAt: now, ...tagOf(userId) } },
+          insertOne: {
+            document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'pending', attempts: 0, error: null, updatedAt: now, ...tagOf(userId) },
+          },
         })),
         INSERT_BATCH,
       );
@@ -85,7 +87,17 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
             await writeIdempotent(
               c.status,
               users.map(({ userId, expected }) => ({
-                insertOne: { document: { _id: id(userId), ...fresh(campaignId, category, userId, expected), state: 'restoring', attempts: attempt, error: null, updatedAt: now, ...tagOf(userId) } },
+                insertOne: {
+                  document: {
+                    _id: id(userId),
+                    ...fresh(campaignId, category, userId, expected),
+                    state: 'restoring',
+                    attempts: attempt,
+                    error: null,
+                    updatedAt: now,
+                    ...tagOf(userId),
+                  },
+                },
               })),
               INSERT_BATCH,
             )
@@ -95,7 +107,11 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
         taken.map(({ userId, expected, attemptsBefore }) => ({
           updateOne: {
             filter: { _id: id(userId) },
-            update: { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: (attemptsBefore ?? 0) + attempt }, $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null, ...tagOf(userId) } },
+            update: {
+              $set: { state: 'restoring', updatedAt: now },
+              $max: { attempts: (attemptsBefore ?? 0) + attempt },
+              $setOnInsert: { ...fresh(campaignId, category, userId, expected), error: null, ...tagOf(userId) },
+            },
             upsert: true,
           },
         })),

@@ -17,7 +17,9 @@ describe('classifyWriteError', () => {
 
   it("reads FerretDB's InternalError by its SQLSTATE: a data exception is a refusal, a lost connection is not", () => {
     expect(classifyWriteError(serverError(1, 'ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)', 'InternalError'))).toBe('refused');
-    expect(classifyWriteError(serverError(1, 'failed to connect to `host=127.0.0.1`: dial error (dial tcp 127.0.0.1:54329: connect: connection refused)', 'InternalError'))).toBe('transient');
+    expect(classifyWriteError(serverError(1, 'failed to connect to `host=127.0.0.1`: dial error (dial tcp 127.0.0.1:54329: connect: connection refused)', 'InternalError'))).toBe(
+      'transient',
+    );
     expect(classifyWriteError(serverError(1, 'FATAL: terminating connection due to administrator command (SQLSTATE 57P01)', 'InternalError'))).toBe('transient');
   });
 

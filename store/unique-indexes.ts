@@ -42,7 +42,10 @@ function valueAt(doc: Document, path: string): unknown {
 export async function indexTakenBy(collection: Collection, indexes: ApplicationUniqueIndex[], doc: Document & { _id: unknown }): Promise<string | undefined> {
   for (const index of indexes) {
     const filter = Object.fromEntries(index.fields.map((f) => [f, valueAt(doc, f)]));
-    const holders = await collection.find(filter, { projection: { _id: 1 } }).limit(2).toArray();
+    const holders = await collection
+      .find(filter, { projection: { _id: 1 } })
+      .limit(2)
+      .toArray();
     if (holders.some((h) => !sameId(h._id, doc._id))) return index.name;
   }
   return undefined;

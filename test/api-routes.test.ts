@@ -38,7 +38,10 @@ describe('the HTTP API', () => {
       users: users.map((userId) => ({ userId, expected: { contacts: 1, notes: 1 } })),
       lines: {
         contacts: users.map((u) => recordLine(u, `c-${u}`, T, { displayName: `Person ${u}` })),
-        notes: [...users.slice(1).map((u) => recordLine(u, `n-${u}`, T, { title: 'a note', body: 'kept' })), { ...recordLine('u-1', 'n-u-1', T, { title: 'bad', body: 'digest' }), sha256: 'f'.repeat(64) }],
+        notes: [
+          ...users.slice(1).map((u) => recordLine(u, `n-${u}`, T, { title: 'a note', body: 'kept' })),
+          { ...recordLine('u-1', 'n-u-1', T, { title: 'bad', body: 'digest' }), sha256: 'f'.repeat(64) },
+        ],
       },
     });
   });
@@ -56,15 +59,18 @@ describe('the HTTP API', () => {
     }
   });
 
-  it.each(ROUTES.filter((r) => r.role === 'operator').map((r) => [r.method, r.url] as const))('%s %s is refused to a support token: 403, nothing started, audited nowhere', async (method, url) => {
-    const c = controlCollections(h.stores.control);
-    const before = await c.campaigns.countDocuments();
-    const response = await call({ method, url: filled(url), headers: bearer(SUPPORT_TOKEN), payload: { snapshot: snapshotDir } });
-    expect(response.statusCode).toBe(403);
-    expect(response.json().error).toBe('the support role may not do this; it needs operator');
-    expect(await c.campaigns.countDocuments()).toBe(before);
-    expect(await c.audit.countDocuments({ actor: 'sam' })).toBe(0);
-  });
+  it.each(ROUTES.filter((r) => r.role === 'operator').map((r) => [r.method, r.url] as const))(
+    '%s %s is refused to a support token: 403, nothing started, audited nowhere',
+    async (method, url) => {
+      const c = controlCollections(h.stores.control);
+      const before = await c.campaigns.countDocuments();
+      const response = await call({ method, url: filled(url), headers: bearer(SUPPORT_TOKEN), payload: { snapshot: snapshotDir } });
+      expect(response.statusCode).toBe(403);
+      expect(response.json().error).toBe('the support role may not do this; it needs operator');
+      expect(await c.campaigns.countDocuments()).toBe(before);
+      expect(await c.audit.countDocuments({ actor: 'sam' })).toBe(0);
+    },
+  );
 
   it('refuses bad input with 400 and a message, starting nothing', async () => {
     const c = controlCollections(h.stores.control);
@@ -94,7 +100,11 @@ describe('the HTTP API', () => {
     }
     expect(await c.campaigns.countDocuments()).toBe(before);
     // A refused start is audited as refused, with the reason.
-    expect(await c.audit.findOne({ actor: 'olga', action: 'start', outcome: 'refused' })).toMatchObject({ via: 'api', campaignId: null, message: expect.stringMatching(/not a snapshot|do not go together/) });
+    expect(await c.audit.findOne({ actor: 'olga', action: 'start', outcome: 'refused' })).toMatchObject({
+      via: 'api',
+      campaignId: null,
+      message: expect.stringMatching(/not a snapshot|do not go together/),
+    });
     const unknown = await call({ method: 'GET', url: '/api/campaigns/c-no-such-campaign', headers: bearer(SUPPORT_TOKEN) });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ error: 'no campaign c-no-such-campaign' });
@@ -120,7 +130,11 @@ describe('the HTTP API', () => {
     expect(openapi.paths['/api/campaigns'].post.requestBody.content['application/json'].schema.required).toEqual(['snapshot']);
 
     // A campaign held to a slow pace, steered through the API while a worker runs it.
-    const { campaignId, warnings } = await post('/api/campaigns', { snapshot: snapshotDir, categories: ['contacts', 'notes'], batchSize: 1, concurrency: 1, maxRecordsPerSecond: 2 }, 201);
+    const { campaignId, warnings } = await post(
+      '/api/campaigns',
+      { snapshot: snapshotDir, categories: ['contacts', 'notes'], batchSize: 1, concurrency: 1, maxRecordsPerSecond: 2 },
+      201,
+    );
     // Started before its worker runs: the answer says the campaign will not move until one does.
     expect(warnings).toEqual([expect.stringMatching(/^no worker polls task queue test-api_\w+: the campaign waits/)]);
     await h.runWorkerUntil(async () => {
@@ -162,7 +176,14 @@ describe('the HTTP API', () => {
     expect((await get(`/api/campaigns/${second.campaignId}`)).state).toBe('cancelled');
 
     const audit = await get(`/api/audit?campaign=${campaignId}`);
-    expect(audit.map((a: { action: string; outcome: string }) => `${a.action}:${a.outcome}`)).toEqual(['replay:ok', 'resume:ok', 'set-pace:ok', 'set-pace:refused', 'pause:ok', 'start:ok']);
+    expect(audit.map((a: { action: string; outcome: string }) => `${a.action}:${a.outcome}`)).toEqual([
+      'replay:ok',
+      'resume:ok',
+      'set-pace:ok',
+      'set-pace:refused',
+      'pause:ok',
+      'start:ok',
+    ]);
     expect(audit.every((a: { actor: string; via: string }) => a.actor === 'olga' && a.via === 'api')).toBe(true);
     expect(audit[5].args).toMatchObject({ snapshotDir, categories: ['contacts', 'notes'], maxRecordsPerSecond: 2 });
     expect((await get(`/api/audit?campaign=${second.campaignId}`)).map((a: { action: string }) => a.action)).toEqual(['cancel', 'start']);
@@ -181,7 +202,16 @@ describe('the HTTP API', () => {
     const refused = await cli(['campaign', 'pause', 'c-no-such-campaign'], h.env);
     expect(refused.code).toBe(2);
     const entries = JSON.parse((await cli(['audit', '--campaign', 'c-no-such-campaign', '--json'], h.env)).stdout);
-    expect(entries).toEqual([expect.objectContaining({ via: 'cli', action: 'pause', campaignId: 'c-no-such-campaign', outcome: 'refused', message: 'no campaign c-no-such-campaign', actor: userInfo().username })]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        via: 'cli',
+        action: 'pause',
+        campaignId: 'c-no-such-campaign',
+        outcome: 'refused',
+        message: 'no campaign c-no-such-campaign',
+        actor: userInfo().username,
+      }),
+    ]);
     expect((await cli(['audit', '--campaign', 'c-no-such-campaign'], h.env)).stdout).toMatch(/\bcli\s+pause\s+c-no-such-campaign\s+refused: no campaign c-no-such-campaign/);
   });
 

@@ -66,7 +66,11 @@ describe("an application's unique index on another field", () => {
     for (const userId of ['u-1', 'u-2', 'u-4']) {
       const s = statuses.get(userId)!;
       expect(s.state).toBe('failed');
-      expect(s.error).toEqual({ class: 'StoreRefusedError', message: "the live store refused 1 record: the application's unique index `app_unique_name` refuses it", cause: expect.stringContaining('app_unique_name') });
+      expect(s.error).toEqual({
+        class: 'StoreRefusedError',
+        message: "the live store refused 1 record: the application's unique index `app_unique_name` refuses it",
+        cause: expect.stringContaining('app_unique_name'),
+      });
     }
     expect(statuses.get('u-1')!.restored).toBe(2);
     expect(statuses.get('u-2')!.restored).toBe(2);
@@ -75,7 +79,11 @@ describe("an application's unique index on another field", () => {
     expect(statuses.get('u-3')!.restored).toBe(3);
 
     const docs = await live.find({}).toArray();
-    const names = (userId: string) => docs.filter((d) => d.userId === userId).map((d) => `${d.recordId}:${d.data.displayName}`).sort();
+    const names = (userId: string) =>
+      docs
+        .filter((d) => d.userId === userId)
+        .map((d) => `${d.recordId}:${d.data.displayName}`)
+        .sort();
     // One of u-1's two Anas stands (the first in the command), the other is refused; Bo is back.
     expect(names('u-1')).toEqual(['c-1:Ana', 'c-3:Bo']);
     expect(names('u-2')).toEqual(['app-1:Cy', 'c-2:Di', 'c-3:Ed']);

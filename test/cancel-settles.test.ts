@@ -78,13 +78,24 @@ describe('a cancel while batches are inside their activities', () => {
     expect(report?.state).toBe('cancelled');
     expect(events.slice(-2)).toEqual(['batch of u-3 activity ended', 'close cancelled']);
     expect(events).toContain('batch 2 writes');
-    const statuses = await controlCollections(h.stores.control).status.find({ campaignId }, { projection: { _id: 0, userId: 1, state: 1 } }).sort({ userId: 1 }).toArray();
+    const statuses = await controlCollections(h.stores.control)
+      .status.find({ campaignId }, { projection: { _id: 0, userId: 1, state: 1 } })
+      .sort({ userId: 1 })
+      .toArray();
     expect(statuses).toEqual([
       { userId: 'u-1', state: 'pending' },
       { userId: 'u-2', state: 'pending' },
       { userId: 'u-3', state: 'restored' },
       { userId: 'u-4', state: 'restored' },
     ]);
-    expect((await h.stores.target.collection('contacts').find({}, { projection: { _id: 0, userId: 1 } }).sort({ userId: 1 }).toArray()).map((d) => d.userId)).toEqual(['u-3', 'u-4']);
+    expect(
+      (
+        await h.stores.target
+          .collection('contacts')
+          .find({}, { projection: { _id: 0, userId: 1 } })
+          .sort({ userId: 1 })
+          .toArray()
+      ).map((d) => d.userId),
+    ).toEqual(['u-3', 'u-4']);
   });
 });

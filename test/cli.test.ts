@@ -48,9 +48,16 @@ describe('restorectl on bad input', () => {
     const usage = await cli(['snapshot', 'generate', '/tmp/x', '--users', '0', '--json']);
     expect([usage.code, usage.stdout, JSON.parse(usage.stderr)]).toEqual([2, '', { error: expect.stringMatching(/--users.*from 1 to/), class: 'UsageError', exitCode: 2 }]);
     const missing = await cli(['snapshot', 'verify', '/nonexistent/snapshot', '--json']);
-    expect([missing.code, missing.stdout, JSON.parse(missing.stderr)]).toEqual([2, '', { error: expect.stringMatching(/not a snapshot/), class: 'SnapshotFormatError', exitCode: 2 }]);
+    expect([missing.code, missing.stdout, JSON.parse(missing.stderr)]).toEqual([
+      2,
+      '',
+      { error: expect.stringMatching(/not a snapshot/), class: 'SnapshotFormatError', exitCode: 2 },
+    ]);
     const unreachable = await cli(['campaign', 'list', '--json'], { MONGODB_URI: 'mongodb://127.0.0.1:1/' });
-    expect([unreachable.code, JSON.parse(unreachable.stderr)]).toEqual([1, { error: expect.stringMatching(/does not answer at MONGODB_URI/), class: 'StoreUnavailableError', exitCode: 1 }]);
+    expect([unreachable.code, JSON.parse(unreachable.stderr)]).toEqual([
+      1,
+      { error: expect.stringMatching(/does not answer at MONGODB_URI/), class: 'StoreUnavailableError', exitCode: 1 },
+    ]);
   });
 
   it('campaign cancel asks for confirmation, and with no terminal to ask on needs --yes', async () => {
@@ -119,8 +126,16 @@ describe('restorectl in a bad environment', () => {
   });
 
   it.each([
-    [['campaign', 'list'], { MONGODB_URI: 'mongodb://someone:s3cret@127.0.0.1:1/' }, /^restorectl: the store does not answer at MONGODB_URI=mongodb:\/\/…@127\.0\.0\.1:1\/: start the local stack \(restorectl stack up\), or set MONGODB_URI/],
-    [['campaign', 'pause', 'c-1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, /^restorectl: Temporal does not answer at TEMPORAL_ADDRESS=127\.0\.0\.1:1 .*: start the local stack \(restorectl stack up\), or set TEMPORAL_ADDRESS/],
+    [
+      ['campaign', 'list'],
+      { MONGODB_URI: 'mongodb://someone:s3cret@127.0.0.1:1/' },
+      /^restorectl: the store does not answer at MONGODB_URI=mongodb:\/\/…@127\.0\.0\.1:1\/: start the local stack \(restorectl stack up\), or set MONGODB_URI/,
+    ],
+    [
+      ['campaign', 'pause', 'c-1'],
+      { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      /^restorectl: Temporal does not answer at TEMPORAL_ADDRESS=127\.0\.0\.1:1 .*: start the local stack \(restorectl stack up\), or set TEMPORAL_ADDRESS/,
+    ],
   ])('%j with %j: one line naming the service, the variable and what to do, exit 1', async (args, env, message) => {
     const r = await cli(args, env);
     expect(r.code).toBe(1);
@@ -147,7 +162,10 @@ describe('campaign start with no worker to run it', () => {
     const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
     const client = await connectTemporal(env);
     try {
-      for (const [flags, warned] of [[[], true], [['--no-worker-check'], false]] as const) {
+      for (const [flags, warned] of [
+        [[], true],
+        [['--no-worker-check'], false],
+      ] as const) {
         const r = await cli(['campaign', 'start', '--snapshot', dir, '--categories', 'contacts', '--allow-unindexed', '--json', ...flags], env);
         expect(r.code).toBe(0);
         expect(r.stderr.includes(`warning: no worker polls task queue ${env.RESTORE_TASK_QUEUE}: the campaign waits`)).toBe(warned);
@@ -164,7 +182,14 @@ describe('campaign start on a snapshot with bad files', () => {
     ['users.ndjson missing', (dir) => unlink(join(dir, 'users.ndjson')), /users\.ndjson is missing/],
     ['a category file that is a directory', (dir) => mkdir(join(dir, 'notes.ndjson')), /notes\.ndjson is a directory/],
     ['a category file that is a dangling symlink', (dir) => symlink(join(dir, 'nowhere'), join(dir, 'tasks.ndjson')), /tasks\.ndjson is a broken symbolic link/],
-    ['blobs/ that is a file', async (dir) => { await rm(join(dir, 'blobs'), { recursive: true }); await writeFile(join(dir, 'blobs'), ''); }, /blobs is not a directory/],
+    [
+      'blobs/ that is a file',
+      async (dir) => {
+        await rm(join(dir, 'blobs'), { recursive: true });
+        await writeFile(join(dir, 'blobs'), '');
+      },
+      /blobs is not a directory/,
+    ],
   ];
   it.each(broken)('%s: exit 2 before anything starts, one line naming the file', async (_, breakIt, message) => {
     const dir = await writeSnapshot({ users: [{ userId: 'u-1' }], lines: { contacts: [] } });
@@ -252,7 +277,11 @@ describe('a campaign driven through the CLI', () => {
   it('refuses a live collection with no index led by userId, unless told to go on, and warns without the unique index', async () => {
     const refused = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--json'], env);
     // Under --json, the refusal is a JSON object on stderr.
-    expect([refused.code, refused.stdout, JSON.parse(refused.stderr)]).toEqual([2, '', { error: expect.stringMatching(/^no index led by userId on notes in app_\S+: .*--allow-unindexed$/), class: 'InputError', exitCode: 2 }]);
+    expect([refused.code, refused.stdout, JSON.parse(refused.stderr)]).toEqual([
+      2,
+      '',
+      { error: expect.stringMatching(/^no index led by userId on notes in app_\S+: .*--allow-unindexed$/), class: 'InputError', exitCode: 2 },
+    ]);
 
     const r = await cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--allow-unindexed', '--wait', '--json'], env);
     expect(r.code).toBe(0);

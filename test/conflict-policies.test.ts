@@ -87,8 +87,18 @@ describe('conflict policies and de-duplication, from the CLI and the API to the 
     ['keep-live', { ...kept, 'c-old': 'live, older', 'c-new': 'live, newer', 'c-fresh': 'recovered fresh' }],
     ['keep-newer, no de-duplication', { ...kept, 'c-old': 'recovered old', 'c-new': 'live, newer', 'c-dup': 'Dee', 'c-fresh': 'recovered fresh' }],
   ];
-  const flagsOf: Record<string, string[]> = { 'keep-newer': [], overwrite: ['--policy', 'overwrite'], 'keep-live': ['--policy', 'keep-live'], 'keep-newer, no de-duplication': ['--no-dedupe'] };
-  const bodyOf: Record<string, object> = { 'keep-newer': {}, overwrite: { policy: 'overwrite' }, 'keep-live': { policy: 'keep-live' }, 'keep-newer, no de-duplication': { dedupe: false } };
+  const flagsOf: Record<string, string[]> = {
+    'keep-newer': [],
+    overwrite: ['--policy', 'overwrite'],
+    'keep-live': ['--policy', 'keep-live'],
+    'keep-newer, no de-duplication': ['--no-dedupe'],
+  };
+  const bodyOf: Record<string, object> = {
+    'keep-newer': {},
+    overwrite: { policy: 'overwrite' },
+    'keep-live': { policy: 'keep-live' },
+    'keep-newer, no de-duplication': { dedupe: false },
+  };
 
   it.each(cases)('%s through the CLI', async (name, expected) => {
     expect(await liveAfter(viaCli(flagsOf[name]))).toEqual(expected);

@@ -63,7 +63,13 @@ describe('a contacts campaign on the real stack', () => {
     snapshotDir = await writeSnapshot({ users, lines: { contacts: lines } });
     await h.stores.target.collection('contacts').insertMany([
       // Re-entered by u-1 after the outage, with the e-mail of recovered contact c-4.
-      { _id: new ObjectId(), userId: 'u-1', recordId: 'live-7', updatedAt: new Date('2009-10-05T10:00:00Z'), data: { displayName: 'Farid', emails: [{ address: ' farid.h@EXAMPLE.com ' }] } },
+      {
+        _id: new ObjectId(),
+        userId: 'u-1',
+        recordId: 'live-7',
+        updatedAt: new Date('2009-10-05T10:00:00Z'),
+        data: { displayName: 'Farid', emails: [{ address: ' farid.h@EXAMPLE.com ' }] },
+      },
       { _id: liveNewerId, userId: 'u-5', recordId: 'c-50', updatedAt: new Date('2009-10-20T08:00:00Z'), data: { displayName: 'Inés (edited live)' } },
       { _id: liveOlderId, userId: 'u-5', recordId: 'c-51', updatedAt: new Date('2009-01-01T00:00:00Z'), data: { displayName: 'Jamal (stale)' } },
     ]);
@@ -73,7 +79,10 @@ describe('a contacts campaign on the real stack', () => {
   afterAll(async () => h?.close());
 
   it('restores exactly the valid contacts, with provenance', async () => {
-    const restored = await h.stores.target.collection('contacts').find({ restore: { $exists: true } }).toArray();
+    const restored = await h.stores.target
+      .collection('contacts')
+      .find({ restore: { $exists: true } })
+      .toArray();
     expect(restored.map((d) => `${d.userId}/${d.recordId}`).sort()).toEqual(['u-1/c-1', 'u-2/c-10', 'u-3/c-20', 'u-5/c-51']);
     const c1 = restored.find((d) => d.recordId === 'c-1')!;
     expect(c1.data).toEqual(contact('Ana Okafor', 'ana@example.com'));

@@ -87,13 +87,22 @@ describe('a batch whose retries run out', () => {
       missing: 0,
     });
     // Only the user at fault is failed: the others of its batch end as they would have.
-    const others = await controlCollections(h.stores.control).status.find({ campaignId, userId: { $ne: 'u-1' } }, { sort: { userId: 1 } }).toArray();
+    const others = await controlCollections(h.stores.control)
+      .status.find({ campaignId, userId: { $ne: 'u-1' } }, { sort: { userId: 1 } })
+      .toArray();
     expect(others.map((s) => [s.userId, s.state, s.error])).toEqual([
       ['u-2', 'partial', null],
       ['u-3', 'restored', null],
       ['u-4', 'restored', null],
     ]);
-    expect((await h.stores.target.collection('photos').find({}, { sort: { recordId: 1 } }).toArray()).map((d) => d.recordId)).toEqual(['p-3', 'p-4']);
+    expect(
+      (
+        await h.stores.target
+          .collection('photos')
+          .find({}, { sort: { recordId: 1 } })
+          .toArray()
+      ).map((d) => d.recordId),
+    ).toEqual(['p-3', 'p-4']);
 
     const failures = await cli(['failures', campaignId, '--json'], h.env);
     expect(failures.code).toBe(0);

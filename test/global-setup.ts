@@ -11,9 +11,8 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = defaultDataDir();
   const before = await stackStatus(dataDir);
   const wasUp = before.services.length > 0 && before.services.every((s) => s.answers);
-  const options = await stackUp(
-    { dataDir, temporalPort: 7233, temporalUiPort: 8233, mongoPort: 27017, postgresPort: 54329, backend: DEFAULT_BACKEND },
-    (line) => process.stderr.write(`[stack] ${line}\n`),
+  const options = await stackUp({ dataDir, temporalPort: 7233, temporalUiPort: 8233, mongoPort: 27017, postgresPort: 54329, backend: DEFAULT_BACKEND }, (line) =>
+    process.stderr.write(`[stack] ${line}\n`),
   );
   Object.assign(process.env, stackEnv(options));
   // Only a stack these tests started is theirs to stop.

@@ -34,7 +34,14 @@ describe('a campaign over a hostile snapshot', () => {
 
   it('ends every record line as required: restored, or quarantined with its reason', async () => {
     for (const category of snapshot.categories) {
-      const live = new Set((await h.stores.target.collection(category).find({}, { projection: { recordId: 1 } }).toArray()).map((d) => d.recordId));
+      const live = new Set(
+        (
+          await h.stores.target
+            .collection(category)
+            .find({}, { projection: { recordId: 1 } })
+            .toArray()
+        ).map((d) => d.recordId),
+      );
       const reasons = new Map(quarantine.filter((q) => q.category === category && q.recordId).map((q) => [q.recordId, q.reason.code]));
       for (const [recordId, expected] of Object.entries(snapshot.outcomes[category]!)) {
         const outcome = live.has(recordId) ? 'restored' : (reasons.get(recordId) ?? 'vanished');

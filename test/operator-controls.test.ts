@@ -52,7 +52,11 @@ describe('operator controls', () => {
       expect(paused.pausedReason).toMatch(/^canary done: contacts restored for 4 users/);
       expect(paused.batchesRunning).toBe(0);
       expect(paused.tallies).toEqual([
-        expect.objectContaining({ category: 'contacts', users: { restored: 4, partial: 0, failed: 0 }, records: { restored: 4, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 } }),
+        expect.objectContaining({
+          category: 'contacts',
+          users: { restored: 4, partial: 0, failed: 0 },
+          records: { restored: 4, keptLive: 0, duplicates: 0, quarantined: 0, missing: 0 },
+        }),
       ]);
       expect(await restoredUsers(campaignId, 'contacts')).toEqual(['u-01', 'u-02', 'u-03', 'u-04']);
       expect(await restoredUsers(campaignId, 'notes')).toEqual([]);
@@ -95,7 +99,9 @@ describe('operator controls', () => {
       // Followed from another process until it ends: plain lines, its output being no terminal.
       watched = cli(['campaign', 'status', campaignId, '--watch'], h.env);
 
-      await expect(setCampaignPace(h.client, campaignId, { concurrency: 0 })).rejects.toThrow(new InputError(`campaign ${campaignId} refused the change: concurrency must be a whole number from 1 to 64`));
+      await expect(setCampaignPace(h.client, campaignId, { concurrency: 0 })).rejects.toThrow(
+        new InputError(`campaign ${campaignId} refused the change: concurrency must be a whole number from 1 to 64`),
+      );
       const cliRefusal = await cli(['campaign', 'set', campaignId, '--max-records-per-second', '-5'], h.env);
       expect(cliRefusal.code).toBe(2);
       // The CLI refuses it before asking the campaign (whose own validator refused the concurrency above).

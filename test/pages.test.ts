@@ -35,7 +35,10 @@ describe('the pages', () => {
       users: users.map((userId) => ({ userId, expected: { contacts: 2, notes: 1 } })),
       lines: {
         contacts: users.flatMap((u) => [recordLine(u, `c1-${u}`, T, { displayName: `Person ${u}` }), recordLine(u, `c2-${u}`, T, { displayName: `Friend of ${u}` })]),
-        notes: [...users.slice(1).map((u) => recordLine(u, `n-${u}`, T, { title: 'a note', body: 'kept' })), { ...recordLine('u-1', 'n-u-1', T, { title: 'bad', body: 'digest' }), sha256: 'f'.repeat(64) }],
+        notes: [
+          ...users.slice(1).map((u) => recordLine(u, `n-${u}`, T, { title: 'a note', body: 'kept' })),
+          { ...recordLine('u-1', 'n-u-1', T, { title: 'bad', body: 'digest' }), sha256: 'f'.repeat(64) },
+        ],
       },
     });
   });
@@ -70,7 +73,10 @@ describe('the pages', () => {
     const result = page.locator('#result');
     await result.getByText('User u-1 — campaign').waitFor();
     expect(await result.locator('dt').allTextContents()).toEqual(['Contacts', 'Notes']);
-    expect(await result.locator('dd').allTextContents()).toEqual(['restored: 2 of 2 record(s) back', 'partly restored: 0 of 1 record(s) back; 1 damaged in the backup and held back']);
+    expect(await result.locator('dd').allTextContents()).toEqual([
+      'restored: 2 of 2 record(s) back',
+      'partly restored: 0 of 1 record(s) back; 1 damaged in the backup and held back',
+    ]);
     expect(await result.textContent()).toMatch(/Campaign completed; last updated /);
     // Nothing wider than the phone's screen.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);

@@ -27,7 +27,10 @@ describe('a photos campaign on the real stack', () => {
   beforeAll(async () => {
     h = await createHarness(isolatedEnv('photos'));
     snapshotDir = await writeSnapshot({
-      users: [{ userId: 'u-1', expected: { photos: 3 } }, { userId: 'u-2', expected: { photos: 1 } }],
+      users: [
+        { userId: 'u-1', expected: { photos: 3 } },
+        { userId: 'u-2', expected: { photos: 1 } },
+      ],
       lines: {
         photos: [
           recordLine('u-1', 'p-1', T, photo(shared, 'beach.png')),
@@ -46,7 +49,8 @@ describe('a photos campaign on the real stack', () => {
     const plan = await h.runCampaign({ snapshotDir, categories: ['photos'], dryRun: true });
     expect(plan).toMatchObject({ state: 'completed', dryRun: true });
     expect(plan.categories.photos!.records).toMatchObject({ restored: 3, quarantined: 1 });
-    for (const collection of ['photos', 'photos.files', 'photos.chunks']) expect([collection, await h.stores.target.collection(collection).countDocuments()]).toEqual([collection, 0]);
+    for (const collection of ['photos', 'photos.files', 'photos.chunks'])
+      expect([collection, await h.stores.target.collection(collection).countDocuments()]).toEqual([collection, 0]);
   });
 
   it('stores each distinct blob once, named by its digest, and restores the documents that name them', async () => {

@@ -61,7 +61,11 @@ describe("README's synopsis of the commands", () => {
   });
 
   it('names every command the CLI has, and no other', () => {
-    expect(entries.flatMap((e) => e.paths).sort()).toEqual(Object.keys(tree).filter((path) => path !== 'help').sort());
+    expect(entries.flatMap((e) => e.paths).sort()).toEqual(
+      Object.keys(tree)
+        .filter((path) => path !== 'help')
+        .sort(),
+    );
   });
 
   it("names only flags each command has, and every flag it has but --json's and --help's", () => {

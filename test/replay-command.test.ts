@@ -39,7 +39,11 @@ describe('replay', () => {
     const snapshotDir = await writeSnapshot({
       users,
       lines: {
-        photos: [recordLine('u-1', 'p-1', T, photoOf(lost, 'u1.png')), { ...recordLine('u-2', 'p-2', T, u2Data), sha256: sha256Hex('not this') }, recordLine('u-3', 'p-3', T, photoOf(kept, 'u3.png'))],
+        photos: [
+          recordLine('u-1', 'p-1', T, photoOf(lost, 'u1.png')),
+          { ...recordLine('u-2', 'p-2', T, u2Data), sha256: sha256Hex('not this') },
+          recordLine('u-3', 'p-3', T, photoOf(kept, 'u3.png')),
+        ],
       },
       blobs: [lost, kept],
     });

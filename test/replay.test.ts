@@ -12,7 +12,9 @@ import { quietLogger, workflowBundle } from './helpers/campaign-runner';
 import { installRuntimeLogging } from '../worker/runtime-logging';
 
 const dir = join(__dirname, 'fixtures', 'histories');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('recorded workflow histories', () => {
   beforeAll(() => installRuntimeLogging('warn'));

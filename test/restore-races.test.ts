@@ -48,9 +48,14 @@ describe('an application write between the restore read and its replace', () => 
         seen.push(`${w.userId} attempt ${attempt} round ${round} ${w.kind}`);
         if (w.kind !== 'replace') continue;
         // The user edits the contact now: newer than the recovered version, which must not overwrite it.
-        if (w.userId === 'u-edited' && round === 1) await live.updateOne({ userId: w.userId, recordId: w.record.recordId }, { $set: { updatedAt: new Date(), 'data.displayName': 'edited by the user' } });
+        if (w.userId === 'u-edited' && round === 1)
+          await live.updateOne({ userId: w.userId, recordId: w.record.recordId }, { $set: { updatedAt: new Date(), 'data.displayName': 'edited by the user' } });
         // A sync writes the contact again and again, each time still older than the recovered version.
-        if (w.userId === 'u-churning' && attempt === 1) await live.updateOne({ userId: w.userId, recordId: w.record.recordId }, { $set: { updatedAt: new Date(LIVE_AT.getTime() + round * 1000), 'data.displayName': `sync ${round}` } });
+        if (w.userId === 'u-churning' && attempt === 1)
+          await live.updateOne(
+            { userId: w.userId, recordId: w.record.recordId },
+            { $set: { updatedAt: new Date(LIVE_AT.getTime() + round * 1000), 'data.displayName': `sync ${round}` } },
+          );
       }
     };
     const activities = createActivities(h.stores, { beforeWrites: race });
@@ -70,13 +75,19 @@ describe('an application write between the restore read and its replace', () => 
         'u-quiet attempt 1 round 1 replace',
       ].sort(),
     );
-    const docs = await live.find({}, { projection: { _id: 0, userId: 1, 'data.displayName': 1 } }).sort({ userId: 1 }).toArray();
+    const docs = await live
+      .find({}, { projection: { _id: 0, userId: 1, 'data.displayName': 1 } })
+      .sort({ userId: 1 })
+      .toArray();
     expect(docs).toEqual([
       { userId: 'u-churning', data: { displayName: 'recovered u-churning' } },
       { userId: 'u-edited', data: { displayName: 'edited by the user' } },
       { userId: 'u-quiet', data: { displayName: 'recovered u-quiet' } },
     ]);
-    const statuses = await controlCollections(h.stores.control).status.find({}, { projection: { _id: 0, userId: 1, state: 1, restored: 1, keptLive: 1, attempts: 1 } }).sort({ userId: 1 }).toArray();
+    const statuses = await controlCollections(h.stores.control)
+      .status.find({}, { projection: { _id: 0, userId: 1, state: 1, restored: 1, keptLive: 1, attempts: 1 } })
+      .sort({ userId: 1 })
+      .toArray();
     expect(statuses).toEqual([
       { userId: 'u-churning', state: 'restored', restored: 1, keptLive: 0, attempts: 2 },
       { userId: 'u-edited', state: 'restored', restored: 0, keptLive: 1, attempts: 1 },
@@ -97,7 +108,9 @@ describe('a restore attempt that dies half-way through its writes', () => {
     const perUser = 4;
     const snapshotDir = await writeSnapshot({
       users: users.map((userId) => ({ userId, expected: { contacts: perUser } })),
-      lines: { contacts: users.flatMap((userId) => Array.from({ length: perUser }, (_, k) => recordLine(userId, `c-${k}`, RECOVERED_AT, { displayName: `${userId} contact ${k}` }))) },
+      lines: {
+        contacts: users.flatMap((userId) => Array.from({ length: perUser }, (_, k) => recordLine(userId, `c-${k}`, RECOVERED_AT, { displayName: `${userId} contact ${k}` }))),
+      },
     });
     const live = h.stores.target.collection<LiveContact>('contacts');
     // u-2 already has c-0 in an older version: the dying attempt replaces it among the first half.
@@ -112,7 +125,9 @@ describe('a restore attempt that dies half-way through its writes', () => {
       throw new Error('the worker died mid-batch');
     };
     const activities = createActivities(h.stores, { beforeWrites: die });
-    const report = await withActivities(h, activities, async () => waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 3 }), undefined, 200));
+    const report = await withActivities(h, activities, async () =>
+      waitForCampaign(h.client, await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 3 }), undefined, 200),
+    );
 
     expect(landedFirst).toBe(6);
     expect(report.state).toBe('completed');

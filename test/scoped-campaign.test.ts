@@ -38,7 +38,9 @@ describe('a campaign scoped to listed users', () => {
     const list = join(dir, 'vip.txt');
     await writeFile(list, '# users who called support\nu-2\n\nu-4\nu-404\nu-2\n');
 
-    const started = await h.runWorkerUntil(() => cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--users', list, '--wait', '--json'], h.env));
+    const started = await h.runWorkerUntil(() =>
+      cli(['campaign', 'start', '--snapshot', snapshotDir, '--categories', 'contacts,notes', '--users', list, '--wait', '--json'], h.env),
+    );
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     const report = JSON.parse(started.stdout);
@@ -49,7 +51,14 @@ describe('a campaign scoped to listed users', () => {
     const c = controlCollections(h.stores.control);
     const statuses = await c.status.find({ campaignId: report.campaignId }, { sort: { category: 1, userId: 1 } }).toArray();
     expect(statuses.map((s) => `${s.category}:${s.userId}:${s.state}`)).toEqual(['contacts:u-2:restored', 'contacts:u-4:restored', 'notes:u-2:restored', 'notes:u-4:restored']);
-    expect((await h.stores.target.collection('contacts').find({}, { sort: { userId: 1 } }).toArray()).map((d) => d.userId)).toEqual(['u-2', 'u-4']);
+    expect(
+      (
+        await h.stores.target
+          .collection('contacts')
+          .find({}, { sort: { userId: 1 } })
+          .toArray()
+      ).map((d) => d.userId),
+    ).toEqual(['u-2', 'u-4']);
     expect(await c.quarantine.countDocuments({ campaignId: report.campaignId })).toBe(0);
 
     const text = await cli(['campaign', 'status', report.campaignId], h.env);

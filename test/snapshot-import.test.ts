@@ -39,7 +39,14 @@ const contactsMap: ImportMap = {
 };
 
 const contactDocs = [
-  { _id: new ObjectId('6000000000000000000000a1'), owner: owner(1), modifiedAt: at('2009-09-30T18:02:11Z'), name: { display: 'Ana' }, emails: [{ address: 'ana@example.com' }], note: null },
+  {
+    _id: new ObjectId('6000000000000000000000a1'),
+    owner: owner(1),
+    modifiedAt: at('2009-09-30T18:02:11Z'),
+    name: { display: 'Ana' },
+    emails: [{ address: 'ana@example.com' }],
+    note: null,
+  },
   // A note held as Binary: no line can hold it; the line is written with a marker and quarantined.
   { _id: new ObjectId('6000000000000000000000a2'), owner: owner(1), modifiedAt: at('2009-09-30T18:03:00.500Z'), name: { display: 'Bo' }, note: new Binary(Buffer.from('x')) },
   // No name at all: the line lacks displayName and is quarantined by the schema.
@@ -52,7 +59,10 @@ const accounts = [
 ];
 
 async function lines(dir: string, file: string): Promise<Record<string, unknown>[]> {
-  return (await readFile(join(dir, file), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (await readFile(join(dir, file), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('snapshot import from a mongodump directory', () => {
@@ -79,7 +89,13 @@ describe('snapshot import from a mongodump directory', () => {
     ]);
 
     const contactsReport = report.collections.find((c) => c.collection === 'contacts')!;
-    expect(contactsReport).toMatchObject({ category: 'contacts', documentsRead: 4, linesWritten: 4, problemCount: 2, problems: { Binary: { 'data.note': 1 }, 'Int64 beyond ±(2^53−1)': { 'data.note': 1 } } });
+    expect(contactsReport).toMatchObject({
+      category: 'contacts',
+      documentsRead: 4,
+      linesWritten: 4,
+      problemCount: 2,
+      problems: { Binary: { 'data.note': 1 }, 'Int64 beyond ±(2^53−1)': { 'data.note': 1 } },
+    });
     expect(contactsReport.examples[0]).toEqual({ kind: 'Binary', field: 'data.note', position: { file: join(dump, 'app', 'contacts.bson.gz'), offset: expect.any(Number) } });
     expect(report.totals).toEqual({ documentsRead: 6, linesWritten: 6, problems: 2 });
     expect(JSON.parse(await readFile(join(outDir, 'import-report.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
@@ -109,7 +125,16 @@ describe('snapshot import from a mongodump directory', () => {
     const map: ImportMap = {
       format: 'restorectl-import-map/v1',
       users: { from: 'records' },
-      categories: { photos: { collection: 'photos', userId: 'owner', recordId: '_id', updatedAt: 'at', data: { filename: 'name', mimeType: 'type' }, blob: { gridfsBucket: 'fs', fileId: 'file' } } },
+      categories: {
+        photos: {
+          collection: 'photos',
+          userId: 'owner',
+          recordId: '_id',
+          updatedAt: 'at',
+          data: { filename: 'name', mimeType: 'type' },
+          blob: { gridfsBucket: 'fs', fileId: 'file' },
+        },
+      },
     };
     const report = await importSnapshot({ source: await openDumpSource(dump), from: dump, map, outDir });
     const sha = createHash('sha256').update(bytes).digest('hex');
@@ -177,7 +202,22 @@ describe('snapshot import in worker threads', () => {
     const dump = await writeDump({ app: { contacts: { raw: bytes } } });
     const imported = async (workers: number, from = dump) => {
       const outDir = join(base, `${workers}-${from === dump ? 'good' : 'damaged'}`);
-      const run = await cli(['snapshot', 'import', '--from', from, '--map', mapFile, outDir, '--workers', String(workers), '--json', '--snapshot-id', 'same', '--taken-at', '2009-10-10T00:00:00Z']);
+      const run = await cli([
+        'snapshot',
+        'import',
+        '--from',
+        from,
+        '--map',
+        mapFile,
+        outDir,
+        '--workers',
+        String(workers),
+        '--json',
+        '--snapshot-id',
+        'same',
+        '--taken-at',
+        '2009-10-10T00:00:00Z',
+      ]);
       const report = JSON.parse(await readFile(join(outDir, 'import-report.json'), 'utf8')) as ImportReport;
       return { run, outDir, report: { ...report, outDir: undefined } };
     };
@@ -187,7 +227,8 @@ describe('snapshot import in worker threads', () => {
     expect([one.run.code, pool.run.code]).toEqual([0, 0]);
     expect(pool.report).toEqual(one.report);
     expect(one.report.collections[0]).toMatchObject({ documentsRead: 3000, linesWritten: 3000, problemCount: 8, problems: { Binary: { 'data.note': 8 } } });
-    for (const file of ['contacts.ndjson', 'users.ndjson', 'manifest.json']) expect(await readFile(join(pool.outDir, file), 'utf8')).toBe(await readFile(join(one.outDir, file), 'utf8'));
+    for (const file of ['contacts.ndjson', 'users.ndjson', 'manifest.json'])
+      expect(await readFile(join(pool.outDir, file), 'utf8')).toBe(await readFile(join(one.outDir, file), 'utf8'));
     expect((await lines(pool.outDir, 'users.ndjson')).map((u) => u.userId)).toEqual(Array.from({ length: 40 }, (_, n) => owner(n).toHexString()));
 
     // A document deep in the file whose first element has no BSON type: the same error, the same partial report.
@@ -231,14 +272,34 @@ describe('snapshot import from a recovered database', () => {
     }
     const fromDump = join(await makeTemp(), 'from-dump');
     // The same backup as a dump: its GridFS chunks out of order, as they may come.
-    const dump = await writeDump({ recovered: Object.fromEntries(Object.entries(backup.collections).map(([name, documents]) => [name, { documents: name === 'fs.chunks' ? [...documents].reverse() : documents }])) });
+    const dump = await writeDump({
+      recovered: Object.fromEntries(
+        Object.entries(backup.collections).map(([name, documents]) => [name, { documents: name === 'fs.chunks' ? [...documents].reverse() : documents }]),
+      ),
+    });
     await importSnapshot({ source: await openDumpSource(dump), from: dump, map, outDir: fromDump, snapshotId: 'round-trip', takenAt: '2009-10-10T00:00:00Z' });
 
     // And through the CLI, its documents mapped in worker threads.
     const mapFile = join(await makeTemp(), 'map.json');
     await writeFile(mapFile, JSON.stringify(map));
     const fromCli = join(await makeTemp(), 'from-cli');
-    const cliRun = await cli(['snapshot', 'import', '--from', uri, '--db', stores.target.databaseName, '--map', mapFile, fromCli, '--workers', '2', '--snapshot-id', 'round-trip', '--taken-at', '2009-10-10T00:00:00Z']);
+    const cliRun = await cli([
+      'snapshot',
+      'import',
+      '--from',
+      uri,
+      '--db',
+      stores.target.databaseName,
+      '--map',
+      mapFile,
+      fromCli,
+      '--workers',
+      '2',
+      '--snapshot-id',
+      'round-trip',
+      '--taken-at',
+      '2009-10-10T00:00:00Z',
+    ]);
     expect(cliRun.code).toBe(0);
 
     for (const category of CATEGORIES) {

@@ -17,8 +17,7 @@ describe('restorectl stack', () => {
   /** Ports the OS gave as free, so this stack collides with no other on the machine. */
   const ports = { temporal: 0, temporalUi: 0, mongo: 0 };
   const portArgs = () => ['--temporal-port', String(ports.temporal), '--temporal-ui-port', String(ports.temporalUi), '--mongo-port', String(ports.mongo)];
-  const stack = (verb: string, ...extra: string[]) =>
-    cli(['stack', verb, '--data-dir', dataDir, ...(verb === 'up' ? [...portArgs(), '--backend', 'sqlite'] : []), ...extra]);
+  const stack = (verb: string, ...extra: string[]) => cli(['stack', verb, '--data-dir', dataDir, ...(verb === 'up' ? [...portArgs(), '--backend', 'sqlite'] : []), ...extra]);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stack-'));
@@ -52,7 +51,10 @@ describe('restorectl stack', () => {
     expect(env).toMatchObject({ TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`, MONGODB_URI: `mongodb://127.0.0.1:${ports.mongo}/` });
     const first = await status();
     expect(first.code).toBe(0);
-    expect(first.services.map((s) => [s.service, s.answers])).toEqual([['ferretdb', true], ['temporal', true]]);
+    expect(first.services.map((s) => [s.service, s.answers])).toEqual([
+      ['ferretdb', true],
+      ['temporal', true],
+    ]);
 
     const again = await stack('up', '--json');
     expect(again.code).toBe(0);
@@ -60,7 +62,10 @@ describe('restorectl stack', () => {
     expect((await status()).services.map((s) => s.pid)).toEqual(first.services.map((s) => s.pid));
 
     const mongo = await MongoClient.connect(env.MONGODB_URI);
-    await mongo.db('survives').collection('c').insertOne({ _id: 'kept' as never, n: 1 });
+    await mongo
+      .db('survives')
+      .collection('c')
+      .insertOne({ _id: 'kept' as never, n: 1 });
     await mongo.close();
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     // No worker polls this queue: the workflow stays running until terminated.
@@ -74,7 +79,12 @@ describe('restorectl stack', () => {
 
     expect((await stack('up')).code).toBe(0);
     const mongoAgain = await MongoClient.connect(env.MONGODB_URI);
-    expect(await mongoAgain.db('survives').collection('c').findOne({ _id: 'kept' as never })).toMatchObject({ n: 1 });
+    expect(
+      await mongoAgain
+        .db('survives')
+        .collection('c')
+        .findOne({ _id: 'kept' as never }),
+    ).toMatchObject({ n: 1 });
     await mongoAgain.close();
     const connectionAgain = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     const handle = new Client({ connection: connectionAgain }).workflow.getHandle('survives-restart');

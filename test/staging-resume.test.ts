@@ -95,7 +95,9 @@ describe('stageCategory', () => {
     expect(narrow.beats.filter((b) => b.pass === 'judge').length).toBeGreaterThan(clean.beats.filter((b) => b.pass === 'judge').length);
     await expect(stage('no-memory', undefined, FLUSH_ENTRIES, 20)).rejects.toMatchObject({
       name: 'WorkerMemoryError',
-      message: expect.stringMatching(/^the users of lines 1–10 of users\.ndjson hold \d+ contacts lines, more than this worker judges in memory \(20\); give workers a larger RESTORE_WORKER_HEAP_MIB$/),
+      message: expect.stringMatching(
+        /^the users of lines 1–10 of users\.ndjson hold \d+ contacts lines, more than this worker judges in memory \(20\); give workers a larger RESTORE_WORKER_HEAP_MIB$/,
+      ),
     });
   });
 
@@ -118,7 +120,10 @@ describe('stageCategory', () => {
     const name = changed.indexOf('"displayName":"', at) + '"displayName":"'.length;
     changed[name] = changed[name] === 0x41 ? 0x42 : 0x41;
     await writeFile(file, changed);
-    await expect(stagedRecords(staged, 'contacts', snapshotDir)).rejects.toMatchObject({ name: 'SnapshotChangedError', message: expect.stringMatching(/^line \d+ of contacts\.ndjson changed after staging/) });
+    await expect(stagedRecords(staged, 'contacts', snapshotDir)).rejects.toMatchObject({
+      name: 'SnapshotChangedError',
+      message: expect.stringMatching(/^line \d+ of contacts\.ndjson changed after staging/),
+    });
     await writeFile(file, original);
   });
 });

@@ -35,8 +35,16 @@ describe('statuses written a page at a time', () => {
   /** A later wave of `batch` on statuses created pending for all four users, in one page when `paged`. */
   async function wave(campaignId: string, paged: boolean, batch: string[]) {
     const writer = userStatusWriter(c, campaignId, 'notes', paged ? () => `${campaignId}|notes|0` : undefined);
-    await writer.initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
-    await writer.markRestoring(batch.map((userId) => ({ userId, expected: 3, attemptsBefore: userId === 'u-2' ? 2 : 0 })), 1, NOW, false);
+    await writer.initPending(
+      users.map((userId) => ({ userId, expected: 3 })),
+      NOW,
+    );
+    await writer.markRestoring(
+      batch.map((userId) => ({ userId, expected: 3, attemptsBefore: userId === 'u-2' ? 2 : 0 })),
+      1,
+      NOW,
+      false,
+    );
     await writer.markDone(batch.map(outcome), LATER);
   }
 
@@ -61,10 +69,23 @@ describe('statuses written a page at a time', () => {
 
   it('a page marked restoring takes one update, and attempts only grow', async () => {
     const writer = userStatusWriter(c, 'one-update', 'notes', () => 'one-update|notes|0');
-    await writer.initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
+    await writer.initPending(
+      users.map((userId) => ({ userId, expected: 3 })),
+      NOW,
+    );
     const updates = jest.spyOn(c.status, 'updateMany');
-    await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), 2, NOW, false);
-    await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), 1, NOW, false);
+    await writer.markRestoring(
+      users.map((userId) => ({ userId, expected: 3 })),
+      2,
+      NOW,
+      false,
+    );
+    await writer.markRestoring(
+      users.map((userId) => ({ userId, expected: 3 })),
+      1,
+      NOW,
+      false,
+    );
     expect(updates).toHaveBeenCalledTimes(2);
     updates.mockRestore();
     expect((await read('one-update')).map((s) => [s.state, s.attempts])).toEqual(users.map(() => ['restoring', 2]));
@@ -73,7 +94,10 @@ describe('statuses written a page at a time', () => {
   it("never removes a status: a reader polling the page's users while waves rewrite them finds all, every time", async () => {
     const campaignId = 'polled';
     const pageOf = () => `${campaignId}|notes|0`;
-    await userStatusWriter(c, campaignId, 'notes', pageOf).initPending(users.map((userId) => ({ userId, expected: 3 })), NOW);
+    await userStatusWriter(c, campaignId, 'notes', pageOf).initPending(
+      users.map((userId) => ({ userId, expected: 3 })),
+      NOW,
+    );
     let writing = true;
     const seen: number[] = [];
     const reader = (async () => {
@@ -81,7 +105,12 @@ describe('statuses written a page at a time', () => {
     })();
     for (let attempt = 1; attempt <= 15; attempt++) {
       const writer = userStatusWriter(c, campaignId, 'notes', pageOf);
-      await writer.markRestoring(users.map((userId) => ({ userId, expected: 3 })), attempt, NOW, false);
+      await writer.markRestoring(
+        users.map((userId) => ({ userId, expected: 3 })),
+        attempt,
+        NOW,
+        false,
+      );
       await writer.markDone(users.map(outcome), LATER);
     }
     writing = false;

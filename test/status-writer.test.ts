@@ -21,8 +21,7 @@ describe('the status writer on the real store', () => {
   let n = 0;
   /** A campaign of its own for each case. */
   const campaign = () => `c-${++n}`;
-  const statuses = async (campaignId: string) =>
-    (await c.status.find({ campaignId }).sort({ userId: 1 }).toArray()).map(({ _id, ...doc }) => ({ _id, ...doc }) as UserStatusDoc);
+  const statuses = async (campaignId: string) => (await c.status.find({ campaignId }).sort({ userId: 1 }).toArray()).map(({ _id, ...doc }) => ({ _id, ...doc }) as UserStatusDoc);
 
   beforeAll(async () => {
     stores = await connectStores(isolatedEnv('statuswriter'));
@@ -38,9 +37,27 @@ describe('the status writer on the real store', () => {
     const writer = userStatusWriter(c, id, 'notes', (userId) => `page-of-${userId}`);
     await writer.initPending([{ userId: 'u-1', expected: 2 }], T0);
     await writer.markDone([{ userId: 'u-1', ...counts, expected: 2 }], T1);
-    await writer.initPending([{ userId: 'u-1', expected: 9 }, { userId: 'u-2', expected: 4 }], T2);
+    await writer.initPending(
+      [
+        { userId: 'u-1', expected: 9 },
+        { userId: 'u-2', expected: 4 },
+      ],
+      T2,
+    );
     expect(await statuses(id)).toEqual([
-      { _id: `${id}|notes|u-1`, campaignId: id, userId: 'u-1', category: 'notes', state: 'restored', attempts: 0, error: null, updatedAt: T1, page: 'page-of-u-1', ...counts, expected: 2 },
+      {
+        _id: `${id}|notes|u-1`,
+        campaignId: id,
+        userId: 'u-1',
+        category: 'notes',
+        state: 'restored',
+        attempts: 0,
+        error: null,
+        updatedAt: T1,
+        page: 'page-of-u-1',
+        ...counts,
+        expected: 2,
+      },
       {
         _id: `${id}|notes|u-2`,
         campaignId: id,
@@ -84,8 +101,19 @@ describe('the status writer on the real store', () => {
     const id = campaign();
     const pageOf = (userId: string) => (userId === 'u-3' ? 'page-2' : 'page-1');
     const writer = userStatusWriter(c, id, 'tasks', pageOf);
-    await writer.initPending(['u-1', 'u-2', 'u-3'].map((userId) => ({ userId, expected: 1 })), T0);
-    await writer.markRestoring([{ userId: 'u-1', expected: 1 }, { userId: 'u-2', expected: 1 }], 1, T1, false);
+    await writer.initPending(
+      ['u-1', 'u-2', 'u-3'].map((userId) => ({ userId, expected: 1 })),
+      T0,
+    );
+    await writer.markRestoring(
+      [
+        { userId: 'u-1', expected: 1 },
+        { userId: 'u-2', expected: 1 },
+      ],
+      1,
+      T1,
+      false,
+    );
     // u-1 alone is not its page: it is marked by itself, and u-2 keeps what it had.
     await writer.markDone([{ userId: 'u-2', ...counts, expected: 1, received: 1, valid: 1, restored: 1 }], T1);
     await writer.markRestoring([{ userId: 'u-1', expected: 1 }], 2, T2, false);
@@ -125,7 +153,12 @@ describe('the status writer on the real store', () => {
   it('records how each user ended: restored, partial or failed, with the counts and the error', async () => {
     const id = campaign();
     const writer = userStatusWriter(c, id, 'contacts');
-    await writer.markRestoring(['u-1', 'u-2', 'u-3'].map((userId) => ({ userId, expected: 3 })), 1, T0, true);
+    await writer.markRestoring(
+      ['u-1', 'u-2', 'u-3'].map((userId) => ({ userId, expected: 3 })),
+      1,
+      T0,
+      true,
+    );
     await writer.markDone(
       [
         { userId: 'u-1', ...counts },

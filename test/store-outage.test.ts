@@ -50,7 +50,9 @@ describe('a store outage of a minute in the middle of a wave', () => {
     const restoreUsers: typeof activities.restoreUsers = async (input) => {
       if (++batches === 3) {
         await stopPostgres(paths.postgres);
-        outage = new Promise<void>((r) => setTimeout(r, OUTAGE_MS)).then(() => startPostgres(paths.postgres, paths.postgresSockets, options.postgresPort, paths.postgresLog)).then(() => undefined);
+        outage = new Promise<void>((r) => setTimeout(r, OUTAGE_MS))
+          .then(() => startPostgres(paths.postgres, paths.postgresSockets, options.postgresPort, paths.postgresLog))
+          .then(() => undefined);
       }
       return activities.restoreUsers(input);
     };

@@ -47,13 +47,13 @@ describe('writeIdempotent on the real store', () => {
   });
 
   it('applies replaces filtered on a version, and refuses only the one the store cannot keep', async () => {
-    await docs.insertMany([{ _id: 'r1', n: 1 }, { _id: 'r2', n: 1 }]);
+    await docs.insertMany([
+      { _id: 'r1', n: 1 },
+      { _id: 'r2', n: 1 },
+    ]);
     const result = await writeIdempotent(
       docs,
-      [
-        { replaceOne: { filter: { _id: 'r1', n: 1 }, replacement: { n: 2, v: 'bad\u0000' } } },
-        { replaceOne: { filter: { _id: 'r2', n: 1 }, replacement: { n: 2 } } },
-      ],
+      [{ replaceOne: { filter: { _id: 'r1', n: 1 }, replacement: { n: 2, v: 'bad\u0000' } } }, { replaceOne: { filter: { _id: 'r2', n: 1 }, replacement: { n: 2 } } }],
       20,
     );
     // FerretDB on PostgreSQL refuses U+0000 and keeps r1 as it was; MongoDB stores it. Either way the answer says which.
@@ -76,7 +76,10 @@ describe('writeIdempotent on the real store', () => {
     const applied = await applyLiveWrites(stores.target, 'contacts', writes, { campaignId: 'c', snapshotId: 's', restoredAt: new Date() });
 
     expect(applied).toEqual({ refused: [], allLanded: false });
-    const after = await contacts.find({}, { projection: { _id: 0, recordId: 1, 'data.displayName': 1 } }).sort({ recordId: 1 }).toArray();
+    const after = await contacts
+      .find({}, { projection: { _id: 0, recordId: 1, 'data.displayName': 1 } })
+      .sort({ recordId: 1 })
+      .toArray();
     expect(after).toEqual([
       { recordId: 'c-1', data: { displayName: 'edited since' } },
       { recordId: 'c-2', data: { displayName: 'recovered' } },
@@ -87,7 +90,10 @@ describe('writeIdempotent on the real store', () => {
 
   it('sends commands of the batch size, counts what matched nothing, and places taken keys by their index in all the operations', async () => {
     const chunked = stores.target.collection<TestDoc>('chunked');
-    await chunked.insertMany([{ _id: 'k3', v: 'earlier' }, { _id: 'm1', n: 1 }]);
+    await chunked.insertMany([
+      { _id: 'k3', v: 'earlier' },
+      { _id: 'm1', n: 1 },
+    ]);
     let commands = 0;
     const result = await writeIdempotent(
       chunked,
@@ -114,7 +120,11 @@ describe('writeIdempotent on the real store', () => {
   it('writes more statements than a command holds in several commands, every one of them', async () => {
     const many = stores.target.collection<TestDoc>('many');
     let commands = 0;
-    await bulkWriteInChunks(many, Array.from({ length: 45 }, (_, i) => ({ insertOne: { document: { _id: `d${i}`, n: i } } })), () => (commands += 1));
+    await bulkWriteInChunks(
+      many,
+      Array.from({ length: 45 }, (_, i) => ({ insertOne: { document: { _id: `d${i}`, n: i } } })),
+      () => (commands += 1),
+    );
     expect([commands, await many.countDocuments()]).toEqual([Math.ceil(45 / WRITE_BATCH), 45]);
   });
 });
@@ -122,7 +132,12 @@ describe('writeIdempotent on the real store', () => {
 describe('applyLiveWrites on the real store', () => {
   let stores: Stores;
   const provenance = { campaignId: 'c-1', snapshotId: 's-1', restoredAt: new Date('2026-12-01T00:00:00Z') };
-  const record = (recordId: string, data: Record<string, unknown> = { displayName: recordId }) => ({ recordId, updatedAt: '2009-09-30T18:02:11Z', data, sha256: `sha-${recordId}` });
+  const record = (recordId: string, data: Record<string, unknown> = { displayName: recordId }) => ({
+    recordId,
+    updatedAt: '2009-09-30T18:02:11Z',
+    data,
+    sha256: `sha-${recordId}`,
+  });
   const collection = (name: string) => stores.target.collection<LiveDocument>(name);
 
   beforeAll(async () => {

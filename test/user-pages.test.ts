@@ -69,7 +69,19 @@ describe('pages of users', () => {
     await generateSnapshot(snapshotDir, { users: 60, seed: 'pages', corruptRate: 0.2 });
     // Each campaign's record, where staging notes the pages it tagged and batches find them.
     for (const _id of ['tagged', 'untagged', 'resumed']) {
-      await c.campaigns.insertOne({ _id, snapshotDir, snapshotId: 's', categories: ['contacts'], policies: {}, dedupe: true, users: 60, staging: {}, state: 'running', createdAt: new Date(), finishedAt: null });
+      await c.campaigns.insertOne({
+        _id,
+        snapshotDir,
+        snapshotId: 's',
+        categories: ['contacts'],
+        policies: {},
+        dedupe: true,
+        users: 60,
+        staging: {},
+        state: 'running',
+        createdAt: new Date(),
+        finishedAt: null,
+      });
     }
     await stage({ campaignId: 'tagged', snapshotDir, category: 'contacts', pageLines: PAGE_LINES });
     await stage({ campaignId: 'untagged', snapshotDir, category: 'contacts' });
@@ -113,8 +125,12 @@ describe('pages of users', () => {
     // Opened with the page size it is listed by, the repeated line is found by its page's tag; with another, by its line.
     await activityEnv().run(activities.openCampaign, settings('paging-tagged'), { pageLines: 2 });
     await activityEnv().run(activities.openCampaign, settings('paging-untagged'), { pageLines: 3 });
-    expect(await c.quarantine.find({ campaignId: 'paging-tagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([{ line: 5, page: 'paging-tagged|users|2' }]);
-    expect(await c.quarantine.find({ campaignId: 'paging-untagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([{ line: 5, page: 'paging-untagged|users|1' }]);
+    expect(await c.quarantine.find({ campaignId: 'paging-tagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([
+      { line: 5, page: 'paging-tagged|users|2' },
+    ]);
+    expect(await c.quarantine.find({ campaignId: 'paging-untagged', category: 'users' }, { projection: { _id: 0, line: 1, page: 1 } }).toArray()).toEqual([
+      { line: 5, page: 'paging-untagged|users|1' },
+    ]);
     for (const campaignId of ['paging-tagged', 'paging-untagged']) {
       const pages: PagedUser[][] = [];
       let from: LinePosition = { byte: 0, line: 0 };

@@ -41,7 +41,10 @@ async function newestModule(dir: string): Promise<number> {
  */
 export async function prebuiltWorkflowBundle(dist = DIST): Promise<WorkflowBundlePath | undefined> {
   const codePath = join(dist, BUNDLE_NAME);
-  const bundled = await stat(codePath).then((s) => s.mtimeMs, () => undefined);
+  const bundled = await stat(codePath).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
   if (bundled === undefined || bundled < (await newestModule(dist))) return undefined;
   return { codePath };
 }

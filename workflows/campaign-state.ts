@@ -1,7 +1,17 @@
 import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings } from '../activities/types';
 import type { LinePosition } from '../snapshot/line-reader';
-import { type CampaignProgress, pauseSignal, type WaveTally, progressQuery, resumeSignal, setPaceUpdate, snapshotWaitSignal, storeAnswersSignal, storeUnavailableSignal } from './messages';
+import {
+  type CampaignProgress,
+  pauseSignal,
+  type WaveTally,
+  progressQuery,
+  resumeSignal,
+  setPaceUpdate,
+  snapshotWaitSignal,
+  storeAnswersSignal,
+  storeUnavailableSignal,
+} from './messages';
 import { addRecords, addUsers, noRecords, type UserTally } from './outcome';
 import { BatchPacer, type CampaignPace, paceChangeProblem } from './pace';
 
@@ -152,7 +162,8 @@ export class CampaignState {
   pausedReason(): string | null {
     if (this.cursor.paused) return this.cursor.pauseReason ?? 'paused by the operator';
     if (this.waitingForStore.size > 0) return `the store does not answer (${this.waitingForStore.size} batch(es) waiting for it): ${[...this.waitingForStore.values()][0]}`;
-    if (this.waitingForSnapshot.size > 0) return `${[...this.waitingForSnapshot.values()][0]} (${this.waitingForSnapshot.size} step(s) waiting for it; the campaign goes on by itself once it reads again)`;
+    if (this.waitingForSnapshot.size > 0)
+      return `${[...this.waitingForSnapshot.values()][0]} (${this.waitingForSnapshot.size} step(s) waiting for it; the campaign goes on by itself once it reads again)`;
     return null;
   }
 

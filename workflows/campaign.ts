@@ -1,14 +1,4 @@
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  ContinueAsNew,
-  continueAsNew,
-  isCancellation,
-  proxyActivities,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CampaignSettings, PagedUser, UserPage } from '../activities/types';
 import type { Category } from '../domain/categories';
@@ -80,7 +70,9 @@ async function stageWave({ input, state, reading }: CampaignRun, category: Categ
   if (cursor.staged) return;
   state.phase = 'staging';
   const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
-  const staged = await reading(() => stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category: category, pageLines: input.batchSize, ...scope }));
+  const staged = await reading(() =>
+    stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category: category, pageLines: input.batchSize, ...scope }),
+  );
   cursor.staged = true;
   const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
   if (problem) state.pause(problem);

@@ -50,7 +50,14 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
   try {
     for (const wave of plan.waves) {
       const { category } = wave;
-      const stage = () => stageCategory({ campaignId: request.campaignId, snapshotDir: request.snapshotDir, category, pageLines: wave.pageLines, selection: { id: plan.selectionId, part: category, afresh: true } });
+      const stage = () =>
+        stageCategory({
+          campaignId: request.campaignId,
+          snapshotDir: request.snapshotDir,
+          category,
+          pageLines: wave.pageLines,
+          selection: { id: plan.selectionId, part: category, afresh: true },
+        });
       await untilSnapshotReads(stage, request.campaignId, request.snapshotDir, () => undefined);
       const outcome = noOutcome();
       const running = new Set<Promise<void>>();

@@ -34,7 +34,6 @@ const { waitForStore } = proxyActivities<Activities>({
 
 const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
 
-
 /**
  * Restores one category for one batch of users (one child per batch, not per user, so
  * a million users make thousands of workflows, not millions). A store that does not

@@ -28,7 +28,6 @@ export const categoriesArg = parseWith(
   `must be a comma-separated list of ${CATEGORIES.join(', ')}`,
 );
 
-
 const recordsPerSecondArg = parseWith(z.coerce.number().pipe(recordsPerSecondSchema), `must be a number above 0 and at most ${MAX_RECORDS_PER_SECOND.toLocaleString('en-US')}`);
 /** Any number: a change of pace is judged by the campaign's own validator, which says why it refuses one. */
 const numberArg = parseWith(z.coerce.number().finite(), 'must be a number');
@@ -54,7 +53,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--max-records-per-second <r>', 'a ceiling on records restored per second (change it later with campaign set)', recordsPerSecondArg)
     .option('--users <file>', 'restore only the users listed in FILE, one id per line (ids not in the snapshot are reported)')
     .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))
-    .option('--max-quarantine-rate <r>', "pause before a wave whose quarantined share of its records is above R (0–1)", rateArg)
+    .option('--max-quarantine-rate <r>', 'pause before a wave whose quarantined share of its records is above R (0–1)', rateArg)
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
     .option('--dry-run', 'plan only: stage, validate and read the live store as a real run would, write nothing to it, and print what it would do (implies --wait)')
     .option('--wait', 'wait for the campaign to finish and print its report')
@@ -135,7 +134,11 @@ export function registerCampaignCommands(program: Command): void {
     });
   };
 
-  onRunning('pause', 'pause a running campaign: running batches finish, no new one starts', (id) => `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`);
+  onRunning(
+    'pause',
+    'pause a running campaign: running batches finish, no new one starts',
+    (id) => `campaign ${id} paused: running batches finish, no new one starts; resume it with: restorectl campaign resume ${id}`,
+  );
   onRunning('resume', 'resume a paused campaign, whoever paused it (the operator, its canary, its quarantine limit)', (id) => `campaign ${id} resumed`);
   onRunning(
     'cancel',
@@ -176,7 +179,10 @@ export function registerCampaignCommands(program: Command): void {
       printResult(opts, rows, (list) =>
         list.length === 0
           ? 'no campaigns yet'
-          : table([['CAMPAIGN', 'STATE', 'USERS', 'CATEGORIES', 'STARTED'], ...list.map((r) => [r.campaignId, r.dryRun ? `${r.state} (dry run)` : r.state, r.users, r.categories.join(','), r.createdAt.toISOString()])]),
+          : table([
+              ['CAMPAIGN', 'STATE', 'USERS', 'CATEGORIES', 'STARTED'],
+              ...list.map((r) => [r.campaignId, r.dryRun ? `${r.state} (dry run)` : r.state, r.users, r.categories.join(','), r.createdAt.toISOString()]),
+            ]),
       );
     });
 }

@@ -32,7 +32,10 @@ export function registerDemoCommand(program: Command): void {
     .option('--users <n>', 'users in the synthetic snapshot', positiveIntArg, 1000)
     .option('--corrupt-rate <r>', 'share of broken lines in the snapshot', rateArg, 0.02)
     .option('--categories <list>', 'categories to restore (default all six)', categoriesArg, [...CATEGORIES])
-    .option('--from-backup', "the whole path from a backup: the snapshot's records kept in a recovered database as an application keeps them (ObjectIds, BSON dates, photos in GridFS), imported with snapshot import, then restored")
+    .option(
+      '--from-backup',
+      "the whole path from a backup: the snapshot's records kept in a recovered database as an application keeps them (ObjectIds, BSON dates, photos in GridFS), imported with snapshot import, then restored",
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const say = sayer(opts);

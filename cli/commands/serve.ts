@@ -17,7 +17,11 @@ export function registerServeCommand(program: Command): void {
     .description('the HTTP API and the support and campaign pages; needs API tokens (RESTORE_API_TOKENS or RESTORE_API_TOKENS_FILE) unless --insecure-local')
     .option('--port <n>', 'port to listen on', portArg, 8080)
     .option('--host <address>', `address to listen on (${LOOPBACK} unless told; 0.0.0.0 for every interface)`, LOOPBACK)
-    .option('--snapshot-root <dir>', 'a folder whose snapshots callers may name (repeat for more; else RESTORE_SNAPSHOT_ROOTS, : between folders)', (v: string, list: string[] = []) => [...list, v])
+    .option(
+      '--snapshot-root <dir>',
+      'a folder whose snapshots callers may name (repeat for more; else RESTORE_SNAPSHOT_ROOTS, : between folders)',
+      (v: string, list: string[] = []) => [...list, v],
+    )
     .option('--insecure-local', `without tokens, every caller is the local operator: listens on ${LOOPBACK} only`)
     .action(async (opts: { port: number; host: string; snapshotRoot?: string[]; insecureLocal?: boolean }) => {
       const env = loadEnv();

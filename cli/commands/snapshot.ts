@@ -36,7 +36,12 @@ export function registerSnapshotCommands(program: Command): void {
         [
           `snapshot ${s.snapshotId} written to ${s.dir}: ${s.users} users`,
           table([['CATEGORY', 'LINES'], ...CATEGORIES.map((c) => [c, s.lines[c]])]),
-          `broken on purpose: ${Object.entries(s.corruptions).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+          `broken on purpose: ${
+            Object.entries(s.corruptions)
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'none'
+          }`,
         ].join('\n'),
       );
     });
@@ -58,7 +63,16 @@ export function registerSnapshotCommands(program: Command): void {
             ['CATEGORY', 'LINES', 'VALID', 'QUARANTINED', 'IGNORED', 'REASONS'],
             ...CATEGORIES.map((c) => {
               const v = r.categories[c];
-              return [c, v.lines, v.valid, v.quarantined, v.ignored, Object.entries(v.reasons).map(([k, n]) => `${k} ${n}`).join(', ')];
+              return [
+                c,
+                v.lines,
+                v.valid,
+                v.quarantined,
+                v.ignored,
+                Object.entries(v.reasons)
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(', '),
+              ];
             }),
           ]),
           ...(r.examples.length ? ['', 'first quarantined lines:', ...r.examples.map((e) => `  ${e.category}.ndjson:${e.line} ${e.code}: ${e.message}`)] : []),

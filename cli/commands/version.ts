@@ -33,7 +33,8 @@ export function registerVersionCommand(program: Command): void {
         return storeServerVersion(stores).finally(() => stores.client.close());
       });
       const report = { restorectl: packageVersion(), node: process.version, temporal, store };
-      const line = (name: string, s: ServerVersion) => `${name.padEnd(11)}${'version' in s ? s.version : 'unreachable'} at ${s.address}${'unreachable' in s ? `: ${s.unreachable}` : ''}`;
+      const line = (name: string, s: ServerVersion) =>
+        `${name.padEnd(11)}${'version' in s ? s.version : 'unreachable'} at ${s.address}${'unreachable' in s ? `: ${s.unreachable}` : ''}`;
       printResult(opts, report, (r) => [`restorectl ${r.restorectl}`, `node       ${r.node}`, line('temporal', r.temporal), line('store', r.store)].join('\n'));
     });
 }

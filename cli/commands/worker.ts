@@ -28,7 +28,10 @@ export function registerWorkerCommand(program: Command): void {
       // Where the worker's memory goes, for whoever sizes its hosts (LOG_LEVEL=debug).
       const memory = setInterval(() => {
         const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-        logger().debug(Object.fromEntries(Object.entries({ rss, heapUsed, heapTotal, external, arrayBuffers }).map(([k, v]) => [`${k}MiB`, Math.round(v / 2 ** 20)])), 'worker memory');
+        logger().debug(
+          Object.fromEntries(Object.entries({ rss, heapUsed, heapTotal, external, arrayBuffers }).map(([k, v]) => [`${k}MiB`, Math.round(v / 2 ** 20)])),
+          'worker memory',
+        );
       }, MEMORY_LOG_MS).unref();
       try {
         await worker.run();

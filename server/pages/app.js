@@ -51,7 +51,14 @@ async function signIn() {
         $('sign-in').hidden = true;
         $('who').replaceChildren(
           el('span', { text: `${caller.name} (${caller.role}) ` }),
-          el('button', { type: 'button', text: 'Sign out', onclick: () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); } }),
+          el('button', {
+            type: 'button',
+            text: 'Sign out',
+            onclick: () => {
+              sessionStorage.removeItem(TOKEN_KEY);
+              location.reload();
+            },
+          }),
         );
         return caller;
       } catch (err) {
@@ -61,13 +68,17 @@ async function signIn() {
     $('sign-in').hidden = false;
     $('token').focus();
     await new Promise((resolve) => {
-      $('sign-in').addEventListener('submit', (event) => {
-        event.preventDefault();
-        sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-        $('token').value = '';
-        say('');
-        resolve();
-      }, { once: true });
+      $('sign-in').addEventListener(
+        'submit',
+        (event) => {
+          event.preventDefault();
+          sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+          $('token').value = '';
+          say('');
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }
@@ -104,7 +115,9 @@ async function supportPage() {
 
 function showSummary(summary) {
   if (summary.campaigns.length === 0) {
-    $('result').replaceChildren(el('p', { class: 'card', text: `No restore campaign has data for user ${summary.userId}. Check the id; a user the outage did not affect has nothing to restore.` }));
+    $('result').replaceChildren(
+      el('p', { class: 'card', text: `No restore campaign has data for user ${summary.userId}. Check the id; a user the outage did not affect has nothing to restore.` }),
+    );
     return;
   }
   $('result').replaceChildren(
@@ -149,16 +162,28 @@ async function showList() {
     return;
   }
   $('list').replaceChildren(
-    el('div', { class: 'scroll' },
-      el('table', {},
+    el(
+      'div',
+      { class: 'scroll' },
+      el(
+        'table',
+        {},
         el('thead', {}, el('tr', {}, ...['Campaign', 'State', 'Users', 'Categories', 'Started'].map((h) => el('th', { scope: 'col', text: h })))),
-        el('tbody', {}, ...campaigns.map((c) => el('tr', {},
-          el('td', {}, el('a', { href: `#${encodeURIComponent(c.campaignId)}`, text: c.campaignId })),
-          el('td', { text: c.dryRun ? `${c.state} (dry run)` : c.state }),
-          el('td', { text: String(c.users) }),
-          el('td', { text: c.categories.join(', ') }),
-          el('td', { text: when(c.createdAt) }),
-        ))),
+        el(
+          'tbody',
+          {},
+          ...campaigns.map((c) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, el('a', { href: `#${encodeURIComponent(c.campaignId)}`, text: c.campaignId })),
+              el('td', { text: c.dryRun ? `${c.state} (dry run)` : c.state }),
+              el('td', { text: String(c.users) }),
+              el('td', { text: c.categories.join(', ') }),
+              el('td', { text: when(c.createdAt) }),
+            ),
+          ),
+        ),
       ),
     ),
   );
@@ -174,7 +199,9 @@ function seconds(s) {
 /** One wave: a bar of users done, its pace, ETA and what became of its records. */
 function waveBlock(w) {
   const r = w.records;
-  return el('div', { class: 'wave' },
+  return el(
+    'div',
+    { class: 'wave' },
     el('div', { text: `${label(w.category)}: ${w.done} of ${w.total} users · ${Math.round(w.recordsPerSecond)} records/s · ETA ${seconds(w.etaSeconds)}` }),
     el('progress', { max: String(Math.max(1, w.total)), value: String(w.done), 'aria-label': `${w.category}: ${w.done} of ${w.total} users` }),
     el('div', { class: 'hint', text: `${r.restored} back · ${r.keptLive} kept live · ${r.duplicates} duplicates · ${r.quarantined} quarantined · ${w.users.failed} users failed` }),
@@ -184,7 +211,22 @@ function waveBlock(w) {
 /** A finished category from the report: users by state and records by fate. */
 function categoryRow(category, c) {
   const open = c.users.pending + c.users.validating + c.users.restoring;
-  return el('tr', {}, ...[label(category), c.users.restored, c.users.partial, c.users.failed, open, c.records.restored, c.records.keptLive, c.records.duplicates, c.records.quarantined, c.records.missing].map((v) => el('td', { text: String(v) })));
+  return el(
+    'tr',
+    {},
+    ...[
+      label(category),
+      c.users.restored,
+      c.users.partial,
+      c.users.failed,
+      open,
+      c.records.restored,
+      c.records.keptLive,
+      c.records.duplicates,
+      c.records.quarantined,
+      c.records.missing,
+    ].map((v) => el('td', { text: String(v) })),
+  );
 }
 
 /** Shows one campaign; answers true while it runs, so the page refreshes it. */
@@ -201,24 +243,55 @@ async function showCampaign(id, operator) {
   if (operator) parts.push(actions(id, status, failures));
   if (running) parts.push(el('section', {}, el('h3', { text: 'Waves' }), ...status.waves.map(waveBlock)));
   if (status.categories) {
-    parts.push(el('h3', { text: 'By category' }), el('div', { class: 'scroll' }, el('table', {},
-      el('thead', {}, el('tr', {}, ...['Category', 'Restored', 'Partial', 'Failed', 'Open', 'Records back', 'Kept live', 'Duplicates', 'Quarantined', 'Missing'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, ...Object.entries(status.categories).map(([category, c]) => categoryRow(category, c))),
-    )));
+    parts.push(
+      el('h3', { text: 'By category' }),
+      el(
+        'div',
+        { class: 'scroll' },
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...['Category', 'Restored', 'Partial', 'Failed', 'Open', 'Records back', 'Kept live', 'Duplicates', 'Quarantined', 'Missing'].map((h) =>
+                el('th', { scope: 'col', text: h }),
+              ),
+            ),
+          ),
+          el('tbody', {}, ...Object.entries(status.categories).map(([category, c]) => categoryRow(category, c))),
+        ),
+      ),
+    );
   }
   if (failures) {
     parts.push(el('h3', { text: 'Failures by cause' }));
-    parts.push(failures.failed.length
-      ? el('ul', {}, ...failures.failed.map((f) => el('li', { text: `${label(f.category)}: ${f.count} user(s) failed with ${f.errorClass} — ${f.message} (e.g. ${f.exampleUserIds.join(', ')})` })))
-      : el('p', { text: 'No user-category failed.' }));
-    parts.push(failures.quarantined.length
-      ? el('ul', {}, ...failures.quarantined.map((q) => el('li', { text: `${q.category}: ${q.count} line(s) quarantined, ${q.reason} — ${q.message}` })))
-      : el('p', { text: 'Nothing quarantined.' }));
+    parts.push(
+      failures.failed.length
+        ? el(
+            'ul',
+            {},
+            ...failures.failed.map((f) =>
+              el('li', { text: `${label(f.category)}: ${f.count} user(s) failed with ${f.errorClass} — ${f.message} (e.g. ${f.exampleUserIds.join(', ')})` }),
+            ),
+          )
+        : el('p', { text: 'No user-category failed.' }),
+    );
+    parts.push(
+      failures.quarantined.length
+        ? el('ul', {}, ...failures.quarantined.map((q) => el('li', { text: `${q.category}: ${q.count} line(s) quarantined, ${q.reason} — ${q.message}` })))
+        : el('p', { text: 'Nothing quarantined.' }),
+    );
   }
   parts.push(el('h3', { text: 'Operator actions' }));
-  parts.push(audit.length
-    ? el('ul', {}, ...audit.map((a) => el('li', { text: `${when(a.at)} — ${a.actor} (${a.via}) ${a.action}: ${a.outcome}${a.message ? ` (${a.message})` : ''}` })))
-    : el('p', { text: 'None yet.' }));
+  parts.push(
+    audit.length
+      ? el('ul', {}, ...audit.map((a) => el('li', { text: `${when(a.at)} — ${a.actor} (${a.via}) ${a.action}: ${a.outcome}${a.message ? ` (${a.message})` : ''}` })))
+      : el('p', { text: 'None yet.' }),
+  );
   $('detail').replaceChildren(el('article', { class: 'card' }, ...parts));
   return running;
 }

@@ -56,7 +56,7 @@ const WORKER_READY_MS = 60_000;
 export async function untilWorkerPolls(env: Env): Promise<void> {
   const client = await connectTemporal(env);
   try {
-    for (const deadline = Date.now() + WORKER_READY_MS; !(await workerPolls(client, env.TEMPORAL_NAMESPACE, env.RESTORE_TASK_QUEUE)); ) {
+    for (const deadline = Date.now() + WORKER_READY_MS; !(await workerPolls(client, env.TEMPORAL_NAMESPACE, env.RESTORE_TASK_QUEUE));) {
       if (Date.now() > deadline) throw new Error(`no worker polled ${env.RESTORE_TASK_QUEUE} within ${WORKER_READY_MS / 1000} s`);
       await sleep(200);
     }

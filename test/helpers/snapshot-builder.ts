@@ -22,10 +22,7 @@ export interface SnapshotSpec {
 export async function writeSnapshot(spec: SnapshotSpec): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'restorectl-snapshot-'));
   await mkdir(join(dir, 'blobs'));
-  await writeFile(
-    join(dir, 'manifest.json'),
-    JSON.stringify({ format: 'restore-snapshot/v1', snapshotId: spec.snapshotId ?? 'test-snapshot', takenAt: '2009-10-10T00:00:00Z' }),
-  );
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: 'restore-snapshot/v1', snapshotId: spec.snapshotId ?? 'test-snapshot', takenAt: '2009-10-10T00:00:00Z' }));
   await writeFile(join(dir, 'users.ndjson'), spec.users.map((u) => JSON.stringify({ userId: u.userId, expected: u.expected ?? {} })).join('\n') + '\n');
   for (const blob of spec.blobs ?? []) await writeFile(join(dir, 'blobs', sha256Hex(blob)), blob);
   for (const [category, lines] of Object.entries(spec.lines)) {
