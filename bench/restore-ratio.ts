@@ -1,14 +1,17 @@
 /**
  * `npm run bench` (stack up first): how close restorectl comes to the store's own write
- * rate, and whether its cost per record holds as the snapshot grows. For each size it
- * generates a synthetic snapshot, times a raw `insertMany` of the same contacts into an
- * empty collection of the same store carrying the live index (the physical limit), then
- * restores the snapshot's contacts through real workflows with `restorectl worker` running
- * in a process of its own, as in production, whose peak resident memory (VmHWM) it reads
- * at the end. Prints the figures, or one JSON document with --json.
- * Asserts nothing; uses databases of its own and drops them after.
+ * rate, per wave and for all six together, and whether its cost holds as the snapshot grows.
+ * For each size it generates a synthetic snapshot and times, per category, a raw
+ * `insertMany` of the category's records into an empty collection of the same store
+ * carrying the application's index (photos: plus a raw GridFS upload of their blobs): the
+ * physical limit. Then one campaign restores the categories through real workflows, with
+ * `restorectl worker` in a process of its own as in production. A wave's time runs from the
+ * end of the one before (its staging included) to the end of its last batch, as the
+ * campaign's progress shows it. The worker counts the commands it sends to the store, by
+ * database and kind. Prints the figures, or one JSON document with --json. Asserts nothing;
+ * uses databases of its own and drops them after.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--batch-size 250] [--concurrency 4] [--worker-log FILE] [--json]
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +19,17 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Command } from 'commander';
+import { GridFSBucket } from 'mongodb';
 import { z } from 'zod';
+import { categoriesArg } from '../cli/commands/campaign';
 import { boundedIntArg, parseWith } from '../cli/parse';
+import { CATEGORIES, type Category } from '../domain/categories';
+import { CATEGORY_TRAITS, blobDigest } from '../domain/category-traits';
 import { chunked, readLines } from '../snapshot/line-reader';
 import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live-store';
+import type { Stores } from '../store/connection';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
 import type { Env } from '../config/env';
@@ -37,17 +45,29 @@ const sizesArg = parseWith(
   'must be a comma-separated list of user counts',
 );
 
+/** One wave's figures, or all the campaign's together (`category` null). */
+interface WaveFigures {
+  category: Category | null;
+  /** User-categories: users of the campaign, times the categories counted. */
+  userCategories: number;
+  /** Valid records of the snapshot, which both the raw insert and the campaign write. */
+  records: number;
+  rawSeconds: number;
+  seconds: number;
+  ratio: number;
+  msPerUserCategory: number;
+  msPerRecord: number;
+}
+
 interface SizeFigures {
   users: number;
-  contactRecords: number;
-  rawInsertRecordsPerSecond: number;
-  restoreSeconds: number;
-  restoreRecordsPerSecond: number;
-  ratio: number;
-  msPerRecord: number;
+  waves: WaveFigures[];
+  all: WaveFigures;
   peakRssMiB: number;
   /** CPU time the worker spent on the campaign, per record: what sizing its hosts starts from. */
   workerCpuMsPerRecord: number;
+  /** Commands the worker sent to the store per user-category, by database and kind (`live write` being the records' own). */
+  commandsPerUserCategory: Record<string, number>;
 }
 
 /** What the kernel says of a process: its resident memory's high-water mark, and the CPU time it has used. */
@@ -56,22 +76,28 @@ interface ProcessUsage {
   cpuSeconds: number;
 }
 
+/** The worker's commands to the store so far, by `database.command`, from its last `store commands` log line. */
+type CommandCounts = Record<string, number>;
+
 /**
  * `restorectl worker` in a process of its own on `env`, answered once it has made its
- * workflow bundle and polls: a production worker is up before a campaign starts.
+ * workflow bundle and polls: a production worker is up before a campaign starts. `stop`
+ * answers the commands it sent to the store, which it logs as it stops.
  */
-async function startWorkerProcess(env: Env, logFile?: string): Promise<{ usage(): Promise<ProcessUsage>; stop(): Promise<void> }> {
+async function startWorkerProcess(env: Env, logFile?: string): Promise<{ usage(): Promise<ProcessUsage>; stop(): Promise<CommandCounts> }> {
   const worker = spawn(process.execPath, [join(projectRoot, 'bin', 'restorectl'), 'worker'], {
-    // At least info, for its start line; LOG_LEVEL=debug adds each batch's phases (restore phase).
+    // At least info, for its start and stop lines; LOG_LEVEL=debug adds each batch's phases (restore phase).
     env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), LOG_LEVEL: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let said = '';
+  let counts: CommandCounts = {};
   await new Promise<void>((resolve, reject) => {
     worker.stderr.on('data', (chunk) => {
       if (logFile) appendFileSync(logFile, chunk);
-      said = (said + chunk).slice(-10_000);
+      said = (said + chunk).slice(-100_000);
+      for (const line of String(chunk).split('\n')) if (line.includes('"msg":"store commands"')) counts = (JSON.parse(line) as { commands: CommandCounts }).commands;
       if (said.includes('"msg":"worker started"')) resolve();
     });
     void exited.then(() => reject(new Error(`the worker exited before it started: ${said.slice(-500)}`)));
@@ -89,95 +115,178 @@ async function startWorkerProcess(env: Env, logFile?: string): Promise<{ usage()
     stop: async () => {
       worker.kill('SIGTERM');
       await exited;
+      return counts;
     },
   };
+}
+
+/**
+ * The physical limit for one category: its valid records inserted as fast as the store takes
+ * them, into an empty collection with the application's index, and for photos their blobs
+ * uploaded to GridFS too. Answers the records and the seconds the store took.
+ */
+async function rawInsert(stores: Stores, snapshotDir: string, category: Category): Promise<{ records: number; seconds: number }> {
+  const raw = stores.target.collection(`raw_${category}`);
+  await raw.createIndex({ userId: 1, recordId: 1 }, { unique: true });
+  const trait = CATEGORY_TRAITS[category].blob;
+  const bucket = trait ? new GridFSBucket(stores.target, { bucketName: `raw_${trait.bucket}` }) : undefined;
+  const provenance = { campaignId: 'raw', snapshotId: 'raw', restoredAt: new Date() };
+  let records = 0;
+  let nanos = 0n;
+  for await (const lines of chunked(readLines(snapshotFiles.category(snapshotDir, category)), 1000)) {
+    const parsed = lines.map((l) => JSON.parse(l.text));
+    const blobs = bucket ? await Promise.all(parsed.map((r) => readFile(snapshotFiles.blob(snapshotDir, blobDigest(trait!, r.data)!)))) : [];
+    const started = process.hrtime.bigint();
+    await raw.insertMany(
+      parsed.map((r) => restoredDocument(r.userId, r, provenance)),
+      { ordered: false },
+    );
+    for (const [i, bytes] of blobs.entries()) {
+      await new Promise<void>((resolve, reject) =>
+        bucket!
+          .openUploadStream(`${parsed[i].userId}/${parsed[i].recordId}`)
+          .once('finish', () => resolve())
+          .once('error', reject)
+          .end(bytes),
+      );
+    }
+    nanos += process.hrtime.bigint() - started;
+    records += parsed.length;
+  }
+  await raw.drop();
+  if (bucket) await bucket.drop().catch(() => undefined);
+  return { records, seconds: Number(nanos) / 1e9 };
+}
+
+/** A wave's figures from its records, its raw time and its own. */
+function figuresOf(category: Category | null, userCategories: number, records: number, rawSeconds: number, seconds: number): WaveFigures {
+  return {
+    category,
+    userCategories,
+    records,
+    rawSeconds: Number(rawSeconds.toFixed(2)),
+    seconds: Number(seconds.toFixed(2)),
+    ratio: Number((rawSeconds / seconds).toFixed(3)),
+    msPerUserCategory: Number(((seconds * 1000) / userCategories).toFixed(3)),
+    msPerRecord: Number(((seconds * 1000) / Math.max(1, records)).toFixed(3)),
+  };
+}
+
+/** Commands per user-category, by database (control or live) and kind; the live writes are the records' own. */
+function commandsPer(counts: CommandCounts, targetDb: string, userCategories: number): Record<string, number> {
+  const per: Record<string, number> = {};
+  for (const [key, n] of Object.entries(counts)) {
+    const [db, command] = [key.slice(0, key.lastIndexOf('.')), key.slice(key.lastIndexOf('.') + 1)];
+    const room = db === targetDb ? (['insert', 'update', 'delete'].includes(command) ? 'live write' : 'live read') : 'control';
+    per[room] = (per[room] ?? 0) + n / userCategories;
+  }
+  return Object.fromEntries(Object.entries(per).map(([k, v]) => [k, Number(v.toFixed(2))]));
+}
+
+async function measureSize(
+  users: number,
+  categories: Category[],
+  opts: { batchSize: number; concurrency: number; workerLog?: string },
+  say: (line: string) => void,
+): Promise<SizeFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+  try {
+    const snapshotDir = join(dir, 'snapshot');
+    say(`${users} users: generating the snapshot`);
+    await generateSnapshot(snapshotDir, { users, seed: 'bench', corruptRate: 0 });
+    return await withScratchCampaigns('bench', async ({ env, client, stores }) => {
+      const raw = new Map<Category, { records: number; seconds: number }>();
+      for (const category of categories) {
+        raw.set(category, await rawInsert(stores, snapshotDir, category));
+        say(`${users} users: raw ${category} ${Math.round(raw.get(category)!.records / raw.get(category)!.seconds)} records/s`);
+      }
+      say(`${users} users: restoring ${categories.join(', ')}`);
+      const worker = await startWorkerProcess(env, opts.workerLog);
+      let report: CampaignReport;
+      /** Seconds from the start at which each wave was first seen past, by the campaign's progress. */
+      const waveEnds: number[] = [];
+      let seconds: number;
+      let before: ProcessUsage;
+      let after: ProcessUsage;
+      let counts: CommandCounts;
+      try {
+        before = await worker.usage();
+        const started = process.hrtime.bigint();
+        const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+        const campaignId = await startCampaign(client, env, { snapshotDir, categories, batchSize: opts.batchSize, concurrency: opts.concurrency });
+        report = await waitForCampaign(
+          client,
+          campaignId,
+          (p) => {
+            while (waveEnds.length < Math.min(p.wave, categories.length)) waveEnds.push(elapsed());
+          },
+          100,
+        );
+        seconds = elapsed();
+        while (waveEnds.length < categories.length) waveEnds.push(seconds);
+        after = await worker.usage();
+      } finally {
+        counts = await worker.stop();
+      }
+      const waves = categories.map((category, i) => {
+        const records = report.categories[category]!.records.valid;
+        return figuresOf(category, users, records, raw.get(category)!.seconds, waveEnds[i] - (i === 0 ? 0 : waveEnds[i - 1]));
+      });
+      const records = waves.reduce((n, w) => n + w.records, 0);
+      const rawSeconds = [...raw.values()].reduce((s, r) => s + r.seconds, 0);
+      const all = figuresOf(null, users * categories.length, records, rawSeconds, seconds);
+      return {
+        users,
+        waves,
+        all,
+        peakRssMiB: after.peakMiB,
+        workerCpuMsPerRecord: Number((((after.cpuSeconds - before.cpuSeconds) * 1000) / records).toFixed(3)),
+        commandsPerUserCategory: commandsPer(counts, env.RESTORE_TARGET_DB, users * categories.length),
+      };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function line(w: WaveFigures): string {
+  return `  ${(w.category ?? 'all').padEnd(9)} ${String(w.records).padStart(8)} records  ratio ${w.ratio.toFixed(3)}  ${w.seconds.toFixed(1).padStart(6)} s (raw ${w.rawSeconds.toFixed(1)} s)  ${w.msPerUserCategory.toFixed(2)} ms per user-category  ${w.msPerRecord.toFixed(3)} ms per record`;
 }
 
 async function main() {
   const opts = new Command('bench')
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
+    .option('--categories <list>', 'categories to restore, in one campaign', categoriesArg, [...CATEGORIES])
     .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--json', 'one JSON document on stdout')
     .parse()
     .opts();
-  const say = (line: string) => (opts.json ? undefined : process.stderr.write(`${line}\n`));
+  const say = (text: string) => (opts.json ? undefined : process.stderr.write(`${text}\n`));
+  const categories = CATEGORIES.filter((c) => (opts.categories as Category[]).includes(c));
   const sizes: SizeFigures[] = [];
   for (const users of opts.sizes as number[]) {
-    const dir = await mkdtemp(join(tmpdir(), 'bench-'));
-    try {
-      const snapshotDir = join(dir, 'snapshot');
-      say(`${users} users: generating the snapshot`);
-      await generateSnapshot(snapshotDir, { users, seed: 'bench', corruptRate: 0 });
-      await withScratchCampaigns('bench', async ({ env, client, stores }) => {
-        // The physical limit: the same records, inserted as fast as the store takes them.
-        let contactRecords = 0;
-        let rawSeconds = 0;
-        const raw = stores.target.collection('raw_contacts');
-        await raw.createIndex({ userId: 1, recordId: 1 }, { unique: true });
-        const provenance = { campaignId: 'raw', snapshotId: 'raw', restoredAt: new Date() };
-        for await (const lines of chunked(readLines(snapshotFiles.category(snapshotDir, 'contacts')), 1000)) {
-          const docs = lines.map((l) => {
-            const r = JSON.parse(l.text);
-            return restoredDocument(r.userId, r, provenance);
-          });
-          const started = process.hrtime.bigint();
-          await raw.insertMany(docs, { ordered: false });
-          rawSeconds += Number(process.hrtime.bigint() - started) / 1e9;
-          contactRecords += docs.length;
-        }
-        await raw.drop();
-        say(`${users} users: raw insertMany ${Math.round(contactRecords / rawSeconds)} records/s; restoring`);
-        const worker = await startWorkerProcess(env, opts.workerLog);
-        let report: CampaignReport;
-        let seconds: number;
-        let before: ProcessUsage;
-        let after: ProcessUsage;
-        try {
-          before = await worker.usage();
-          const started = process.hrtime.bigint();
-          const campaignId = await startCampaign(client, env, { snapshotDir, categories: ['contacts'], batchSize: opts.batchSize, concurrency: opts.concurrency });
-          report = await waitForCampaign(client, campaignId, undefined, 200);
-          seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          after = await worker.usage();
-        } finally {
-          await worker.stop();
-        }
-        const restored = report.categories.contacts!.records.valid;
-        const figures: SizeFigures = {
-          users,
-          contactRecords,
-          rawInsertRecordsPerSecond: Math.round(contactRecords / rawSeconds),
-          restoreSeconds: Number(seconds.toFixed(1)),
-          restoreRecordsPerSecond: Math.round(restored / seconds),
-          ratio: Number((restored / seconds / (contactRecords / rawSeconds)).toFixed(3)),
-          msPerRecord: Number(((seconds * 1000) / restored).toFixed(3)),
-          peakRssMiB: after.peakMiB,
-          workerCpuMsPerRecord: Number((((after.cpuSeconds - before.cpuSeconds) * 1000) / restored).toFixed(3)),
-        };
-        sizes.push(figures);
-        say(`${users} users: ${JSON.stringify(figures)}`);
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const figures = await measureSize(users, categories, { batchSize: opts.batchSize, concurrency: opts.concurrency, workerLog: opts.workerLog }, say);
+    sizes.push(figures);
+    say(`${users} users: ${JSON.stringify(figures)}`);
   }
   const result = {
     batchSize: opts.batchSize,
     concurrency: opts.concurrency,
     sizes,
-    /** Time per record at the largest size over that at the smallest: 1.0 is a flat cost. */
-    costGrowth: sizes.length > 1 ? Number((sizes[sizes.length - 1].msPerRecord / sizes[0].msPerRecord).toFixed(2)) : null,
+    /** Time per user-category at the largest size over that at the smallest: 1.0 is a flat cost. */
+    costGrowth: sizes.length > 1 ? Number((sizes[sizes.length - 1].all.msPerUserCategory / sizes[0].all.msPerUserCategory).toFixed(2)) : null,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const s of sizes) {
       process.stdout.write(
-        `${s.users} users, ${s.contactRecords} contacts: raw insertMany ${s.rawInsertRecordsPerSecond}/s, restorectl ${s.restoreRecordsPerSecond}/s (ratio ${s.ratio}), all back in ${s.restoreSeconds} s, ${s.msPerRecord} ms per record, peak memory ${s.peakRssMiB} MiB, worker CPU ${s.workerCpuMsPerRecord} ms per record\n`,
+        `${s.users} users: worker peak ${s.peakRssMiB} MiB, CPU ${s.workerCpuMsPerRecord} ms per record, store commands per user-category ${JSON.stringify(s.commandsPerUserCategory)}\n`,
       );
+      for (const w of [...s.waves, s.all]) process.stdout.write(`${line(w)}\n`);
     }
-    if (result.costGrowth !== null) process.stdout.write(`cost per record, largest over smallest: ${result.costGrowth}x\n`);
+    if (result.costGrowth !== null) process.stdout.write(`cost per user-category, largest over smallest: ${result.costGrowth}x\n`);
   }
 }
 

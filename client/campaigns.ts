@@ -144,7 +144,14 @@ async function campaignHandle(client: Client, campaignId: string) {
 /** What a running campaign is doing now, from its workflow; null when it is not running (or never was). */
 export async function campaignProgress(client: Client, campaignId: string): Promise<CampaignProgress | null> {
   const { handle, status } = await campaignHandle(client, campaignId);
-  return status === 'RUNNING' ? handle.query(progressQuery) : null;
+  if (status !== 'RUNNING') return null;
+  try {
+    return await handle.query(progressQuery);
+  } catch (err) {
+    // Ended between the two questions: a query of a closed campaign needs a worker to replay it, and none may run.
+    if ((await campaignHandle(client, campaignId)).status !== 'RUNNING') return null;
+    throw err;
+  }
 }
 
 /** Polls a running campaign's progress every `intervalMs` until `done` holds of it; returns that progress. */

@@ -9,6 +9,11 @@ export interface Stores {
   target: Db;
   /** restorectl's own data: campaigns, staged records, quarantine, per-user status. */
   control: Db;
+  /**
+   * The commands sent so far, by `database.command` (`app.insert`, `restore.find`): what a
+   * campaign costs the store, counted where it is spent. The worker logs them as it stops.
+   */
+  commands: Record<string, number>;
 }
 
 /** How long an operation waits for a server to take it: a store that does not answer is said so within seconds, and waited out by retries. */
@@ -27,7 +32,7 @@ export function withoutCredentials(uri: string): string {
 export async function connectStores(env: Pick<Env, 'MONGODB_URI' | 'RESTORE_TARGET_DB' | 'RESTORE_CONTROL_DB'>): Promise<Stores> {
   let client: MongoClient;
   try {
-    client = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: SERVER_SELECTION_MS });
+    client = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: SERVER_SELECTION_MS, monitorCommands: true });
   } catch (err) {
     // The constructor does no I/O: whatever it throws (the driver's and its URL parser's
     // MongoParseError, a MongoRuntimeError for a bad port) is about the URI.
@@ -41,7 +46,12 @@ export async function connectStores(env: Pick<Env, 'MONGODB_URI' | 'RESTORE_TARG
       { cause: err },
     );
   });
-  return { client, target: client.db(env.RESTORE_TARGET_DB), control: client.db(env.RESTORE_CONTROL_DB) };
+  const commands: Record<string, number> = {};
+  client.on('commandStarted', ({ databaseName, commandName }) => {
+    const key = `${databaseName}.${commandName}`;
+    commands[key] = (commands[key] ?? 0) + 1;
+  });
+  return { client, target: client.db(env.RESTORE_TARGET_DB), control: client.db(env.RESTORE_CONTROL_DB), commands };
 }
 
 /** The version of the store's server, as buildInfo reports it; FerretDB adds its own, after the MongoDB version it speaks. */

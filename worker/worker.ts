@@ -58,6 +58,8 @@ export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOpt
     throw err;
   });
   const close = async () => {
+    // Counts only, never a document: what the worker cost the store, for whoever sizes it (bench/restore-ratio.ts reads it).
+    logger().info({ commands: stores.commands }, 'store commands');
     await connection.close();
     await stores.client.close();
   };
