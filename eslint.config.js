@@ -48,9 +48,16 @@ function layerRule(folder, extra = {}) {
           ...(forbidden.length
             ? [
                 {
-                  group: forbidden.flatMap((f) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${f}`, `${up}${f}/**`])),
+                  group: [
+                    ...forbidden.flatMap((f) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${f}`, `${up}${f}/**`])),
+                    // The contract between workflows and activities, whose types the layers below share (see next).
+                    ...(forbidden.includes('workflows') ? ['!../workflows/contracts'] : []),
+                  ],
                   message: `${folder}/ imports only from the layers below it (eslint.config.js, LAYERS)`,
                 },
+                ...(forbidden.includes('workflows')
+                  ? [{ group: ['../workflows/contracts'], allowTypeImports: true, message: `${folder}/ may import only types from workflows/contracts` }]
+                  : []),
               ]
             : []),
           ...(extra.patterns ?? []),

@@ -15,7 +15,7 @@ import { readSelection, writeSelection } from '../store/selections';
 import { dropChunks } from '../store/staged-lines';
 import { userStatusWriter } from '../store/status-writer';
 import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/user-pages';
-import type { CampaignSettings, OpenedCampaign, UserPage } from './types';
+import type { CampaignSettings, OpenedCampaign, UserPage } from '../workflows/contracts';
 
 /** The users of users.ndjson from `from` on, in runs of an insert command, bad lines passed over. */
 async function* usersFrom(snapshotDir: string, from: LinePosition): AsyncGenerator<UserLine[]> {

@@ -9,7 +9,7 @@ import { whyNotReplay } from '../store/replay-check';
 import { readSelectionChunk, writeSelection } from '../store/selections';
 import { dropChunks } from '../store/staged-lines';
 import type { PagedUser } from '../store/user-pages';
-import type { ReplayPlan, ReplayRequest } from './types';
+import type { ReplayPlan, ReplayRequest } from '../workflows/contracts';
 
 /** The states of a user-category that a campaign has not finished: what `replay --unfinished` takes. */
 const UNFINISHED: UserState[] = ['pending', 'validating', 'restoring', 'failed'];

@@ -4,7 +4,7 @@ import type { ConflictPolicy } from '../domain/categories';
 import { type Decision, type LiveDocument, planUser, type RecoveredRecord } from '../domain/restore-plan';
 import type { LiveWrite, RefusedWrite } from '../store/live-store';
 import { finalState, type UserOutcome } from '../store/status-writer';
-import type { BatchOutcome, RecordTally } from './types';
+import type { BatchOutcome, RecordTally } from '../workflows/contracts';
 
 /** Per user, the records the live store refused, by recordId, with why: not written again, the user ends failed. */
 export type Refusals = Map<string, Map<string, string>>;

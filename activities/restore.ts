@@ -11,7 +11,7 @@ import { userStatusWriter } from '../store/status-writer';
 import { pageKey } from '../store/user-pages';
 import type { Category } from '../domain/categories';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
-import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from './types';
+import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from '../workflows/contracts';
 
 /** Read-plan-write rounds before a batch gives up on live documents that keep changing under it. */
 const MAX_ROUNDS = 4;

@@ -16,7 +16,7 @@ import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
 import { readSelection } from '../store/selections';
 import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
 import { pageKey, pageOfLine } from '../store/user-pages';
-import type { StageInput } from './types';
+import type { StageInput } from '../workflows/contracts';
 
 /** Lines checked per run; also how often a live attempt heartbeats. */
 const CHUNK_LINES = 500;

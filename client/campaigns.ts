@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { CampaignSettings } from '../activities/types';
+import type { CampaignSettings } from '../workflows/contracts';
 import type { Env } from '../config/env';
 import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveOrder } from '../domain/categories';
 import { InputError, NotFoundError } from '../domain/errors';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ReplayRequest } from '../activities/types';
+import type { ReplayRequest } from '../workflows/contracts';
 import type { Env } from '../config/env';
 import { InputError, NotFoundError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';

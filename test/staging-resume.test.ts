@@ -7,7 +7,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { stagingActivities } from '../activities/staging';
-import type { StageInput } from '../activities/types';
+import type { StageInput } from '../workflows/contracts';
 import { generateSnapshot } from '../snapshot/generate';
 import type { LinePosition } from '../snapshot/line-reader';
 import { connectStores, type Stores } from '../store/connection';

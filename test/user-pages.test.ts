@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { campaignActivities } from '../activities/campaign';
 import { stagingActivities } from '../activities/staging';
-import type { PagedUser, StageInput, UserPage } from '../activities/types';
+import type { PagedUser, StageInput, UserPage } from '../workflows/contracts';
 import { generateSnapshot } from '../snapshot/generate';
 import type { LinePosition } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';

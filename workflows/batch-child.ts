@@ -1,5 +1,5 @@
 import { executeChild } from '@temporalio/workflow';
-import type { BatchOutcome, RestoreBatchInput } from '../activities/types';
+import type { BatchOutcome, RestoreBatchInput } from './contracts';
 import { restoreBatchWorkflow } from './restore-batch';
 import { searchAttributesOf } from './search-attributes';
 

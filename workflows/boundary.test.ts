@@ -5,13 +5,16 @@
 import { ESLint } from 'eslint';
 import { join } from 'node:path';
 
-async function lintWorkflow(source: string): Promise<string[]> {
+/** The lint messages of `source` as a module of `folder`. */
+async function lintIn(folder: string, source: string): Promise<string[]> {
   // The config is handed over, not looked up: ESLint loads config files by a dynamic import that jest's VM lacks.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const eslint = new ESLint({ cwd: join(__dirname, '..'), overrideConfigFile: true, overrideConfig: require('../eslint.config.js') });
-  const [result] = await eslint.lintText(source, { filePath: join(__dirname, 'probe.ts') });
+  const [result] = await eslint.lintText(source, { filePath: join(__dirname, '..', folder, 'probe.ts') });
   return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
 }
+
+const lintWorkflow = (source: string) => lintIn('workflows', source);
 
 describe('the workflow boundary', () => {
   it('refuses Node modules, the MongoDB driver and code from layers that do I/O', async () => {
@@ -38,5 +41,14 @@ describe('the workflow boundary', () => {
       '',
     ].join('\n');
     expect(await lintWorkflow(source)).toEqual([]);
+  });
+
+  it('lets the layers below share the contract with workflows, as types and nothing else', async () => {
+    const typeOnly = "import type { CampaignSettings } from '../workflows/contracts';\nexport type T = CampaignSettings;\n";
+    expect(await lintIn('activities', typeOnly)).toEqual([]);
+    const code = "import { campaignWorkflow } from '../workflows/campaign';\nexport const f = campaignWorkflow;\n";
+    expect(await lintIn('activities', code)).toEqual([expect.stringContaining('activities/ imports only from the layers below it')]);
+    const valueImport = "import { CampaignSettings } from '../workflows/contracts';\nexport type T = CampaignSettings;\n";
+    expect(await lintIn('activities', valueImport)).toContainEqual(expect.stringContaining('may import only types from workflows/contracts'));
   });
 });

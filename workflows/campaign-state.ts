@@ -1,6 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import type { BatchOutcome, CampaignSettings } from '../activities/types';
-import type { LinePosition } from '../snapshot/line-reader';
+import type { BatchOutcome, CampaignSettings, LinePosition } from './contracts';
 import {
   type CampaignProgress,
   pauseSignal,

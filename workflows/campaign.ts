@@ -1,10 +1,6 @@
 import { allHandlersFinished, CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { CampaignSettings, PagedUser, UserPage } from '../activities/types';
+import type { Activities, CampaignReport, CampaignSettings, LinePosition, PagedUser, StagingSummary, UserPage } from './contracts';
 import type { Category } from '../domain/categories';
-import type { LinePosition } from '../snapshot/line-reader';
-import type { StagingSummary } from '../store/control-collections';
-import type { CampaignReport } from '../store/campaign-report';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
 import { failureOf } from './failure-of';
 import { runBatchChild } from './batch-child';

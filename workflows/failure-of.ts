@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, type TemporalFailure } from '@temporalio/workflow';
-import type { StatusError } from '../store/control-collections';
+import type { StatusError } from './contracts';
 
 /**
  * The class and message a status shows for a failure seen by a workflow: the type an

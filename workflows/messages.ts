@@ -3,7 +3,7 @@
  * and batch workflows import. Deterministic, free of Node imports.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RecordTally } from '../activities/types';
+import type { RecordTally } from './contracts';
 import type { Category } from '../domain/categories';
 import type { UserTally } from './outcome';
 import type { CampaignPace, PaceChange } from './pace';

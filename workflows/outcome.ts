@@ -2,7 +2,7 @@
  * Sums of batch outcomes: a campaign adds its batches', a batch narrowed down adds its
  * parts'. Deterministic, free of Node imports.
  */
-import type { BatchOutcome, RecordTally } from '../activities/types';
+import type { BatchOutcome, RecordTally } from './contracts';
 
 export type UserTally = Pick<BatchOutcome, 'restored' | 'partial' | 'failed'>;
 

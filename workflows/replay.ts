@@ -1,6 +1,5 @@
 import { CancellationScope, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { BatchOutcome, ReplayRequest } from '../activities/types';
+import type { Activities, BatchOutcome, ReplayRequest } from './contracts';
 import type { Category } from '../domain/categories';
 import { addOutcome, noOutcome } from './outcome';
 import { runBatchChild } from './batch-child';

@@ -1,6 +1,5 @@
 import { ActivityCancellationType, ActivityFailure, type ActivityOptions, getExternalWorkflowHandle, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { BatchOutcome, PagedUser, RestoreBatchInput } from '../activities/types';
+import type { Activities, BatchOutcome, PagedUser, RestoreBatchInput } from './contracts';
 import { failureOf } from './failure-of';
 import { addOutcome, noOutcome } from './outcome';
 import { BACKOFF, SNAPSHOT_UNAVAILABLE, STORE_UNAVAILABLE } from './retry';

@@ -1,7 +1,7 @@
 import { ActivityFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { failureOf } from './failure-of';
 import { BACKOFF, SNAPSHOT_UNAVAILABLE } from './retry';
+import type { Activities } from './contracts';
 
 /** Asks whether the snapshot reads again until it does: no limit on attempts, starting 5 s apart, backing off to a minute. */
 const { waitForSnapshot } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { ...BACKOFF, initialInterval: '5 seconds' } });

@@ -1,13 +1,17 @@
 /**
- * Inputs and results of activities, shared with workflows. Types only: workflows
- * import this module for its types, never for code.
+ * The contract between workflows and activities: what activities take and answer, and the
+ * stored shapes workflows carry. Types only: workflows import their types from here, and
+ * the layers below (activities, the client) may import these types, and nothing else, from
+ * workflows/ (eslint.config.js).
  */
 import type { Category, ConflictPolicy } from '../domain/categories';
-import type { SelectionPart, StatusError } from '../store/control-collections';
+import type { SelectionPart, StagingSummary, StatusError } from '../store/control-collections';
 import type { LinePosition } from '../snapshot/line-reader';
 import type { PagedUser } from '../store/user-pages';
+import type { CampaignReport } from '../store/campaign-report';
 
-export type { PagedUser };
+export type { Activities } from '../activities';
+export type { CampaignReport, LinePosition, PagedUser, StagingSummary, StatusError };
 
 /** What a campaign was started with. */
 export interface CampaignSettings {
