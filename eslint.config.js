@@ -99,7 +99,7 @@ module.exports = tseslint.config(
       ],
       patterns: [
         {
-          group: ['**/store/*', '**/snapshot/*', '**/activities', '**/activities/*'],
+          group: ['**/store/**', '**/snapshot/**', '**/activities', '**/activities/**'],
           allowTypeImports: true,
           message: 'workflows may import only types from layers that do I/O; call them through activities',
         },

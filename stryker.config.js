@@ -12,7 +12,7 @@ process.env.RESTORE_STACK_DIR ??= join(__dirname, '.stack');
 module.exports = {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.mutate.config.js', enableFindRelatedTests: false },
-  mutate: ['domain/**/*.ts', '!domain/**/*.test.ts', 'store/live-store.ts', 'store/status-writer.ts', 'store/bulk.ts'],
+  mutate: ['domain/**/*.ts', '!domain/**/*.test.ts', 'store/live/live-store.ts', 'store/control/status-writer.ts', 'store/mongo/bulk.ts'],
   // Instrumented code is not always well typed: the type check is tsc's, in CI.
   disableTypeChecks: '{domain,store}/**/*.ts',
   coverageAnalysis: 'perTest',

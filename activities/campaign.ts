@@ -2,19 +2,19 @@ import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
 import { SnapshotUnavailableError, StoreUnavailableError } from '../domain/errors';
-import { type CampaignDoc, type CampaignScope, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control-collections';
-import { type CampaignReport, campaignReport } from '../store/campaign-report';
+import { type CampaignDoc, type CampaignScope, type ControlCollections, ensureControlIndexes, type StatusError } from '../store/control/control-collections';
+import { type CampaignReport, campaignReport } from '../store/control/campaign-report';
 import { chunked, type LinePosition } from '../snapshot/line-reader';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
 import { readingSnapshot, snapshotUnreadable } from '../snapshot/availability';
-import { INSERT_BATCH } from '../store/bulk';
-import { writeQuarantine } from '../store/quarantine';
-import { readSelection, writeSelection } from '../store/selections';
-import { dropChunks } from '../store/staged-lines';
-import { userStatusWriter } from '../store/status-writer';
-import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/user-pages';
+import { INSERT_BATCH } from '../store/mongo/bulk';
+import { writeQuarantine } from '../store/control/quarantine';
+import { readSelection, writeSelection } from '../store/control/selections';
+import { dropChunks } from '../store/control/staged-lines';
+import { userStatusWriter } from '../store/control/status-writer';
+import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/control/user-pages';
 import type { CampaignSettings, OpenedCampaign, UserPage } from '../workflows/contracts';
 
 /** The users of users.ndjson from `from` on, in runs of an insert command, bad lines passed over. */
@@ -139,7 +139,7 @@ export function campaignActivities(c: ControlCollections) {
 
     /**
      * Reads the users of users.ndjson from `from` to the end of its page of `limit` lines
-     * (store/user-pages.ts), with each one's line and what it expects of the given
+     * (store/control/user-pages.ts), with each one's line and what it expects of the given
      * categories, passing over the lines openCampaign quarantined (a repeated user would
      * otherwise be restored twice). A page then holds the users whose staged documents
      * share its tag; from a position inside a page (a canary's last page), it reads to that

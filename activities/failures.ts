@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { RestoreError, StoreUnavailableError } from '../domain/errors';
-import { isStoreUnavailable } from '../store/store-errors';
+import { isStoreUnavailable } from '../store/mongo/store-errors';
 
 /**
  * The error of restorectl's hierarchy that an activity's failure stands for: its own

@@ -1,5 +1,5 @@
-import type { Stores } from '../store/connection';
-import { controlCollections } from '../store/control-collections';
+import type { Stores } from '../store/mongo/connection';
+import { controlCollections } from '../store/control/control-collections';
 import { campaignActivities } from './campaign';
 import { withTypedFailures } from './failures';
 import { replayActivities } from './replay';

@@ -4,11 +4,11 @@ import { InputError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { scanUsers } from '../snapshot/users';
-import { type ControlCollections, controlIds, type SelectionPart, USER_STATES, type UserState, type UserStatusDoc } from '../store/control-collections';
-import { whyNotReplay } from '../store/replay-check';
-import { readSelectionChunk, writeSelection } from '../store/selections';
-import { dropChunks } from '../store/staged-lines';
-import type { PagedUser } from '../store/user-pages';
+import { type ControlCollections, controlIds, type SelectionPart, USER_STATES, type UserState, type UserStatusDoc } from '../store/control/control-collections';
+import { whyNotReplay } from '../store/control/replay-check';
+import { readSelectionChunk, writeSelection } from '../store/control/selections';
+import { dropChunks } from '../store/control/staged-lines';
+import type { PagedUser } from '../store/control/user-pages';
 import type { ReplayPlan, ReplayRequest } from '../workflows/contracts';
 
 /** The states of a user-category that a campaign has not finished: what `replay --unfinished` takes. */
@@ -38,10 +38,10 @@ export function replayActivities(c: ControlCollections) {
   return {
     /**
      * Chooses the user-categories a replay re-runs and writes them as a selection of
-     * batches (store/selections.ts): the named users' categories that are not `restored`,
+     * batches (store/control/selections.ts): the named users' categories that are not `restored`,
      * or, with `allFailed`, the `failed` ones, or, with `unfinished`, those neither
      * `restored` nor `partial` (of the named users, or of all). Refuses
-     * (InputError) what store/replay-check.ts refuses.
+     * (InputError) what store/control/replay-check.ts refuses.
      * Idempotent: the selection is keyed by `selectionId`.
      */
     async planReplay(input: ReplayRequest & { selectionId: string; chunkUsers: number }): Promise<ReplayPlan> {

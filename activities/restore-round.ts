@@ -2,8 +2,8 @@ import { StoreRefusedError } from '../domain/errors';
 import type { CategoryTraits } from '../domain/category-traits';
 import type { ConflictPolicy } from '../domain/categories';
 import { type Decision, type LiveDocument, planUser, type RecoveredRecord } from '../domain/restore-plan';
-import type { LiveWrite, RefusedWrite } from '../store/live-store';
-import { finalState, type UserOutcome } from '../store/status-writer';
+import type { LiveWrite, RefusedWrite } from '../store/live/live-store';
+import { finalState, type UserOutcome } from '../store/control/status-writer';
 import type { BatchOutcome, RecordTally } from '../workflows/contracts';
 
 /** Per user, the records the live store refused, by recordId, with why: not written again, the user ends failed. */

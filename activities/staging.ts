@@ -11,11 +11,11 @@ import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
 import { textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
-import { type ChunkEntry, type ControlCollections, type StagingSummary } from '../store/control-collections';
-import { type QuarantinedLine, writeQuarantine } from '../store/quarantine';
-import { readSelection } from '../store/selections';
-import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/staged-lines';
-import { pageKey, pageOfLine } from '../store/user-pages';
+import { type ChunkEntry, type ControlCollections, type StagingSummary } from '../store/control/control-collections';
+import { type QuarantinedLine, writeQuarantine } from '../store/control/quarantine';
+import { readSelection } from '../store/control/selections';
+import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/control/staged-lines';
+import { pageKey, pageOfLine } from '../store/control/user-pages';
 import type { StageInput } from '../workflows/contracts';
 
 /** Lines checked per run; also how often a live attempt heartbeats. */

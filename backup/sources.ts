@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Filter, type GridFSFile, GridFSBucket, MongoClient, type ObjectId } from 'mongodb';
 import { BackupFormatError, InputError } from '../domain/errors';
-import { withoutCredentials } from '../store/connection';
+import { withoutCredentials } from '../store/mongo/connection';
 import { type BsonRun, documentsOfRun, type DumpDocument, dumpOrigin, readDumpRuns, type RunOrigin } from './bson-stream';
 import { assembleDumpBucket, type GridfsFileReader } from './gridfs-blobs';
 

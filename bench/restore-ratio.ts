@@ -28,13 +28,13 @@ import { CATEGORY_TRAITS, blobDigest } from '../domain/category-traits';
 import { chunked, readLines } from '../snapshot/line-reader';
 import { generateSnapshot } from '../snapshot/generate';
 import { snapshotFiles } from '../snapshot/layout';
-import { restoredDocument } from '../store/live-store';
-import type { Stores } from '../store/connection';
+import { restoredDocument } from '../store/live/live-store';
+import type { Stores } from '../store/mongo/connection';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
 import type { Env } from '../config/env';
 import { projectRoot } from '../stack/layout';
-import type { CampaignReport } from '../store/campaign-report';
+import type { CampaignReport } from '../store/control/campaign-report';
 import { MAX_CONCURRENCY } from '../workflows/pace';
 
 const sizesArg = parseWith(

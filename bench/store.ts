@@ -11,7 +11,7 @@
 import { Command } from 'commander';
 import { MongoClient } from 'mongodb';
 import { positiveIntArg } from '../cli/parse';
-import { bulkWriteInChunks, WRITE_BATCH } from '../store/bulk';
+import { bulkWriteInChunks, WRITE_BATCH } from '../store/mongo/bulk';
 
 const PER_USER = 10;
 
@@ -68,7 +68,7 @@ async function main() {
       const { userId, recordId, ...rest } = doc(i);
       return { updateOne: { filter: { userId, recordId }, update: { $set: { ...rest, restored: true } }, upsert: true } };
     });
-    // In commands of WRITE_BATCH statements, as restorectl writes (store/bulk.ts).
+    // In commands of WRITE_BATCH statements, as restorectl writes (store/mongo/bulk.ts).
     let upserts = 0;
     const [, upsertMs] = await timed(async () => {
       const upsertDeadline = Date.now() + opts.budget * 1000;

@@ -1,7 +1,7 @@
 import { CATEGORIES } from '../domain/categories';
-import type { CampaignReport } from '../store/campaign-report';
+import type { CampaignReport } from '../store/control/campaign-report';
 import type { ImportReport } from '../backup/import-snapshot';
-import type { FailureReport, QuarantineGroup } from '../store/failure-report';
+import type { FailureReport, QuarantineGroup } from '../store/control/failure-report';
 import type { FinalReport } from '../client/campaigns';
 import type { CampaignPace, CampaignProgress, ReplayReport, WaveTally } from '../workflows';
 import { waveFigures, type WaveFigures } from '../operations/words';

@@ -7,7 +7,7 @@ import { CATEGORIES, type Category, type ConflictPolicy, DEFAULT_POLICY, inWaveO
 import { InputError, NotFoundError } from '../domain/errors';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
-import type { CampaignReport } from '../store/campaign-report';
+import type { CampaignReport } from '../store/control/campaign-report';
 import {
   type CampaignInput,
   type CampaignPace,
@@ -20,8 +20,8 @@ import {
   searchAttributesOf,
   setPaceUpdate,
 } from '../workflows';
-import { failureReport, type QuarantineGroup } from '../store/failure-report';
-import { writeSelection } from '../store/selections';
+import { failureReport, type QuarantineGroup } from '../store/control/failure-report';
+import { writeSelection } from '../store/control/selections';
 import { withControl } from './control';
 import { campaignWorkflowId, searchAttributesRegistered } from './temporal';
 

@@ -1,6 +1,6 @@
 import type { Env } from '../config/env';
-import { connectStores, type Stores } from '../store/connection';
-import { type ControlCollections, controlCollections } from '../store/control-collections';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { type ControlCollections, controlCollections } from '../store/control/control-collections';
 
 /** Runs `fn` with the stores of `env`, closing the connection after. */
 export async function withStores<T>(env: Env, fn: (stores: Stores) => Promise<T>): Promise<T> {

@@ -4,9 +4,9 @@ import { startCampaign, type StartCampaignOptions, waitForCampaign } from '../cl
 import { connectTemporal } from '../client/temporal';
 import { type Env, loadEnv } from '../config/env';
 import { CATEGORIES } from '../domain/categories';
-import type { CampaignReport } from '../store/campaign-report';
-import { connectStores, type Stores } from '../store/connection';
-import { createApplicationIndexes } from '../store/live-indexes';
+import type { CampaignReport } from '../store/control/campaign-report';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { installRuntimeLogging } from '../worker/runtime-logging';
 import { createRestoreWorker } from '../worker/worker';
 
@@ -30,7 +30,7 @@ export interface ScratchCampaigns {
 export interface ScratchOptions {
   /** A prebuilt workflow bundle (webpack takes seconds); built per worker when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
-  /** Index the live collections as an application should (store/live-indexes.ts). */
+  /** Index the live collections as an application should (store/live/live-indexes.ts). */
   indexLiveCollections?: boolean;
   /** Log level of the worker's runtime; default LOG_LEVEL, else warn. */
   logLevel?: string;

@@ -6,10 +6,10 @@ import { workerPolls } from '../client/temporal';
 import type { Env } from '../config/env';
 import { CATEGORIES, inWaveOrder } from '../domain/categories';
 import { InputError } from '../domain/errors';
-import { type Actor, writeAudit } from '../store/audit-log';
-import type { ControlCollections } from '../store/control-collections';
-import type { Stores } from '../store/connection';
-import { liveIndexing } from '../store/live-indexes';
+import { type Actor, writeAudit } from '../store/control/audit-log';
+import type { ControlCollections } from '../store/control/control-collections';
+import type { Stores } from '../store/mongo/connection';
+import { liveIndexing } from '../store/live/live-indexes';
 import type { CampaignPace, PaceChange } from '../workflows';
 
 /** What an operator command needs: the environment, Temporal, and both databases. */

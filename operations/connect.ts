@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import { connectTemporal } from '../client/temporal';
 import type { Env } from '../config/env';
-import type { Actor } from '../store/audit-log';
-import { connectStores } from '../store/connection';
-import { controlCollections } from '../store/control-collections';
+import type { Actor } from '../store/control/audit-log';
+import { connectStores } from '../store/mongo/connection';
+import { controlCollections } from '../store/control/control-collections';
 import type { OperationDeps } from './commands';
 
 /** Runs `fn` with Temporal and both databases of `env`, closing them after: one CLI command's connections. */

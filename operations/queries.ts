@@ -3,19 +3,19 @@ import { campaignProgress } from '../client/campaigns';
 import { describeUserCategory, waveFigures, type WaveFigures } from './words';
 import { CATEGORIES, type Category } from '../domain/categories';
 import { NotFoundError } from '../domain/errors';
-import { type CampaignReport, campaignReport } from '../store/campaign-report';
-import type { ControlCollections } from '../store/control-collections';
-import { type FailureReport, failureReport } from '../store/failure-report';
-import { userStatus, type UserStatusReport } from '../store/status-reader';
+import { type CampaignReport, campaignReport } from '../store/control/campaign-report';
+import type { ControlCollections } from '../store/control/control-collections';
+import { type FailureReport, failureReport } from '../store/control/failure-report';
+import { userStatus, type UserStatusReport } from '../store/control/status-reader';
 import type { CampaignProgress, WaveTally } from '../workflows';
 
 /**
  * The read queries behind both the CLI and the HTTP API: what support, incident staff and
  * engineers look at. One place, so the terminal and the pages never disagree.
  */
-export { listAudit } from '../store/audit-log';
-export { listCampaigns } from '../store/campaign-list';
-export { userStatus } from '../store/status-reader';
+export { listAudit } from '../store/control/audit-log';
+export { listCampaigns } from '../store/control/campaign-list';
+export { userStatus } from '../store/control/status-reader';
 
 /** A campaign as its status shows it: the report from the control store, and while it runs, its progress with figures per wave. */
 export type CampaignStatus = (CampaignReport | { campaignId: string; state: 'opening' }) & {

@@ -1,5 +1,5 @@
 import { describeUserCategory } from './words';
-import type { UserCategoryStatus } from '../store/status-reader';
+import type { UserCategoryStatus } from '../store/control/status-reader';
 
 const status = (s: Partial<UserCategoryStatus>): UserCategoryStatus => ({
   state: 'restored',

@@ -2,7 +2,7 @@
  * The words and figures both faces show, the CLI and the API (and its pages): what a wave's
  * tally means now, and one user's category in plain words for support staff.
  */
-import type { UserCategoryStatus } from '../store/status-reader';
+import type { UserCategoryStatus } from '../store/control/status-reader';
 import type { WaveTally } from '../workflows';
 
 /** Figures of one wave for incident staff, computed on this machine's clock. */

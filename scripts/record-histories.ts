@@ -15,8 +15,8 @@ import { cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitFor
 import { startReplay } from '../client/replays';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
-import { connectStores } from '../store/connection';
-import { controlCollections, controlIds } from '../store/control-collections';
+import { connectStores } from '../store/mongo/connection';
+import { controlCollections, controlIds } from '../store/control/control-collections';
 import { replayWorkflowId, restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';

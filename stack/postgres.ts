@@ -103,7 +103,7 @@ export async function stopPostgres(dataDir: string): Promise<void> {
  * FerretDB's connection string. FerretDB 1.24 holds one pooled connection per update
  * statement that matched a document until the whole command ends, and stalls for
  * good once its pool (50 by default) runs dry; a larger pool, with restorectl's
- * small write batches (store/bulk.ts), keeps it clear of that. Each statement is planned
+ * small write batches (store/mongo/bulk.ts), keeps it clear of that. Each statement is planned
  * with its parameters (`plan_cache_mode`, passed on as a connection setting): a cached
  * generic plan of `_jsonb->$1 @> $2` can never use an index on `_jsonb->'field'`.
  */

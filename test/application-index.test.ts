@@ -5,8 +5,8 @@
  * refused and named, each such user's other records are restored, and nothing is read as
  * a race.
  */
-import { controlCollections } from '../store/control-collections';
-import { failureReport } from '../store/failure-report';
+import { controlCollections } from '../store/control/control-collections';
+import { failureReport } from '../store/control/failure-report';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -7,8 +7,8 @@
 import { createActivities } from '../activities';
 import { startCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
-import { campaignReport } from '../store/campaign-report';
-import { controlCollections } from '../store/control-collections';
+import { campaignReport } from '../store/control/campaign-report';
+import { controlCollections } from '../store/control/control-collections';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { campaignWorkflowId, connectTemporal } from '../client/temporal';
-import { connectStores } from '../store/connection';
+import { connectStores } from '../store/mongo/connection';
 import { cli, type CliResult, startWorker, stopWorker, untilWorkerPolls } from './helpers/cli';
 import { writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { waitForCampaign } from '../client/campaigns';
-import { createApplicationIndexes } from '../store/live-indexes';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { apiServer, bearer, OPERATOR_TOKEN } from './helpers/api-server';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';

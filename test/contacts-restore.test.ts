@@ -4,8 +4,8 @@
  */
 import { BSON, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
-import type { CampaignReport } from '../store/campaign-report';
-import { controlCollections } from '../store/control-collections';
+import type { CampaignReport } from '../store/control/campaign-report';
+import { controlCollections } from '../store/control/control-collections';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -3,7 +3,7 @@
  * every batch, and still restores every user once, closing the campaign only at the end.
  */
 import { campaignWorkflowId } from '../client/temporal';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -3,8 +3,8 @@
  * real run would, writes nothing to it, and predicts the real run's figures.
  */
 import { DEFAULT_BATCH_SIZE } from '../client/campaigns';
-import { controlCollections } from '../store/control-collections';
-import { createApplicationIndexes } from '../store/live-indexes';
+import { controlCollections } from '../store/control/control-collections';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { sha256Hex } from '../domain/digest';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { type campaignWorkflow, pauseSignal, progressQuery, resumeSignal } from '../workflows';
 import { createRestoreWorker } from '../worker/worker';
 import { createHarness, type Harness, workflowBundle } from './helpers/campaign-runner';

@@ -6,9 +6,9 @@
 import { GridFSBucket } from 'mongodb';
 import { CATEGORIES } from '../domain/categories';
 import { verifySnapshot } from '../snapshot/verify';
-import type { CampaignReport } from '../store/campaign-report';
-import { controlCollections, type QuarantineDoc } from '../store/control-collections';
-import { RAW_LINE_LIMIT } from '../store/quarantine';
+import type { CampaignReport } from '../store/control/campaign-report';
+import { controlCollections, type QuarantineDoc } from '../store/control/control-collections';
+import { RAW_LINE_LIMIT } from '../store/control/quarantine';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { type HostileSnapshot, writeHostileSnapshot } from './helpers/hostile-snapshot';
 import { isolatedEnv } from './helpers/test-env';

@@ -7,9 +7,9 @@
 import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import type { Category } from '../domain/categories';
 import { InputError } from '../domain/errors';
-import { campaignReport } from '../store/campaign-report';
-import { controlCollections, type ControlCollections } from '../store/control-collections';
-import { userStatus } from '../store/status-reader';
+import { campaignReport } from '../store/control/campaign-report';
+import { controlCollections, type ControlCollections } from '../store/control/control-collections';
+import { userStatus } from '../store/control/status-reader';
 import type { CampaignProgress } from '../workflows';
 import { cli, type CliResult } from './helpers/cli';
 import { createHarness, type Harness } from './helpers/campaign-runner';

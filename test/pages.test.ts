@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { campaignProgress, startCampaign, waitForProgress } from '../client/campaigns';
-import { controlCollections } from '../store/control-collections';
-import { createApplicationIndexes } from '../store/live-indexes';
+import { controlCollections } from '../store/control/control-collections';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { apiServer, OPERATOR_TOKEN, SUPPORT_TOKEN } from './helpers/api-server';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

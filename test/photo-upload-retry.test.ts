@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Binary, GridFSBucket } from 'mongodb';
 import { sha256Hex } from '../domain/digest';
-import { type Stores, connectStores } from '../store/connection';
+import { type Stores, connectStores } from '../store/mongo/connection';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
-import { ensureBlobs, uploadId } from '../store/live-blobs';
+import { ensureBlobs, uploadId } from '../store/live/live-blobs';
 
 const photoBlobs = CATEGORY_TRAITS.photos.blob!;
 import { isolatedEnv } from './helpers/test-env';

@@ -4,7 +4,7 @@
  */
 import { GridFSBucket } from 'mongodb';
 import { sha256Hex } from '../domain/digest';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { pauseSignal, resumeSignal } from '../workflows';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';

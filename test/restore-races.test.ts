@@ -8,8 +8,8 @@
  */
 import type { Collection } from 'mongodb';
 import { createActivities } from '../activities';
-import { applyLiveWrites, type LiveWrite } from '../store/live-store';
-import { controlCollections } from '../store/control-collections';
+import { applyLiveWrites, type LiveWrite } from '../store/live/live-store';
+import { controlCollections } from '../store/control/control-collections';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

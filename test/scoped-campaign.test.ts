@@ -5,8 +5,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlCollections } from '../store/control-collections';
-import { createApplicationIndexes } from '../store/live-indexes';
+import { controlCollections } from '../store/control/control-collections';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

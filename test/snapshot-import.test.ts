@@ -16,7 +16,7 @@ import type { ImportMap } from '../backup/import-map';
 import { CATEGORIES } from '../domain/categories';
 import { generateSnapshot } from '../snapshot/generate';
 import { verifySnapshot } from '../snapshot/verify';
-import { connectStores, type Stores } from '../store/connection';
+import { connectStores, type Stores } from '../store/mongo/connection';
 import { cli } from './helpers/cli';
 import { bsonFile, writeDump } from './helpers/dump-builder';
 import { isolatedEnv } from './helpers/test-env';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { type campaignWorkflow, pauseSignal, resumeSignal } from '../workflows';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

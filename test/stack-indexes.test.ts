@@ -3,8 +3,8 @@
  * lookups restorectl makes: the plan PostgreSQL gives FerretDB's filter uses the GIN index
  * the stack adds beside FerretDB's own, where an undeclared field is scanned.
  */
-import { type Stores, connectStores } from '../store/connection';
-import { controlCollections, ensureControlIndexes } from '../store/control-collections';
+import { type Stores, connectStores } from '../store/mongo/connection';
+import { controlCollections, ensureControlIndexes } from '../store/control/control-collections';
 import { stackStatus } from '../stack/stack';
 import { defaultDataDir } from '../stack/layout';
 import { isolatedEnv } from './helpers/test-env';

@@ -10,15 +10,15 @@ import { stagingActivities } from '../activities/staging';
 import type { StageInput } from '../workflows/contracts';
 import { generateSnapshot } from '../snapshot/generate';
 import type { LinePosition } from '../snapshot/line-reader';
-import { connectStores, type Stores } from '../store/connection';
-import { controlCollections, type StagingSummary } from '../store/control-collections';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { controlCollections, type StagingSummary } from '../store/control/control-collections';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedEnv } from './helpers/test-env';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { scanUsers } from '../snapshot/users';
-import { readStagedOfUsers, stagedRecords } from '../store/staged-reads';
+import { readStagedOfUsers, stagedRecords } from '../store/control/staged-reads';
 
 /** Claiming lines held before a chunk is written: few, so that the read pass heartbeats mid-file (and groups of 10 users, so that the judging pass heartbeats between them). */
 const FLUSH_ENTRIES = 300;

@@ -1,12 +1,12 @@
 /**
- * Statuses marked a page at a time (store/status-writer.ts) end exactly as statuses
+ * Statuses marked a page at a time (store/control/status-writer.ts) end exactly as statuses
  * written per user do, a set of users that is not one page falls back to per-user writes
  * with the same result, and no status write ever removes an entry: a reader polling a
  * page's users while a wave rewrites them finds every one, every time.
  */
-import { connectStores, type Stores } from '../store/connection';
-import { type ControlCollections, controlCollections, ensureControlIndexes, type UserStatusDoc } from '../store/control-collections';
-import { type UserOutcome, userStatusWriter } from '../store/status-writer';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { type ControlCollections, controlCollections, ensureControlIndexes, type UserStatusDoc } from '../store/control/control-collections';
+import { type UserOutcome, userStatusWriter } from '../store/control/status-writer';
 import { isolatedEnv } from './helpers/test-env';
 
 const users = ['u-1', 'u-2', 'u-3', 'u-4'];

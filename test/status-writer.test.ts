@@ -4,9 +4,9 @@
  * another recorded.
  */
 import { MongoClient } from 'mongodb';
-import { controlCollections, type ControlCollections, type UserStatusDoc } from '../store/control-collections';
-import { connectStores, type Stores } from '../store/connection';
-import { finalState, userStatusWriter } from '../store/status-writer';
+import { controlCollections, type ControlCollections, type UserStatusDoc } from '../store/control/control-collections';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { finalState, userStatusWriter } from '../store/control/status-writer';
 import { isolatedEnv } from './helpers/test-env';
 
 const T0 = new Date('2026-12-01T10:00:00Z');

@@ -10,7 +10,7 @@ import { stackStatus } from '../stack/stack';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { campaignWorkflowId } from '../client/temporal';
 import { type campaignWorkflow, progressQuery } from '../workflows';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { createActivities } from '../activities';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

@@ -5,9 +5,9 @@
  */
 import type { Collection } from 'mongodb';
 import type { LiveDocument } from '../domain/restore-plan';
-import { bulkWriteInChunks, WRITE_BATCH, writeIdempotent } from '../store/bulk';
-import { applyLiveWrites, type LiveWrite, restoredDocument, restoredId } from '../store/live-store';
-import { type Stores, connectStores } from '../store/connection';
+import { bulkWriteInChunks, WRITE_BATCH, writeIdempotent } from '../store/mongo/bulk';
+import { applyLiveWrites, type LiveWrite, restoredDocument, restoredId } from '../store/live/live-store';
+import { type Stores, connectStores } from '../store/mongo/connection';
 import { isolatedEnv } from './helpers/test-env';
 
 interface TestDoc {

@@ -6,7 +6,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pauseCampaign, resumeCampaign, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
-import { controlCollections } from '../store/control-collections';
+import { controlCollections } from '../store/control/control-collections';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

@@ -1,5 +1,5 @@
 /**
- * Batches read their users' staged documents by page (store/user-pages.ts). These
+ * Batches read their users' staged documents by page (store/control/user-pages.ts). These
  * tests hold that to what a read per user gives, against the real store: the same
  * records and quarantine counts whether staging tagged pages or not (a replay stages a
  * category its campaign never staged untagged), and pages of users.ndjson that never
@@ -15,10 +15,10 @@ import type { PagedUser, StageInput, UserPage } from '../workflows/contracts';
 import { generateSnapshot } from '../snapshot/generate';
 import type { LinePosition } from '../snapshot/line-reader';
 import { scanUsers } from '../snapshot/users';
-import { connectStores, type Stores } from '../store/connection';
-import { type ControlCollections, controlCollections } from '../store/control-collections';
-import { readStagedOfUsers, stagedRecords } from '../store/staged-reads';
-import { pageOfLine } from '../store/user-pages';
+import { connectStores, type Stores } from '../store/mongo/connection';
+import { type ControlCollections, controlCollections } from '../store/control/control-collections';
+import { readStagedOfUsers, stagedRecords } from '../store/control/staged-reads';
+import { pageOfLine } from '../store/control/user-pages';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isolatedEnv } from './helpers/test-env';

@@ -3,7 +3,7 @@
  * worker does (campaigns, batches, counts), and never a user id, a record id or what a record
  * holds, not even of a line it quarantines.
  */
-import { createApplicationIndexes } from '../store/live-indexes';
+import { createApplicationIndexes } from '../store/live/live-indexes';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli, startWorker, stopWorker } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';

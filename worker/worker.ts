@@ -3,7 +3,7 @@ import type { Env } from '../config/env';
 import { logger } from '../config/logger';
 import { createActivities } from '../activities';
 import { TemporalUnavailableError } from '../domain/errors';
-import { connectStores } from '../store/connection';
+import { connectStores } from '../store/mongo/connection';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RestoreWorker {

@@ -22,7 +22,7 @@ describe('the workflow boundary', () => {
       "import { readFile } from 'node:fs/promises';\nexport const f = readFile;\n",
       "import { randomUUID } from 'crypto';\nexport const f = randomUUID;\n",
       "import { MongoClient } from 'mongodb';\nexport const f = MongoClient;\n",
-      "import { findPerUser } from '../store/per-user';\nexport const f = findPerUser;\n",
+      "import { findPerUser } from '../store/mongo/per-user';\nexport const f = findPerUser;\n",
       "import { readLines } from '../snapshot/line-reader';\nexport const f = readLines;\n",
       "import { restoreActivities } from '../activities/restore';\nexport const f = restoreActivities;\n",
     ]) {
@@ -34,7 +34,7 @@ describe('the workflow boundary', () => {
     const source = [
       "import { proxyActivities } from '@temporalio/workflow';",
       "import type { Activities } from '../activities';",
-      "import type { CampaignReport } from '../store/campaign-report';",
+      "import type { CampaignReport } from '../store/control/campaign-report';",
       "import { CATEGORIES } from '../domain/categories';",
       'export const f = [proxyActivities, CATEGORIES];',
       'export type T = [Activities, CampaignReport];',

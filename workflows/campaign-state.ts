@@ -38,7 +38,7 @@ export interface CampaignCursor {
   /** Per wave whose batches started, in wave order. */
   tallies: WaveTally[];
   /**
-   * A scoped campaign's users are paged from its selection (store/selections.ts) in this many
+   * A scoped campaign's users are paged from its selection (store/control/selections.ts) in this many
    * chunks, `next.line` counting them; absent: paged from users.ndjson.
    */
   scopeChunks?: number;

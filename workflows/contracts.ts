@@ -5,10 +5,10 @@
  * workflows/ (eslint.config.js).
  */
 import type { Category, ConflictPolicy } from '../domain/categories';
-import type { SelectionPart, StagingSummary, StatusError } from '../store/control-collections';
+import type { SelectionPart, StagingSummary, StatusError } from '../store/control/control-collections';
 import type { LinePosition } from '../snapshot/line-reader';
-import type { PagedUser } from '../store/user-pages';
-import type { CampaignReport } from '../store/campaign-report';
+import type { PagedUser } from '../store/control/user-pages';
+import type { CampaignReport } from '../store/control/campaign-report';
 
 export type { Activities } from '../activities';
 export type { CampaignReport, LinePosition, PagedUser, StagingSummary, StatusError };
@@ -24,7 +24,7 @@ export interface CampaignSettings {
   dedupe: boolean;
   /**
    * Restore only the users the operator listed (`--users FILE`), which the client wrote as
-   * the `requested` part of the selection named by the campaign id (store/selections.ts).
+   * the `requested` part of the selection named by the campaign id (store/control/selections.ts).
    */
   scoped?: boolean;
   /**
@@ -58,7 +58,7 @@ export interface StageInput {
    */
   pageLines?: number;
   /**
-   * Stage only the lines of the users of this selection's part (store/selections.ts): a
+   * Stage only the lines of the users of this selection's part (store/control/selections.ts): a
    * scoped campaign's users, or a replay's. `afresh` (a replay's, reading a repaired
    * snapshot perhaps): what was staged and quarantined for them before is dropped first,
    * and the campaign's staging summary is left as it was.
@@ -123,7 +123,7 @@ export interface ReplayRequest {
   unfinished?: boolean;
 }
 
-/** The user-categories a replay re-runs, per category in wave order, held as a selection of batches (store/selections.ts). */
+/** The user-categories a replay re-runs, per category in wave order, held as a selection of batches (store/control/selections.ts). */
 export interface ReplayPlan {
   selectionId: string;
   snapshotId: string;

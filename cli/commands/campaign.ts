@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { loadEnv } from '../../config/env';
 import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory } from '../../domain/categories';
-import type { CampaignReport } from '../../store/campaign-report';
+import type { CampaignReport } from '../../store/control/campaign-report';
 import { operatorCommands } from '../../operations/commands';
 import { localActor, withOperations } from '../../operations/connect';
 import { campaignStatus, listCampaigns } from '../../operations/queries';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { connectTemporal, temporalServerVersion } from '../../client/temporal';
 import { loadEnv } from '../../config/env';
-import { connectStores, storeServerVersion, withoutCredentials } from '../../store/connection';
+import { connectStores, storeServerVersion, withoutCredentials } from '../../store/mongo/connection';
 import { packageVersion } from '../../stack/layout';
 import { printResult } from '../output';
 

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { buildServer } from '../../server/app';
 import { SnapshotRoots } from '../../server/snapshot-roots';
 import { TokenBook } from '../../server/tokens';
-import { controlCollections } from '../../store/control-collections';
+import { controlCollections } from '../../store/control/control-collections';
 import type { Harness } from './campaign-runner';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';

@@ -1,5 +1,5 @@
-import type { Category } from '../domain/categories';
-import type { QuarantineCode } from '../domain/line-check';
+import type { Category } from '../../domain/categories';
+import type { QuarantineCode } from '../../domain/line-check';
 import type { ControlCollections } from './control-collections';
 
 /** User ids shown per group: enough to start from, few enough to read. */

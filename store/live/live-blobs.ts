@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { type Db, GridFSBucket, ObjectId } from 'mongodb';
-import type { BlobTrait } from '../domain/category-traits';
-import { SnapshotChangedError, SnapshotFileError, StoreUnavailableError } from '../domain/errors';
-import { openBlob } from '../snapshot/blobs';
+import type { BlobTrait } from '../../domain/category-traits';
+import { SnapshotChangedError, SnapshotFileError, StoreUnavailableError } from '../../domain/errors';
+import { openBlob } from '../../snapshot/blobs';
 
 /** Who uploads: an attempt of an activity. Upload ids derive from it, so a later attempt finds what an earlier one left. */
 export interface Uploader {

@@ -1,7 +1,7 @@
 import { type Db, MongoClient } from 'mongodb';
-import { ConfigError, StoreUnavailableError } from '../domain/errors';
+import { ConfigError, StoreUnavailableError } from '../../domain/errors';
 import { isStoreUnavailable } from './store-errors';
-import type { Env } from '../config/env';
+import type { Env } from '../../config/env';
 
 export interface Stores {
   client: MongoClient;

@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories';
+import type { Category } from '../../domain/categories';
 
 /**
  * Users are restored in pages: runs of `pageLines` consecutive lines of users.ndjson,
@@ -27,10 +27,10 @@ export function endsPage(line: number, pageLines: number): boolean {
   return line % pageLines === 0;
 }
 
-/** A user of a batch, as paged from users.ndjson or read from a selection (store/selections.ts). */
+/** A user of a batch, as paged from users.ndjson or read from a selection (store/control/selections.ts). */
 export interface PagedUser {
   userId: string;
-  /** The user's line in users.ndjson, which places it in its page (store/user-pages.ts); absent for a replay's users, read from a selection. */
+  /** The user's line in users.ndjson, which places it in its page (store/control/user-pages.ts); absent for a replay's users, read from a selection. */
   line?: number;
   /** Expected record count per category of the campaign. */
   expected: Record<string, number>;

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { Category } from '../domain/categories';
+import type { Category } from '../../domain/categories';
 
 /** MongoDB's code for a collection that does not exist. */
 const NAMESPACE_NOT_FOUND = 26;

@@ -1,9 +1,9 @@
-import type { Category } from '../domain/categories';
-import type { RecoveredRecord } from '../domain/restore-plan';
-import { appendTo } from '../domain/maps';
-import { readBackRecords, type StagedLine } from '../snapshot/read-back';
+import type { Category } from '../../domain/categories';
+import type { RecoveredRecord } from '../../domain/restore-plan';
+import { appendTo } from '../../domain/maps';
+import { readBackRecords, type StagedLine } from '../../snapshot/read-back';
 import type { ControlCollections, StagedLinesDoc } from './control-collections';
-import { findPerUser } from './per-user';
+import { findPerUser } from '../mongo/per-user';
 import { pageKey } from './user-pages';
 
 /** What staging left for a batch of users in one category. */

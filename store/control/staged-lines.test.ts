@@ -1,4 +1,4 @@
-import type { StagedLine } from '../snapshot/read-back';
+import type { StagedLine } from '../../snapshot/read-back';
 import { stagedLinesDocs } from './staged-lines';
 
 describe('stagedLinesDocs', () => {

@@ -1,7 +1,7 @@
-import type { Category } from '../domain/categories';
+import type { Category } from '../../domain/categories';
 import type { CampaignDoc, ControlCollections, UserStatusDoc } from './control-collections';
 
-/** The status fields of docs/design.md §5: the document without its keys and its page tag (store/status-writer.ts). */
+/** The status fields of docs/design.md §5: the document without its keys and its page tag (store/control/status-writer.ts). */
 export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category' | 'page'>;
 
 /** The shape of `user status --json` and of GET /api/users/:userId/status (docs/design.md §6). */

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
-import type { Category } from '../domain/categories';
-import { bulkWriteInChunks, INSERT_BATCH, writeIdempotent } from './bulk';
+import type { Category } from '../../domain/categories';
+import { bulkWriteInChunks, INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
 import { type ControlCollections, controlIds, type StatusError, type UserState, type UserStatusDoc } from './control-collections';
 import type { Counts } from './campaign-report';
 
@@ -25,7 +25,7 @@ function fresh(campaignId: string, category: Category, userId: string, expected:
  * Status writes for one (campaign, category): every one keyed by `_id`, so repeating any is
  * harmless, and none removes a status that exists: the status store is what support reads,
  * and a reader at any moment finds each user's entry, as it was or as it is now. With
- * `pageOf` (the page key of a user, store/user-pages.ts), the documents it creates are
+ * `pageOf` (the page key of a user, store/control/user-pages.ts), the documents it creates are
  * tagged with their user's page, and a batch whose users are exactly a page's marks them
  * restoring by one update of the page.
  */

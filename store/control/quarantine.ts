@@ -1,6 +1,6 @@
-import type { Category } from '../domain/categories';
-import { LONE_SURROGATE, type QuarantineReason } from '../domain/line-check';
-import { bulkWriteInChunks } from './bulk';
+import type { Category } from '../../domain/categories';
+import { LONE_SURROGATE, type QuarantineReason } from '../../domain/line-check';
+import { bulkWriteInChunks } from '../mongo/bulk';
 import { type ControlCollections, controlIds, type QuarantineDoc } from './control-collections';
 
 /** The longest raw line kept in quarantine, in characters; longer ones are cut and marked so. */
@@ -30,7 +30,7 @@ export interface QuarantinedLine {
 /**
  * Writes quarantined lines of one file of a campaign, each keyed by its line number, so
  * writing a line again (a retried or resumed attempt) leaves one entry. `pageOf` gives
- * the page key to tag a line with (store/user-pages.ts), or undefined to leave it untagged.
+ * the page key to tag a line with (store/control/user-pages.ts), or undefined to leave it untagged.
  */
 export async function writeQuarantine(
   c: ControlCollections,

@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories';
+import type { Category } from '../../domain/categories';
 import { type CampaignDoc, type CampaignScope, type ControlCollections, USER_STATES, type UserState } from './control-collections';
 
 export const COUNT_FIELDS = ['expected', 'received', 'valid', 'quarantined', 'missing', 'restored', 'keptLive', 'duplicates'] as const;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter, ObjectId } from 'mongodb';
-import type { Category } from '../domain/categories';
-import type { LiveDocument, RecoveredRecord } from '../domain/restore-plan';
-import { INSERT_BATCH, WRITE_BATCH, writeIdempotent } from './bulk';
-import { findPerUser } from './per-user';
+import type { Category } from '../../domain/categories';
+import type { LiveDocument, RecoveredRecord } from '../../domain/restore-plan';
+import { INSERT_BATCH, WRITE_BATCH, writeIdempotent } from '../mongo/bulk';
+import { findPerUser } from '../mongo/per-user';
 import { applicationUniqueIndexes, indexTakenBy, refusedByIndex } from './unique-indexes';
 
 export interface Provenance {

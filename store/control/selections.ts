@@ -1,5 +1,5 @@
 import type { PagedUser } from './user-pages';
-import { bulkWriteInChunks } from './bulk';
+import { bulkWriteInChunks } from '../mongo/bulk';
 import type { ControlCollections, SelectionChunkDoc, SelectionPart } from './control-collections';
 
 /**

@@ -1,9 +1,9 @@
 import type { Db, ObjectId } from 'mongodb';
-import type { Category, ConflictPolicy } from '../domain/categories';
-import type { QuarantineReason } from '../domain/line-check';
-import type { RecoveredRecord } from '../domain/restore-plan';
+import type { Category, ConflictPolicy } from '../../domain/categories';
+import type { QuarantineReason } from '../../domain/line-check';
+import type { RecoveredRecord } from '../../domain/restore-plan';
 import type { PagedUser } from './user-pages';
-import type { ChunkEntry } from '../snapshot/classify';
+import type { ChunkEntry } from '../../snapshot/classify';
 
 export type { ChunkEntry };
 
@@ -27,7 +27,7 @@ export interface CampaignDoc {
   scope?: CampaignScope;
   /** Per category, what staging found in its file. */
   staging: Record<string, StagingSummary>;
-  /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/user-pages.ts). */
+  /** Per category, and under `users` for the bad lines of users.ndjson, the lines per page of users its documents are tagged with (store/control/user-pages.ts). */
   pageLines?: Record<string, number>;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
   /** Why a failed campaign failed; null otherwise. */
@@ -59,7 +59,7 @@ export interface StagedLinesDoc {
   campaignId: string;
   category: Category;
   userId: string;
-  /** The user's page (`pageKey`, store/user-pages.ts); absent when staged untagged (a replay of a category its campaign never staged). */
+  /** The user's page (`pageKey`, store/control/user-pages.ts); absent when staged untagged (a replay of a category its campaign never staged). */
   page?: string;
   /** StagedLine[] (snapshot/read-back.ts) as JSON text, the form FerretDB converts fastest. */
   linesJson: string;
@@ -93,19 +93,19 @@ export interface QuarantineDoc {
   userId: string | null;
   recordId: string | null;
   reason: QuarantineReason;
-  /** The line as recovered, cut at RAW_LINE_LIMIT (store/quarantine.ts) characters; see rawEncoding. */
+  /** The line as recovered, cut at RAW_LINE_LIMIT (store/control/quarantine.ts) characters; see rawEncoding. */
   raw: string;
   /** `text`: raw is the line; `base64`: raw is its UTF-8 bytes in base64 (a line holding U+0000, which stores refuse as text). */
   rawEncoding: 'text' | 'base64';
   rawTruncated: boolean;
-  /** The user's page (`pageKey`, store/user-pages.ts) when the line names a known user and staging tagged pages. */
+  /** The user's page (`pageKey`, store/control/user-pages.ts) when the line names a known user and staging tagged pages. */
   page?: string;
 }
 
-/** A part of a selection (store/selections.ts): a replay's category, or a scoped campaign's users as `requested` and as found (`users`). */
+/** A part of a selection (store/control/selections.ts): a replay's category, or a scoped campaign's users as `requested` and as found (`users`). */
 export type SelectionPart = Category | 'requested' | 'users';
 
-/** One batch's worth of a selection of users (store/selections.ts). */
+/** One batch's worth of a selection of users (store/control/selections.ts). */
 export interface SelectionChunkDoc {
   _id: string;
   selectionId: string;
@@ -114,7 +114,7 @@ export interface SelectionChunkDoc {
   users: PagedUser[];
 }
 
-/** One operator action (store/audit-log.ts). Arguments carry ids and settings, never record contents. */
+/** One operator action (store/control/audit-log.ts). Arguments carry ids and settings, never record contents. */
 export interface AuditEntryDoc {
   _id: ObjectId;
   at: Date;
@@ -154,12 +154,12 @@ export interface UserStatusDoc {
   attempts: number;
   error: StatusError | null;
   updatedAt: Date;
-  /** Its user's page (`pageKey` under the category, with the campaign's page size; store/user-pages.ts); absent when its category is staged untagged. */
+  /** Its user's page (`pageKey` under the category, with the campaign's page size; store/control/user-pages.ts); absent when its category is staged untagged. */
   page?: string;
 }
 
 export const controlIds = {
-  /** A user's staged lines of a category: one document (or more, `|` and a part, for very many lines: store/staged-lines.ts). */
+  /** A user's staged lines of a category: one document (or more, `|` and a part, for very many lines: store/control/staged-lines.ts). */
   stagedLines: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
   quarantine: (campaignId: string, category: Category | 'users', line: number) => `${campaignId}|${category}|${line}`,
   status: (campaignId: string, category: Category, userId: string) => `${campaignId}|${category}|${userId}`,
@@ -171,7 +171,7 @@ export function controlCollections(control: Db) {
     campaigns: control.collection<CampaignDoc>('campaigns'),
     staged: control.collection<StagedLinesDoc>('staged_records'),
     stagingChunks: control.collection<StagingChunkDoc>('staging_chunks'),
-    /** Records written to learn whether the store keeps them, and removed at once (store/staged-lines.ts). */
+    /** Records written to learn whether the store keeps them, and removed at once (store/control/staged-lines.ts). */
     probes: control.collection<{ _id: string; campaignId: string; record: RecoveredRecord }>('store_probes'),
     quarantine: control.collection<QuarantineDoc>('quarantine'),
     status: control.collection<UserStatusDoc>('user_status'),

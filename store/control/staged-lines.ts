@@ -1,9 +1,9 @@
 import type { Collection, Document, OptionalId } from 'mongodb';
-import type { Category } from '../domain/categories';
-import type { RecoveredRecord } from '../domain/restore-plan';
-import type { StagedLine } from '../snapshot/read-back';
-import { StoreRefusedError } from '../domain/errors';
-import { INSERT_BATCH, writeIdempotent } from './bulk';
+import type { Category } from '../../domain/categories';
+import type { RecoveredRecord } from '../../domain/restore-plan';
+import type { StagedLine } from '../../snapshot/read-back';
+import { StoreRefusedError } from '../../domain/errors';
+import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
 import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc } from './control-collections';
 
 /**
