@@ -79,13 +79,13 @@ export async function checkSnapshot(snapshotDir: string, categories: readonly Ca
 }
 
 /**
- * Checks the snapshot's manifest and files here, so bad input fails at once with exit 2, then
- * starts the campaign workflow. Returns the campaign id.
+ * Starts the campaign workflow; returns the campaign id. The snapshot is the caller's to check
+ * first ({@link checkSnapshot}, as operations/commands.ts does): the campaign's first step
+ * checks it again, and fails with the cause, when it is not.
  */
 export async function startCampaign(client: Client, env: Env, options: StartCampaignOptions): Promise<string> {
   const snapshotDir = resolve(options.snapshotDir);
   const categories = inWaveOrder(options.categories ?? [...CATEGORIES]);
-  await checkSnapshot(snapshotDir, categories);
   const campaignId = options.campaignId ?? newCampaignId();
   const settings: CampaignSettings = {
     campaignId,

@@ -61,7 +61,8 @@ export function registerCampaignCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const env = loadEnv();
-      // Bad input is found before anything is reached: the users file, the snapshot.
+      // Bad input is found before any server is reached: the users file, the snapshot (which
+      // the start checks again, for the API's callers too, in the audit of the attempt).
       const userIds = opts.users ? await readUsersFile(opts.users) : undefined;
       await checkSnapshot(resolve(opts.snapshot), inWaveOrder(opts.categories ?? [...CATEGORIES]));
       await withOperations(env, async (deps) => {
