@@ -42,9 +42,12 @@ export function planRound(
   return round;
 }
 
-/** Counts the round's writes as landed: each record's recovered version is what the store now holds (or, in a dry run, would). */
-export function landRound(round: Round): void {
-  for (const w of round.writes) round.plans.get(w.userId)!.set(w.record.recordId, { action: 'present' });
+/**
+ * Counts the round's writes as landed, those `landed` says did (all, by default): each
+ * record's recovered version is what the store now holds (or, in a dry run, would).
+ */
+export function landRound(round: Round, landed: (write: LiveWrite) => boolean = () => true): void {
+  for (const w of round.writes) if (landed(w)) round.plans.get(w.userId)!.set(w.record.recordId, { action: 'present' });
 }
 
 /** Notes the writes the store refused, by user and record. */

@@ -1,9 +1,11 @@
 import { Context, log } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { InputError, LiveStoreRaceError } from '../domain/errors';
+import { LiveStoreRaceError } from '../domain/errors';
 import { blobDigest, CATEGORY_TRAITS } from '../domain/category-traits';
 import type { ControlCollections } from '../store/control/control-collections';
 import { applyLiveWrites, type LiveWrite, readLiveDocuments } from '../store/live/live-store';
+import { liveIndexing } from '../store/live/live-indexes';
+import type { LiveDocument } from '../domain/restore-plan';
 import { readingSnapshot } from '../snapshot/availability';
 import { readStagedOfUsers, stagedRecords, validCount } from '../store/control/staged-reads';
 import { ensureBlobs } from '../store/live/live-blobs';
@@ -33,7 +35,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
    * documents, the three waits on the store at once. The mark lands before the first write,
    * which is what it guards.
    */
-  async function openBatch(input: RestoreBatchInput, lap: (phase: string) => void) {
+  async function openBatch(input: RestoreBatchInput, insertsFirst: boolean, lap: (phase: string) => void) {
     const { campaignId, category, users } = input;
     const context = Context.current();
     // Pages: of users.ndjson, which statuses are tagged with for later waves to rewrite a page
@@ -66,17 +68,34 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         .then(() => lap('status marked')),
       readStagedOfUsers(c, campaignId, category, users, pages?.[category]).then(async (staged) => {
         lap('staged read');
-        const records = await readingSnapshot(input.snapshotDir ?? '', { category }, () => stagedRecords(staged, category, input.snapshotDir));
+        const records = await readingSnapshot(input.snapshotDir, { category }, () => stagedRecords(staged, category, input.snapshotDir));
         lap('staged records read back');
         return { ...staged, records };
       }),
-      readLiveDocuments(
-        target,
-        category,
-        users.map((u) => u.userId),
-      ).then((docs) => (lap('live records read'), docs)),
+      // Inserting first, the batch reads only the users whose inserts meet a document.
+      insertsFirst
+        ? new Map<string, LiveDocument[]>()
+        : readLiveDocuments(
+            target,
+            category,
+            users.map((u) => u.userId),
+          ).then((docs) => (lap('live records read'), docs)),
     ]);
     return { status, now, records, quarantined, live };
+  }
+
+  /**
+   * Whether the batch may insert its records before it reads any live document, and read
+   * only the users whose inserts meet one: when the live collection has the application's
+   * unique (userId, recordId) index, so that an insert can never land beside a document of
+   * the same record, and nothing but the record id decides (no de-duplication by content,
+   * no blobs to upload first, not a dry run). After an outage most users have nothing live
+   * in a category, and a read per user is most of what restoring a small category costs.
+   */
+  async function insertsGoFirst(input: RestoreBatchInput): Promise<boolean> {
+    const traits = CATEGORY_TRAITS[input.category];
+    if (input.dryRun || traits.blob || (input.dedupe && traits.matchKeys)) return false;
+    return (await liveIndexing(target, [input.category]))[input.category].uniqueRecordKey;
   }
 
   /** Blobs first: a restored document then never names a blob the store lacks. */
@@ -84,8 +103,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     const traits = CATEGORY_TRAITS[input.category];
     const blobs = traits.blob ? writes.map((w) => blobDigest(traits.blob!, w.record.data)).filter((d): d is string => d !== undefined) : [];
     if (!blobs.length) return;
-    if (!input.snapshotDir) throw new InputError(`${input.category} names blobs but the batch was given no snapshot directory`);
-    const snapshotDir = input.snapshotDir;
+    const { snapshotDir } = input;
     const info = Context.current().info;
     const key = { key: `${info.workflowExecution?.workflowId}/${info.activityId}`, attempt: info.attempt };
     await readingSnapshot(snapshotDir, { blobs: true }, () => ensureBlobs(target, traits.blob!, snapshotDir, blobs, key));
@@ -104,15 +122,18 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       const context = Context.current();
       const started = Date.now();
       const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
-      const userIds = users.map((u) => u.userId);
-      const batch = await openBatch(input, lap);
+      const insertsFirst = await insertsGoFirst(input);
+      const batch = await openBatch(input, insertsFirst, lap);
       const provenance = { campaignId, snapshotId, restoredAt: batch.now };
       const refused: Refusals = new Map();
-      let round: Round;
+      const plans: Round['plans'] = new Map();
+      // Each round decides the users whose writes raced in the one before (all of them at first) on a fresh read.
+      let deciding = users.map((u) => u.userId);
       for (let n = 1; ; n++) {
-        const live = n === 1 ? batch.live : await readLiveDocuments(target, category, userIds);
+        const live = n === 1 ? batch.live : await readLiveDocuments(target, category, deciding);
         if (n > 1) lap(`round ${n}: live documents read`);
-        round = planRound(CATEGORY_TRAITS[category], userIds, batch.records, live, { policy: input.policy, dedupe: input.dedupe, refused });
+        const round = planRound(CATEGORY_TRAITS[category], deciding, batch.records, live, { policy: input.policy, dedupe: input.dedupe, refused });
+        for (const [userId, plan] of round.plans) plans.set(userId, plan);
         if (round.writes.length === 0) break;
         // A dry run counts each write as landed: the recovered version is what the store would then hold.
         if (input.dryRun) {
@@ -124,15 +145,14 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         await hooks.beforeWrites?.(round.writes, n, context.info.attempt);
         const applied = await applyLiveWrites(target, category, round.writes, provenance, () => context.heartbeat({ round: n }));
         noteRefusals(refused, applied.refused);
-        lap(`round ${n}: ${round.writes.length} writes applied`);
-        // Every write met what it was decided on: its recovered version is now in the live
-        // store, and reading again would find just that. Only writes that raced are re-decided.
-        if (applied.allLanded) {
-          landRound(round);
-          break;
-        }
+        lap(`round ${n}: ${round.writes.length} writes applied${insertsFirst && n === 1 ? ' (inserts first)' : ''}`);
+        // A write that met what it was decided on holds its recovered version now, as reading
+        // again would find; a refused one is not written again. Only users whose writes raced are decided again.
+        const refusedWrites = new Set(applied.refused.map((r) => r.write));
+        landRound(round, (w) => !refusedWrites.has(w) && !applied.racedUsers.has(w.userId));
+        if (applied.racedUsers.size === 0) break;
+        deciding = [...applied.racedUsers];
       }
-      const plans = round.plans;
       const outcomes = users.map(({ userId, expected }) =>
         outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], batch.quarantined.get(userId) ?? 0, refused.get(userId)),
       );
@@ -169,18 +189,13 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       );
       const received = userIds.map((userId) => {
         const counts = { valid: validCount(staged, userId), quarantined: staged.quarantined.get(userId) ?? 0 };
-        const expected = input.expected?.[userId];
-        return {
-          userId,
-          ...counts,
-          received: counts.valid + counts.quarantined,
-          ...(expected === undefined ? {} : { expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) }),
-        };
+        const expected = input.expected[userId];
+        return { userId, ...counts, received: counts.valid + counts.quarantined, expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) };
       });
       await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
       const quarantined = received.reduce((n, r) => n + r.quarantined, 0);
-      const missing = received.reduce((n, r) => n + (r.missing ?? 0), 0);
+      const missing = received.reduce((n, r) => n + r.missing, 0);
       return { restored: 0, partial: 0, failed: input.userIds.length, records: { restored: 0, keptLive: 0, duplicates: 0, quarantined, missing } };
     },
   };

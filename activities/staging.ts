@@ -8,7 +8,7 @@ import { recoveredOf } from '../domain/restore-plan';
 import { readingSnapshot } from '../snapshot/availability';
 import { checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
-import { chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
+import { CHUNK_LINES, chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
 import { textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
 import { type ChunkEntry, type ControlCollections, type StagingSummary } from '../store/control/control-collections';
@@ -17,9 +17,6 @@ import { readSelection } from '../store/control/selections';
 import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/control/staged-lines';
 import { pageKey, pageOfLine } from '../store/control/user-pages';
 import type { StageInput } from '../workflows/contracts';
-
-/** Lines checked per run; also how often a live attempt heartbeats. */
-const CHUNK_LINES = 500;
 
 /**
  * Claiming lines held in memory before they are written as chunks: what bounds staging's

@@ -98,6 +98,9 @@ export async function readLinesAt(path: string, spans: LineSpan[]): Promise<stri
   }
 }
 
+/** Lines a pass over a file checks at a time (verify, staging): enough to batch its writes, few enough to heartbeat often. */
+export const CHUNK_LINES = 500;
+
 /** Groups an async sequence into arrays of up to `size` items, so work can be batched per round trip. */
 export async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
   let chunk: T[] = [];

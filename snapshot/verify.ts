@@ -3,7 +3,7 @@ import { CATEGORIES, type Category } from '../domain/categories';
 import type { QuarantineCode } from '../domain/line-check';
 import { classifyLines, FirstLines } from './classify';
 import { exists, snapshotFiles } from './layout';
-import { chunked, readLines } from './line-reader';
+import { CHUNK_LINES, chunked, readLines } from './line-reader';
 import { readManifest } from './manifest';
 import { scanUsers } from './users';
 
@@ -26,7 +26,6 @@ export interface VerifyReport {
 }
 
 const EXAMPLES = 20;
-const CHUNK_LINES = 500;
 
 /**
  * Checks a whole snapshot by the rules staging applies, writing nothing. Repeats are

@@ -75,7 +75,7 @@ describe('writeIdempotent on the real store', () => {
     const writes: LiveWrite[] = [stale, current].map((live) => ({ kind: 'replace', userId: 'u-1', record: record(live.recordId), live: live as never }));
     const applied = await applyLiveWrites(stores.target, 'contacts', writes, { campaignId: 'c', snapshotId: 's', restoredAt: new Date() });
 
-    expect(applied).toEqual({ refused: [], allLanded: false });
+    expect(applied).toEqual({ refused: [], racedUsers: new Set(['u-1']) });
     const after = await contacts
       .find({}, { projection: { _id: 0, recordId: 1, 'data.displayName': 1 } })
       .sort({ recordId: 1 })
@@ -85,7 +85,7 @@ describe('writeIdempotent on the real store', () => {
       { recordId: 'c-2', data: { displayName: 'recovered' } },
     ]);
     const again = await applyLiveWrites(stores.target, 'contacts', writes.slice(1), { campaignId: 'c', snapshotId: 's', restoredAt: new Date() });
-    expect(again.allLanded).toBe(false); // c-2 now holds the restored version, not the one read
+    expect(again.racedUsers).toEqual(new Set(['u-1'])); // c-2 now holds the restored version, not the one read
   });
 
   it('sends commands of the batch size, counts what matched nothing, and places taken keys by their index in all the operations', async () => {
@@ -156,7 +156,7 @@ describe('applyLiveWrites on the real store', () => {
       { kind: 'insert', userId: 'u-1', record: record('r-new') },
       { kind: 'replace', userId: 'u-1', record: record('r-old'), live: seen },
     ];
-    expect(await applyLiveWrites(stores.target, 'contacts', writes, provenance)).toEqual({ refused: [], allLanded: true });
+    expect(await applyLiveWrites(stores.target, 'contacts', writes, provenance)).toEqual({ refused: [], racedUsers: new Set() });
     const docs = await live.find({}).sort({ recordId: 1 }).toArray();
     expect(docs).toEqual([
       { _id: restoredId('u-1', record('r-new')), ...restoredDocument('u-1', record('r-new'), provenance) },
@@ -169,7 +169,7 @@ describe('applyLiveWrites on the real store', () => {
     const live = collection('notes');
     const write: LiveWrite = { kind: 'insert', userId: 'u-1', record: record('r-1') };
     await live.insertOne({ _id: restoredId('u-1', write.record), ...restoredDocument('u-1', write.record, provenance) } as never);
-    expect(await applyLiveWrites(stores.target, 'notes', [write], provenance)).toEqual({ refused: [], allLanded: false });
+    expect(await applyLiveWrites(stores.target, 'notes', [write], provenance)).toEqual({ refused: [], racedUsers: new Set([write.userId]) });
     expect(await live.countDocuments()).toBe(1);
   });
 
@@ -193,7 +193,8 @@ describe('applyLiveWrites on the real store', () => {
       ['r-1', reason],
       ['r-2', reason],
     ]);
-    expect(applied.allLanded).toBe(false);
+    // Refused, not raced: nothing to decide again, and r-3 landed.
+    expect(applied.racedUsers).toEqual(new Set());
     expect((await live.find({}).sort({ recordId: 1 }).toArray()).map((d) => [d.recordId, d.data!.title])).toEqual([
       ['app-1', 'Standup'],
       ['r-2', 'Old title'],
@@ -210,7 +211,7 @@ describe('applyLiveWrites on the real store', () => {
     const applied = await applyLiveWrites(stores.target, 'tasks', writes, provenance);
     const stored = (await live.find({}).toArray()).map((d) => d.recordId).sort();
     // FerretDB on PostgreSQL refuses U+0000 in a string; MongoDB keeps it.
-    if (stored.includes('r-nul')) expect(applied).toEqual({ refused: [], allLanded: true });
+    if (stored.includes('r-nul')) expect(applied).toEqual({ refused: [], racedUsers: new Set() });
     else expect(applied.refused.map((r) => [r.write.record.recordId, r.reason])).toEqual([['r-nul', expect.stringMatching(/^the store refused it: /)]]);
     expect(stored).toContain('r-ok');
   });

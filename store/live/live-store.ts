@@ -53,8 +53,13 @@ export interface RefusedWrite {
 /** How applying the writes went. */
 export interface AppliedWrites {
   refused: RefusedWrite[];
-  /** True when every write landed as decided: each replace met the version read, each insert found no document. Nothing raced. */
-  allLanded: boolean;
+  /**
+   * Users with a write that raced: an insert that found a document holding its record, or a
+   * replace that no longer met the version read (the store counts those, it does not name
+   * them: every user with a replace, then). Their writes are decided again on a fresh read;
+   * every other write not refused landed as decided.
+   */
+  racedUsers: Set<string>;
 }
 
 /**
@@ -103,18 +108,25 @@ export async function applyLiveWrites(target: Db, category: Category, writes: Li
   ];
   const indexes = duplicates.length ? await applicationUniqueIndexes(collection) : [];
   const refusedByApplication: RefusedWrite[] = [];
+  const racedUsers = new Set([...racedInserts].map((w) => w.userId));
   for (const { write, _id } of duplicates) {
     const index = await indexTakenBy(collection, indexes, { _id, ...restoredDocument(write.userId, write.record, provenance) });
     // A duplicate no index explains now met a document gone since: re-decided, as a race.
     if (index !== undefined || write.kind === 'replace') refusedByApplication.push({ write, reason: refusedByIndex(index) });
+    else racedUsers.add(write.userId);
+  }
+  for (const [result, writes] of [
+    [replaced, replaces],
+    [inserted, inserts],
+  ] as const) {
+    if (result.missed > 0) for (const w of writes) racedUsers.add(w.userId);
   }
   const refused = [
     ...replaced.refused.map(({ index, reason }) => ({ write: replaces[index], reason })),
     ...inserted.refused.map(({ index, reason }) => ({ write: inserts[index], reason })),
     ...refusedByApplication,
   ];
-  const allLanded = refused.length === 0 && [replaced, inserted].every((r) => r.taken.length === 0 && r.missed === 0);
-  return { refused, allLanded };
+  return { refused, racedUsers };
 }
 
 function insertedDocument(write: LiveWrite, provenance: Provenance) {
