@@ -159,7 +159,7 @@ async function mapWithBlobs(runs: AsyncIterable<BsonRun>, origin: RunOrigin, map
   for await (const run of runs) {
     const tally = emptyTally();
     const mapper = new LineMapper(tally);
-    const lines = new RunLines(run.bytes.length * 1.5);
+    const lines = new RunLines(run.bytes.length);
     for (const { doc, offset } of documentsOfRun(run, origin)) {
       lines.add(mapper.record(doc, map, () => positionOf(origin, offset, doc), await blobs(valueAtPath(doc, map.blob!.fileId))));
     }

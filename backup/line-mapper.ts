@@ -125,12 +125,14 @@ export class RunLines {
   private readonly userIds: string[] = [];
 
   /**
-   * `expectedBytes`: room to begin with; a run's lines take about as many bytes as its BSON.
-   * `spare`: a buffer to write into where it has that room (its contents are overwritten).
+   * `runBytes`: the BSON bytes of the run the lines are made of; a run's lines take about half
+   * as many bytes again, which is the room to begin with. `spare`: a buffer to write into
+   * where it has that room (its contents are overwritten).
    */
-  constructor(expectedBytes: number, spare?: ArrayBuffer) {
+  constructor(runBytes: number, spare?: ArrayBuffer) {
+    const room = Math.max(Math.ceil(runBytes * 1.5), 1024);
     // Its own memory, not a slice of Node's pool: a worker hands the whole buffer over.
-    this.bytes = spare && spare.byteLength >= expectedBytes ? Buffer.from(spare) : Buffer.allocUnsafeSlow(Math.max(expectedBytes, 1024));
+    this.bytes = spare && spare.byteLength >= room ? Buffer.from(spare) : Buffer.allocUnsafeSlow(room);
   }
 
   add({ text, userId }: MappedLine): void {
@@ -160,7 +162,7 @@ export class RunLines {
  */
 export function mapRun(run: BsonRun, origin: RunOrigin, map: CategoryMap, tally: ProblemTally, spare?: ArrayBuffer): MappedRun {
   const mapper = new LineMapper(tally);
-  const lines = new RunLines(run.bytes.length * 1.5, spare);
+  const lines = new RunLines(run.bytes.length, spare);
   for (const { doc, offset } of documentsOfRun(run, origin)) lines.add(mapper.record(doc, map, () => positionOf(origin, offset, doc)));
   return lines.done();
 }

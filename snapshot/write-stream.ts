@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
  * `flushed` is told when it has, after which its bytes may be reused.
  */
 export function writeChunk(stream: Writable, chunk: string | Uint8Array, flushed?: () => void): Promise<void> {
-  return stream.write(chunk, flushed && (() => flushed())) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+  return stream.write(chunk, flushed) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 /** Ends the stream, settling once all it was given is written (or with its error). */
