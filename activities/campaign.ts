@@ -25,6 +25,24 @@ async function* usersFrom(snapshotDir: string, from: LinePosition): AsyncGenerat
 /** Listed users not in the snapshot that a scoped campaign's record names; the rest are counted. */
 const SCOPE_UNKNOWN_SHOWN = 20;
 
+/** A campaign's record as it opens: running, its snapshot not yet read. */
+function newCampaign(settings: CampaignSettings): CampaignDoc {
+  return {
+    _id: settings.campaignId,
+    snapshotDir: settings.snapshotDir,
+    snapshotId: '',
+    categories: settings.categories,
+    policies: settings.policies,
+    dedupe: settings.dedupe,
+    ...(settings.dryRun ? { dryRun: true } : {}),
+    users: 0,
+    staging: {},
+    state: 'running',
+    createdAt: new Date(),
+    finishedAt: null,
+  };
+}
+
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
   /**
@@ -91,21 +109,7 @@ export function campaignActivities(c: ControlCollections) {
     async openCampaign(settings: CampaignSettings, { pageLines }: { pageLines: number }): Promise<OpenedCampaign> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
-      const doc: CampaignDoc = {
-        _id: settings.campaignId,
-        snapshotDir: settings.snapshotDir,
-        snapshotId: '',
-        categories: settings.categories,
-        policies: settings.policies,
-        dedupe: settings.dedupe,
-        ...(settings.dryRun ? { dryRun: true } : {}),
-        users: 0,
-        staging: {},
-        state: 'running',
-        createdAt: new Date(),
-        finishedAt: null,
-      };
-      await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: doc }, { upsert: true });
+      await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: newCampaign(settings) }, { upsert: true });
       const { manifest, scan, scoped } = await readingSnapshot(settings.snapshotDir, {}, async () => {
         const manifest = await readManifest(settings.snapshotDir);
         await checkSnapshotFiles(settings.snapshotDir, settings.categories);

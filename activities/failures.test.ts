@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { MongoNetworkError } from 'mongodb';
 import { InputError, StoreUnavailableError } from '../domain/errors';
 import { withTypedFailures } from './failures';
 
@@ -11,6 +12,7 @@ describe('withTypedFailures', () => {
   it.each([
     ['an InputError', new InputError('bad flag'), 'InputError', true],
     ['a StoreUnavailableError', new StoreUnavailableError('down'), 'StoreUnavailableError', false],
+    ['a driver error of a store out of reach', new MongoNetworkError('connection refused'), 'StoreUnavailableError', false],
     ['a bare Error', new Error('boom'), 'UnexpectedError', false],
   ])('gives %s its type, retryable or not', async (_, error, type, nonRetryable) => {
     const wrapped = withTypedFailures({ fail: async () => Promise.reject(error) });

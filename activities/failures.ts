@@ -1,18 +1,16 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
-import { RestoreError, StoreUnavailableError } from '../domain/errors';
-import { isStoreUnavailable } from '../store/mongo/store-errors';
+import { RestoreError } from '../domain/errors';
+import { typedStoreError } from '../store/mongo/store-errors';
 
 /**
  * The error of restorectl's hierarchy that an activity's failure stands for: its own
- * errors as they are; a store that cannot be reached as {@link StoreUnavailableError};
+ * errors as they are; the store's as the store boundary types them (typedStoreError);
  * anything else as what it is, named, and retried.
  */
-function asRestoreFailure(err: unknown): ApplicationFailure {
+function asRestoreFailure(thrown: unknown): ApplicationFailure {
+  const err = typedStoreError(thrown);
   if (err instanceof RestoreError) {
     return err.retryable ? ApplicationFailure.retryable(err.message, err.name) : ApplicationFailure.nonRetryable(err.message, err.name);
-  }
-  if (isStoreUnavailable(err)) {
-    return ApplicationFailure.retryable(`the store did not answer: ${(err as Error).message}`, StoreUnavailableError.name);
   }
   const error = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.retryable(error.message, error.name === 'Error' ? 'UnexpectedError' : error.name);

@@ -30,6 +30,19 @@ export interface RestoreHooks {
 /** Activities that restore batches of users into the target database and record their status. */
 export function restoreActivities(target: Db, c: ControlCollections, hooks: RestoreHooks = {}) {
   /**
+   * The status writer of each category for a batch's users, tagging their entries with their
+   * page of users.ndjson, for later waves to rewrite a page at a time.
+   */
+  function statusWriters(input: RestoreBatchInput, userPageLines: number | undefined) {
+    const lineOf = new Map(input.users.map((u) => [u.userId, u.line]));
+    return (cat: Category) =>
+      userStatusWriter(c, input.campaignId, cat, (userId) => {
+        const line = lineOf.get(userId);
+        return line === undefined || userPageLines === undefined ? undefined : pageKey(input.campaignId, cat, line, userPageLines);
+      });
+  }
+
+  /**
    * Opens a batch: its users' status entries (pending in the other categories of a first
    * wave, restoring in this one), its staged records read back, and its users' live
    * documents, the three waits on the store at once. The mark lands before the first write,
@@ -38,15 +51,9 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
   async function openBatch(input: RestoreBatchInput, insertsFirst: boolean, lap: (phase: string) => void) {
     const { campaignId, category, users } = input;
     const context = Context.current();
-    // Pages: of users.ndjson, which statuses are tagged with for later waves to rewrite a page
-    // at a time; and of this category's staged documents, which the batch reads by.
+    // Pages: of users.ndjson, for the statuses; and of this category's staged documents, which the batch reads by.
     const pages = (await c.campaigns.findOne({ _id: campaignId }, { projection: { pageLines: 1 } }))?.pageLines;
-    const lineOf = new Map(users.map((u) => [u.userId, u.line]));
-    const writerOf = (cat: Category) =>
-      userStatusWriter(c, campaignId, cat, (userId) => {
-        const line = lineOf.get(userId);
-        return line === undefined || pages?.users === undefined ? undefined : pageKey(campaignId, cat, line, pages.users);
-      });
+    const writerOf = statusWriters(input, pages?.users);
     const now = new Date();
     for (const other of input.initCategories.filter((cat) => cat !== category)) {
       await writerOf(other).initPending(
@@ -84,6 +91,8 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     return { status, now, records, quarantined, live };
   }
 
+  type OpenBatch = Awaited<ReturnType<typeof openBatch>>;
+
   /**
    * Whether the batch may insert its records before it reads any live document, and read
    * only the users whose inserts meet one: when the live collection has the application's
@@ -109,6 +118,45 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     await readingSnapshot(snapshotDir, { blobs: true }, () => ensureBlobs(target, traits.blob!, snapshotDir, blobs, key));
   }
 
+  /**
+   * The batch's read-plan-write rounds: each decides the users whose writes raced in the one
+   * before (all of them at first) on a fresh read, until nothing is left to write. Says what
+   * was decided for each user's records, and which the store refused.
+   */
+  async function restoreRounds(input: RestoreBatchInput, batch: OpenBatch, insertsFirst: boolean, lap: (phase: string) => void) {
+    const { category } = input;
+    const context = Context.current();
+    const provenance = { campaignId: input.campaignId, snapshotId: input.snapshotId, restoredAt: batch.now };
+    const refused: Refusals = new Map();
+    const plans: Round['plans'] = new Map();
+    let deciding = input.users.map((u) => u.userId);
+    for (let n = 1; ; n++) {
+      const live = n === 1 ? batch.live : await readLiveDocuments(target, category, deciding);
+      if (n > 1) lap(`round ${n}: live documents read`);
+      const round = planRound(CATEGORY_TRAITS[category], deciding, batch.records, live, { policy: input.policy, dedupe: input.dedupe, refused });
+      for (const [userId, plan] of round.plans) plans.set(userId, plan);
+      if (round.writes.length === 0) break;
+      // A dry run counts each write as landed: the recovered version is what the store would then hold.
+      if (input.dryRun) {
+        landRound(round);
+        break;
+      }
+      if (n === MAX_ROUNDS) throw new LiveStoreRaceError(`${round.writes.length} ${category} writes kept meeting live documents that changed under them`);
+      await ensureBlobsOf(input, round.writes);
+      await hooks.beforeWrites?.(round.writes, n, context.info.attempt);
+      const applied = await applyLiveWrites(target, category, round.writes, provenance, () => context.heartbeat({ round: n }));
+      noteRefusals(refused, applied.refused);
+      lap(`round ${n}: ${round.writes.length} writes applied${insertsFirst && n === 1 ? ' (inserts first)' : ''}`);
+      // A write that met what it was decided on holds its recovered version now, as reading
+      // again would find; a refused one is not written again. Only users whose writes raced are decided again.
+      const refusedWrites = new Set(applied.refused.map((r) => r.write));
+      landRound(round, (w) => !refusedWrites.has(w) && !applied.racedUsers.has(w.userId));
+      if (applied.racedUsers.size === 0) break;
+      deciding = [...applied.racedUsers];
+    }
+    return { plans, refused };
+  }
+
   return {
     /**
      * Restores one category of a batch of users from the staged records. Reads the
@@ -118,41 +166,12 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
      * before the first write and records what the writes would have left.
      */
     async restoreUsers(input: RestoreBatchInput): Promise<BatchOutcome> {
-      const { campaignId, snapshotId, category, users } = input;
-      const context = Context.current();
+      const { campaignId, category, users } = input;
       const started = Date.now();
       const lap = (phase: string) => log.debug('restore phase', { campaignId, category, phase, ms: Date.now() - started });
       const insertsFirst = await insertsGoFirst(input);
       const batch = await openBatch(input, insertsFirst, lap);
-      const provenance = { campaignId, snapshotId, restoredAt: batch.now };
-      const refused: Refusals = new Map();
-      const plans: Round['plans'] = new Map();
-      // Each round decides the users whose writes raced in the one before (all of them at first) on a fresh read.
-      let deciding = users.map((u) => u.userId);
-      for (let n = 1; ; n++) {
-        const live = n === 1 ? batch.live : await readLiveDocuments(target, category, deciding);
-        if (n > 1) lap(`round ${n}: live documents read`);
-        const round = planRound(CATEGORY_TRAITS[category], deciding, batch.records, live, { policy: input.policy, dedupe: input.dedupe, refused });
-        for (const [userId, plan] of round.plans) plans.set(userId, plan);
-        if (round.writes.length === 0) break;
-        // A dry run counts each write as landed: the recovered version is what the store would then hold.
-        if (input.dryRun) {
-          landRound(round);
-          break;
-        }
-        if (n === MAX_ROUNDS) throw new LiveStoreRaceError(`${round.writes.length} ${category} writes kept meeting live documents that changed under them`);
-        await ensureBlobsOf(input, round.writes);
-        await hooks.beforeWrites?.(round.writes, n, context.info.attempt);
-        const applied = await applyLiveWrites(target, category, round.writes, provenance, () => context.heartbeat({ round: n }));
-        noteRefusals(refused, applied.refused);
-        lap(`round ${n}: ${round.writes.length} writes applied${insertsFirst && n === 1 ? ' (inserts first)' : ''}`);
-        // A write that met what it was decided on holds its recovered version now, as reading
-        // again would find; a refused one is not written again. Only users whose writes raced are decided again.
-        const refusedWrites = new Set(applied.refused.map((r) => r.write));
-        landRound(round, (w) => !refusedWrites.has(w) && !applied.racedUsers.has(w.userId));
-        if (applied.racedUsers.size === 0) break;
-        deciding = [...applied.racedUsers];
-      }
+      const { plans, refused } = await restoreRounds(input, batch, insertsFirst, lap);
       const outcomes = users.map(({ userId, expected }) =>
         outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], batch.quarantined.get(userId) ?? 0, refused.get(userId)),
       );

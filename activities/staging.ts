@@ -4,14 +4,14 @@ import { WorkerMemoryError } from '../domain/errors';
 import { appendTo } from '../domain/maps';
 import type { Category } from '../domain/categories';
 import { CATEGORY_TRAITS } from '../domain/category-traits';
-import { recoveredOf } from '../domain/restore-plan';
+import { type RecoveredRecord, recoveredOf } from '../domain/restore-plan';
 import { readingSnapshot } from '../snapshot/availability';
-import { checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
+import { type ChunkEntry, checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
-import { CHUNK_LINES, chunked, type LinePosition, readLines, readLinesAt } from '../snapshot/line-reader';
+import { CHUNK_LINES, chunked, type LinePosition, type NumberedLine, readLines, readLinesAt } from '../snapshot/line-reader';
 import { textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
-import { type ChunkEntry, type ControlCollections, type StagingSummary } from '../store/control/control-collections';
+import { type ControlCollections, type StagingSummary } from '../store/control/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/control/quarantine';
 import { readSelection } from '../store/control/selections';
 import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/control/staged-lines';
@@ -122,6 +122,28 @@ function startingProgress(input: StageInput, groupLines: number, resumed: Stagin
   return { progress, resumed: false };
 }
 
+/** What a run of lines of the file comes to: lines quarantined alone (they claim no record), and claims with the store's refusals noted. */
+async function claimsOfChunk(r: StagingRun, chunk: NumberedLine[]): Promise<{ alone: QuarantinedLine[]; claims: ChunkEntry[] }> {
+  const checked = await checkLines(chunk, CATEGORY_TRAITS[r.category], r.snapshotDir, (u) => r.users.has(u), r.beat, r.keep);
+  const alone: QuarantinedLine[] = [];
+  const claims: ChunkEntry[] = [];
+  const probed: { probeId: string; record: RecoveredRecord; entry: ChunkEntry }[] = [];
+  checked.forEach((line, i) => {
+    const { check, number, text } = line;
+    if (!r.kept(check.userId)) return;
+    const claim = claimOf(line);
+    if (claim === null) {
+      if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
+      return;
+    }
+    const entry: ChunkEntry = { ...claim, at: chunk[i].at, end: chunk[i].next.byte, textHash: textHash(text) };
+    claims.push(entry);
+    if (check.kind === 'valid') probed.push({ probeId: `${r.run}|${r.category}|${number}`, record: recoveredOf(check.record), entry });
+  });
+  for (const [i, reason] of await storeRefusals(r.c, r.campaignId, probed)) probed[i].entry.refused = reason;
+  return { alone, claims };
+}
+
 /**
  * The first pass: reads the file once, in file order, checks each line on its own, quarantines
  * the lines that claim no record, and writes where each claiming line is, grouped by its
@@ -142,24 +164,9 @@ async function readPass(r: StagingRun, flushEntries: number): Promise<void> {
   for await (const chunk of chunked(readLines(r.file, progress.position), CHUNK_LINES)) {
     // A worker shutting down cancels its activities: stop here, to resume from the heartbeat.
     context.cancellationSignal.throwIfAborted();
-    const checked = await checkLines(chunk, CATEGORY_TRAITS[category], r.snapshotDir, (u) => r.users.has(u), r.beat, r.keep);
-    const alone: QuarantinedLine[] = [];
-    const claims: { entry: ChunkEntry; record: ReturnType<typeof recoveredOf> | null }[] = [];
-    checked.forEach((line, i) => {
-      const { check, number, text } = line;
-      if (!r.kept(check.userId)) return;
-      const claim = claimOf(line);
-      if (claim === null) {
-        if (check.kind === 'quarantined') alone.push({ line: number, userId: check.userId, recordId: check.recordId, reason: check.reason, raw: text });
-        return;
-      }
-      const entry: ChunkEntry = [number, chunk[i].at, chunk[i].next.byte, claim.userId, claim.recordId, claim.lineHash, claim.reason, null, textHash(text)];
-      claims.push({ entry, record: check.kind === 'valid' ? recoveredOf(check.record) : null });
-    });
-    const probed = claims.flatMap(({ entry, record }) => (record ? [{ entry, probeId: `${r.run}|${category}|${entry[0]}`, record }] : []));
-    for (const [i, reason] of await storeRefusals(c, campaignId, probed)) probed[i].entry[7] = reason;
+    const { alone, claims } = await claimsOfChunk(r, chunk);
     await writeQuarantine(c, campaignId, category, alone, (l) => r.pageOf(l.userId));
-    for (const { entry } of claims) appendTo(window.groups, pageOfLine(r.users.get(entry[3])!, progress.groupLines), [entry]);
+    for (const entry of claims) appendTo(window.groups, pageOfLine(r.users.get(entry.userId)!, progress.groupLines), [entry]);
     window.held += claims.length;
     window.lines += chunk.length;
     window.quarantined += alone.length;
@@ -179,9 +186,9 @@ async function judgeOne(r: StagingRun, group: number): Promise<{ valid: number; 
   const { standing, bad, ignored } = judgeGroup(await readGroup(c, r.run, category, group));
   const raws = await readLinesAt(
     r.file,
-    bad.map(({ entry: [, at, end] }) => ({ at, end })),
+    bad.map(({ entry: { at, end } }) => ({ at, end })),
   );
-  const quarantined = bad.map(({ entry: [line, , , userId, recordId], reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
+  const quarantined = bad.map(({ entry: { line, userId, recordId }, reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
   await writeQuarantine(c, campaignId, category, quarantined, (l) => r.pageOf(l.userId));
   await writeStagedLines(
     c,
@@ -229,6 +236,49 @@ async function judgePass(r: StagingRun, atOnce: number): Promise<void> {
   }
 }
 
+/** A run over the category file of `input`, its users read from users.ndjson. */
+async function openRun(c: ControlCollections, input: StageInput, progress: StagingProgress, selected: Set<string> | undefined): Promise<StagingRun> {
+  const { campaignId, snapshotDir, category, selection } = input;
+  const context = Context.current();
+  const { ids: users } = await scanUsers(snapshotDir);
+  // Every line, or a selection's users' lines only.
+  const keep = selected && ((userId: string) => selected.has(userId));
+  const { pageLines } = progress;
+  return {
+    c,
+    campaignId,
+    category,
+    snapshotDir,
+    file: snapshotFiles.category(snapshotDir, category),
+    run: selection?.afresh ? selection.id : campaignId,
+    users,
+    keep,
+    kept: keptBy(keep),
+    pageOf: (userId) => {
+      const line = userId === null ? undefined : users.get(userId);
+      return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
+    },
+    progress,
+    beat: () => context.heartbeat(progress),
+  };
+}
+
+/** A replay stages its users afresh: what was staged and quarantined for them (or the whole category) goes first. */
+async function dropForReplay(c: ControlCollections, { campaignId, category }: StageInput, selected: Set<string> | undefined): Promise<void> {
+  if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
+  else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
+}
+
+/** The summary of a staging, recorded on its campaign unless it is a replay's (whose campaign's summary stays). */
+async function recordSummary(c: ControlCollections, { campaignId, category, selection }: StageInput, progress: StagingProgress): Promise<StagingSummary> {
+  const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
+  if (!selection?.afresh) {
+    const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
+    await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
+  }
+  return summary;
+}
+
 /** The activity that stages a category file into the control collections. */
 export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_ENTRIES, groupLines = GROUP_LINES, judgedLines }: StagingOptions = {}) {
   return {
@@ -243,46 +293,16 @@ export function stagingActivities(c: ControlCollections, { flushEntries = FLUSH_
       readingSnapshot(input.snapshotDir, {}, async () => {
         const { campaignId, snapshotDir, category, selection } = input;
         const file = snapshotFiles.category(snapshotDir, category);
-        const context = Context.current();
-        const { progress, resumed } = startingProgress(input, groupLines, context.info.heartbeatDetails as StagingProgress | undefined);
+        const { progress, resumed } = startingProgress(input, groupLines, Context.current().info.heartbeatDetails as StagingProgress | undefined);
         await checkReadableFile(file, true);
         const selected = selection && new Set((await readSelection(c, selection.id, selection.part)).map((u) => u.userId));
-        if (!resumed && selection?.afresh) {
-          // A replay stages its users afresh.
-          if (selected) await dropStagedOf(c, campaignId, category, [...selected]);
-          else await Promise.all([c.staged.deleteMany({ campaignId, category }), c.quarantine.deleteMany({ campaignId, category })]);
-        }
+        if (!resumed && selection?.afresh) await dropForReplay(c, input, selected);
         if (await exists(file)) {
-          const { ids: users } = await scanUsers(snapshotDir);
-          // Every line, or a selection's users' lines only.
-          const keep = selected && ((userId: string) => selected.has(userId));
-          const { pageLines } = progress;
-          const r: StagingRun = {
-            c,
-            campaignId,
-            category,
-            snapshotDir,
-            file,
-            run: selection?.afresh ? selection.id : campaignId,
-            users,
-            keep,
-            kept: keptBy(keep),
-            pageOf: (userId) => {
-              const line = userId === null ? undefined : users.get(userId);
-              return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
-            },
-            progress,
-            beat: () => context.heartbeat(progress),
-          };
+          const r = await openRun(c, input, progress, selected);
           if (progress.pass === 'read') await readPass(r, flushEntries);
           await judgePass(r, judgedLines ?? judgedLinesAtOnce());
         }
-        const summary: StagingSummary = { lines: progress.lines, valid: progress.valid, quarantined: progress.quarantined, ignored: progress.ignored };
-        // A replay's staging is part of the campaign's: its summary stays that of the campaign.
-        if (!selection?.afresh) {
-          const pages = progress.pageLines === undefined ? {} : { [`pageLines.${category}`]: progress.pageLines };
-          await c.campaigns.updateOne({ _id: campaignId }, { $set: { [`staging.${category}`]: summary, ...pages } });
-        }
+        const summary = await recordSummary(c, input, progress);
         log.info('category staged', { campaignId, category, ...summary, ...(selected ? { selectedUsers: selected.size } : {}) });
         return summary;
       }),

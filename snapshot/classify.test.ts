@@ -38,17 +38,17 @@ describe('classifyLines', () => {
 });
 
 describe('judgeGroup', () => {
-  const entry = (line: number, userId: string, recordId: string, lineHash: string, reason: ChunkEntry[6] = null, refused: string | null = null): ChunkEntry => [
+  const entry = (line: number, userId: string, recordId: string, lineHash: string, reason: ChunkEntry['reason'] = null, refused?: string): ChunkEntry => ({
     line,
-    line * 100,
-    line * 100 + 99,
+    at: line * 100,
+    end: line * 100 + 99,
     userId,
     recordId,
     lineHash,
     reason,
     refused,
-    `t${line}`,
-  ];
+    textHash: `t${line}`,
+  });
 
   it("keeps each user's first line of a record, in file order, ignores identical repeats and quarantines the others", () => {
     const judged = judgeGroup([entry(1, 'u-1', 'a', 'h1'), entry(2, 'u-2', 'a', 'h2'), entry(3, 'u-1', 'a', 'h1'), entry(4, 'u-1', 'a', 'h9'), entry(5, 'u-1', 'b', 'h5')]);
@@ -65,7 +65,7 @@ describe('judgeGroup', () => {
       ]),
     );
     expect(judged.ignored).toBe(1);
-    expect(judged.bad.map(({ entry: [line], reason }) => [line, reason.code, reason.message])).toEqual([[4, 'duplicate-conflict', expect.stringContaining('line 1')]]);
+    expect(judged.bad.map(({ entry: { line }, reason }) => [line, reason.code, reason.message])).toEqual([[4, 'duplicate-conflict', expect.stringContaining('line 1')]]);
   });
 
   it('quarantines a first line bad on its own or refused by the store, which still claims its record', () => {
@@ -77,7 +77,7 @@ describe('judgeGroup', () => {
       entry(4, 'u-1', 'b', 'h3', null, 'holds U+0000'),
     ]);
     expect(judged.standing.size).toBe(0);
-    expect(judged.bad.map(({ entry: [line], reason }) => [line, reason.code])).toEqual([
+    expect(judged.bad.map(({ entry: { line }, reason }) => [line, reason.code])).toEqual([
       [1, 'schema'],
       [2, 'duplicate-conflict'],
       [3, 'store-refused'],

@@ -128,22 +128,15 @@ export async function classifyLines(
 }
 
 /**
- * A claiming line as staging's first pass found it (activities/staging.ts): its number and
- * span, its key and content hash, why it is bad on its own (or null), why the store
- * refuses its record (or null), and the hash of its text.
+ * A claiming line as staging's first pass found it (activities/staging.ts): its claim,
+ * where it lies in the file (`at` to `end`), and the hash of its text.
  */
-export type ChunkEntry = [
-  line: number,
-  at: number,
-  end: number,
-  userId: string,
-  recordId: string,
-  lineHash: string,
-  reason: QuarantineReason | null,
-  refused: string | null,
+export interface ChunkEntry extends ClaimEntry {
+  at: number;
+  end: number;
   /** The line's textHash (snapshot/read-back.ts), which its place is kept with when it stands. */
-  textHash: string,
-];
+  textHash: string;
+}
 
 /** What judging a group's lines made of them (judgeGroup). */
 export interface JudgedGroup {
@@ -164,11 +157,10 @@ export function judgeGroup(entries: ChunkEntry[]): JudgedGroup {
   const firstLines = new FirstLines();
   const judged: JudgedGroup = { standing: new Map(), bad: [], ignored: 0 };
   for (const entry of entries) {
-    const [line, at, end, userId, recordId, lineHash, reason, refused, textHash] = entry;
-    const verdict = firstLines.judge({ line, userId, recordId, lineHash, reason, refused: refused ?? undefined });
+    const verdict = firstLines.judge(entry);
     if (verdict.kind === 'ignored') judged.ignored += 1;
     else if (verdict.kind === 'quarantined') judged.bad.push({ entry, reason: verdict.reason });
-    else appendTo(judged.standing, userId, [[line, at, end, textHash]]);
+    else appendTo(judged.standing, entry.userId, [[entry.line, entry.at, entry.end, entry.textHash]]);
   }
   return judged;
 }

@@ -33,6 +33,43 @@ export interface ReplayReport {
   notInSnapshot: string[];
 }
 
+type ReplayPlan = Awaited<ReturnType<typeof planReplay>>;
+
+/** One category of a replay: its users' lines staged afresh, then restored in batch children, `concurrency` at a time. */
+async function replayWave(input: ReplayInput, plan: ReplayPlan, wave: ReplayPlan['waves'][number]): Promise<BatchOutcome> {
+  const { request } = input;
+  const { category } = wave;
+  const stage = () =>
+    stageCategory({
+      campaignId: request.campaignId,
+      snapshotDir: request.snapshotDir,
+      category,
+      pageLines: wave.pageLines,
+      selection: { id: plan.selectionId, part: category, afresh: true },
+    });
+  await untilSnapshotReads(stage, request.campaignId, request.snapshotDir, () => undefined);
+  const outcome = noOutcome();
+  const running = new Set<Promise<void>>();
+  for (let chunk = 0; chunk < wave.chunks; chunk++) {
+    await condition(() => running.size < input.concurrency);
+    const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
+    const batch = runBatchChild(`${replayWorkflowId(request.campaignId)}-${category}-${chunk}`, input.searchAttributes, {
+      campaignId: request.campaignId,
+      snapshotId: plan.snapshotId,
+      snapshotDir: request.snapshotDir,
+      category,
+      policy: wave.policy,
+      dedupe: plan.dedupe,
+      users,
+      initCategories: [],
+    }).then((ended) => addOutcome(outcome, ended));
+    const tracked = batch.finally(() => running.delete(tracked));
+    running.add(tracked);
+  }
+  await Promise.all(running);
+  return outcome;
+}
+
 /**
  * Re-runs validation and restore for chosen user-categories of an ended campaign
  * (`restorectl replay`): plans them into a selection, then per category in wave order
@@ -48,36 +85,8 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayReport> 
   const report: ReplayReport = { campaignId: request.campaignId, snapshotDir: request.snapshotDir, categories: [], notInSnapshot: plan.notInSnapshot };
   try {
     for (const wave of plan.waves) {
-      const { category } = wave;
-      const stage = () =>
-        stageCategory({
-          campaignId: request.campaignId,
-          snapshotDir: request.snapshotDir,
-          category,
-          pageLines: wave.pageLines,
-          selection: { id: plan.selectionId, part: category, afresh: true },
-        });
-      await untilSnapshotReads(stage, request.campaignId, request.snapshotDir, () => undefined);
-      const outcome = noOutcome();
-      const running = new Set<Promise<void>>();
-      for (let chunk = 0; chunk < wave.chunks; chunk++) {
-        await condition(() => running.size < input.concurrency);
-        const users = await readSelectionBatch({ selectionId: plan.selectionId, part: category, chunk });
-        const batch = runBatchChild(`${replayWorkflowId(request.campaignId)}-${category}-${chunk}`, input.searchAttributes, {
-          campaignId: request.campaignId,
-          snapshotId: plan.snapshotId,
-          snapshotDir: request.snapshotDir,
-          category,
-          policy: wave.policy,
-          dedupe: plan.dedupe,
-          users,
-          initCategories: [],
-        }).then((ended) => addOutcome(outcome, ended));
-        const tracked = batch.finally(() => running.delete(tracked));
-        running.add(tracked);
-      }
-      await Promise.all(running);
-      report.categories.push({ category, users: wave.users, outcome });
+      const outcome = await replayWave(input, plan, wave);
+      report.categories.push({ category: wave.category, users: wave.users, outcome });
     }
   } finally {
     await CancellationScope.nonCancellable(() => dropSelection({ selectionId: plan.selectionId }));

@@ -7,6 +7,19 @@ import type { ChunkEntry } from '../../snapshot/classify';
 
 export type { ChunkEntry };
 
+/** A ChunkEntry as a chunk document holds it: a tuple, the most compact JSON for the many lines of a run. */
+export type StoredChunkEntry = [
+  line: number,
+  at: number,
+  end: number,
+  userId: string,
+  recordId: string,
+  lineHash: string,
+  reason: QuarantineReason | null,
+  refused: string | null,
+  textHash: string,
+];
+
 /** The states of one (campaign, user, category) (docs/design.md §5). */
 export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
 export type UserState = (typeof USER_STATES)[number];
@@ -77,7 +90,7 @@ export interface StagingChunkDoc {
   run: string;
   /** `${run}|${category}|${group}`: what the second pass reads a group by. */
   group: string;
-  /** ChunkEntry[] as JSON text. */
+  /** StoredChunkEntry[] as JSON text. */
   entriesJson: string;
   /** How many entries it holds: a group's size is known before it is read into memory. */
   entries: number;

@@ -4,13 +4,21 @@ import type { RecoveredRecord } from '../../domain/restore-plan';
 import type { StagedLine } from '../../snapshot/read-back';
 import { StoreRefusedError } from '../../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
-import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc } from './control-collections';
+import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc, type StoredChunkEntry } from './control-collections';
 
 /**
  * Entries per chunk document at most: a group's entries of one run of the file are split
  * into documents of this many, so none nears the store's 16 MB document limit.
  */
 const ENTRIES_PER_CHUNK = 10_000;
+
+function storedOf(e: ChunkEntry): StoredChunkEntry {
+  return [e.line, e.at, e.end, e.userId, e.recordId, e.lineHash, e.reason, e.refused ?? null, e.textHash];
+}
+
+function entryOf([line, at, end, userId, recordId, lineHash, reason, refused, textHash]: StoredChunkEntry): ChunkEntry {
+  return { line, at, end, userId, recordId, lineHash, reason, refused: refused ?? undefined, textHash };
+}
 
 /** The key a group's chunk documents are read by. */
 export function chunkGroup(run: string, category: Category, group: number): string {
@@ -36,7 +44,7 @@ export async function writeChunks(
     const key = chunkGroup(run, category, group);
     for (let part = 0; part * ENTRIES_PER_CHUNK < entries.length; part++) {
       const held = entries.slice(part * ENTRIES_PER_CHUNK, (part + 1) * ENTRIES_PER_CHUNK);
-      docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(held), entries: held.length });
+      docs.push({ _id: `${key}|${lines.from}-${lines.to}|${part}`, campaignId, run, group: key, entriesJson: JSON.stringify(held.map(storedOf)), entries: held.length });
     }
   }
   await insertAll(c.stagingChunks, docs, 'a staging chunk');
@@ -57,8 +65,8 @@ export async function groupSize(c: ControlCollections, run: string, category: Ca
  */
 export async function readGroup(c: ControlCollections, run: string, category: Category, group: number): Promise<ChunkEntry[]> {
   const docs = await c.stagingChunks.find({ group: chunkGroup(run, category, group) }).toArray();
-  const entries = docs.flatMap((d) => JSON.parse(d.entriesJson) as ChunkEntry[]).sort((a, b) => a[0] - b[0]);
-  return entries.filter((entry, i) => i === 0 || entries[i - 1][0] !== entry[0]);
+  const entries = docs.flatMap((d) => (JSON.parse(d.entriesJson) as StoredChunkEntry[]).map(entryOf)).sort((a, b) => a.line - b.line);
+  return entries.filter((entry, i) => i === 0 || entries[i - 1].line !== entry.line);
 }
 
 /** Drops the chunks of a staging run (a campaign's, or a replay's selection's) once the run has ended: only staging reads them. */

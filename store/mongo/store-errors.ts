@@ -1,4 +1,5 @@
 import { BSON, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { StoreUnavailableError } from '../../domain/errors';
 
 /** MongoDB's error code for a unique key that is already taken. */
 export const DUPLICATE_KEY = 11000;
@@ -107,4 +108,14 @@ export function isStoreUnavailable(err: unknown): boolean {
   if (!(err instanceof MongoServerError)) return false;
   if (typeof err.code === 'number' && UNAVAILABLE_CODES.has(err.code)) return true;
   return UNAVAILABLE_BACKEND.test(messageOf(err));
+}
+
+/**
+ * A driver error as one of restorectl's own, the one place where what the store said gets
+ * its meaning for retrying: a store that cannot be reached or is not serving becomes a
+ * {@link StoreUnavailableError} (retried, and waited out by the workflows); any other
+ * error is returned as it is.
+ */
+export function typedStoreError(err: unknown): unknown {
+  return isStoreUnavailable(err) ? new StoreUnavailableError(`the store did not answer: ${(err as Error).message}`, { cause: err }) : err;
 }
