@@ -9,6 +9,7 @@ import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import { readUsers, scanUsers } from '../snapshot/users';
 import { readingSnapshot, snapshotUnreadable } from '../snapshot/availability';
+import { appendTo } from '../domain/maps';
 import { INSERT_BATCH } from '../store/mongo/bulk';
 import { writeQuarantine } from '../store/control/quarantine';
 import { readSelection, writeSelection } from '../store/control/selections';
@@ -69,15 +70,18 @@ export function campaignActivities(c: ControlCollections) {
     const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1, scope: 1 } });
     if (!campaign) return;
     const runs = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : usersFrom(campaign.snapshotDir, from);
-    for await (const users of runs) {
-      for (const category of campaign.categories) {
-        await userStatusWriter(c, campaignId, category).initPending(
-          users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })),
-          now,
-        );
+    // Read as a step that reads the snapshot: its storage away is waited out, not a failure of the close.
+    await readingSnapshot(campaign.snapshotDir, {}, async () => {
+      for await (const users of runs) {
+        for (const category of campaign.categories) {
+          await userStatusWriter(c, campaignId, category).initPending(
+            users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })),
+            now,
+          );
+        }
+        Context.current().heartbeat();
       }
-      Context.current().heartbeat();
-    }
+    });
   }
 
   /**
@@ -96,6 +100,29 @@ export function campaignActivities(c: ControlCollections) {
     const unknown = [...requested].filter((userId) => !standing.has(userId));
     const chunks = await writeSelection(c, settings.campaignId, 'users', found, chunkUsers);
     return { scope: { requested: requested.size, unknown: unknown.length, unknownExamples: unknown.slice(0, SCOPE_UNKNOWN_SHOWN) }, users: found.length, chunks };
+  }
+
+  /** From the first wave's entries (`expectedOf`), a `pending` entry of each later category where it has none: what settling needs of the control store alone. */
+  async function pendFromFirstWave(campaignId: string, first: Category, now: Date): Promise<void> {
+    const byCategory = new Map<Category, { userId: string; expected: number }[]>();
+    for await (const doc of c.status.find({ campaignId, category: first }, { projection: { userId: 1, expectedOf: 1 }, batchSize: 5000 })) {
+      for (const [later, expected] of Object.entries(doc.expectedOf ?? {}) as [Category, number][]) appendTo(byCategory, later, [{ userId: doc.userId, expected }]);
+    }
+    for (const [category, users] of byCategory) await userStatusWriter(c, campaignId, category).initPending(users, now);
+  }
+
+  /**
+   * Gives every user-category of a campaign cut short the entry it lacks, `pending`: a
+   * category's entries are written as they end, and an ended campaign shows one for every
+   * user. From users.ndjson when it can be read (every user); else from the first wave's
+   * entries, so that a campaign cancelled while its snapshot's storage is away still
+   * ends. Users the first wave never reached are known only to users.ndjson.
+   */
+  async function settleEntries(campaignId: string, unreachedFrom: LinePosition | undefined, now: Date): Promise<void> {
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, snapshotId: 1, categories: 1 } });
+    if (!campaign?.snapshotId) return;
+    if (unreachedFrom || !(await snapshotUnreadable(campaign.snapshotDir))) await pendUnreached(campaignId, { byte: 0, line: 0 }, now);
+    else await pendFromFirstWave(campaignId, campaign.categories[0], now);
   }
 
   return {
@@ -206,15 +233,17 @@ export function campaignActivities(c: ControlCollections) {
 
     /**
      * Marks the campaign finished and returns its report from the status store. A campaign
-     * cancelled or failed leaves no user `restoring`: those of batches cut short go back to
-     * `pending`, which its ending explains to support. With `unreachedFrom` (a first wave cut
-     * short), the users from there on get their `pending` entries, which the batches never
-     * reached to create: every user has an entry for every category, however it ends.
+     * cancelled or failed leaves no user `restoring` (those of batches cut short go back to
+     * `pending`, which its ending explains to support), and gets an entry for every user in
+     * every category, `pending` where none was written (settleEntries). `unreachedFrom`
+     * says its first wave was cut short there: users.ndjson must then be read.
      */
     async closeCampaign(input: { campaignId: string; state: CampaignDoc['state']; error?: StatusError | null; unreachedFrom?: LinePosition }): Promise<CampaignReport> {
       const now = new Date();
-      if (input.unreachedFrom) await pendUnreached(input.campaignId, input.unreachedFrom, now);
-      if (input.state !== 'completed') await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
+      if (input.state !== 'completed') {
+        await settleEntries(input.campaignId, input.unreachedFrom, now);
+        await c.status.updateMany({ campaignId: input.campaignId, state: 'restoring' }, { $set: { state: 'pending', updatedAt: now } });
+      }
       await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: now } });
       await dropChunks(c, input.campaignId);
       const report = await campaignReport(c, input.campaignId);

@@ -11,7 +11,6 @@ import { readStagedOfUsers, stagedRecords, validCount } from '../store/control/s
 import { ensureBlobs } from '../store/live/live-blobs';
 import { userStatusWriter } from '../store/control/status-writer';
 import { pageKey } from '../store/control/user-pages';
-import type { Category } from '../domain/categories';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from '../workflows/contracts';
 
@@ -30,49 +29,43 @@ export interface RestoreHooks {
 /** Activities that restore batches of users into the target database and record their status. */
 export function restoreActivities(target: Db, c: ControlCollections, hooks: RestoreHooks = {}) {
   /**
-   * The status writer of each category for a batch's users, tagging their entries with their
-   * page of users.ndjson, for later waves to rewrite a page at a time.
+   * The status writer of the batch's category, tagging the entries it creates with their
+   * user's page of users.ndjson, for a batch to mark a page at a time.
    */
-  function statusWriters(input: RestoreBatchInput, userPageLines: number | undefined) {
+  function statusWriter(input: RestoreBatchInput, userPageLines: number | undefined) {
     const lineOf = new Map(input.users.map((u) => [u.userId, u.line]));
-    return (cat: Category) =>
-      userStatusWriter(c, input.campaignId, cat, (userId) => {
-        const line = lineOf.get(userId);
-        return line === undefined || userPageLines === undefined ? undefined : pageKey(input.campaignId, cat, line, userPageLines);
-      });
+    return userStatusWriter(c, input.campaignId, input.category, (userId) => {
+      const line = lineOf.get(userId);
+      return line === undefined || userPageLines === undefined ? undefined : pageKey(input.campaignId, input.category, line, userPageLines);
+    });
   }
 
   /**
-   * Opens a batch: its users' status entries (pending in the other categories of a first
-   * wave, restoring in this one), its staged records read back, and its users' live
-   * documents, the three waits on the store at once. The mark lands before the first write,
-   * which is what it guards.
+   * Opens a batch: its staged records read back, its users' live documents and, on a retried
+   * attempt or a replay, its users marked restoring, the waits on the store at once. A first
+   * attempt marks nothing: each user's entry is written once, when it ends (markDone); until
+   * then it reads as pending. A retry's mark lands before its first write, and tells support
+   * of the attempts.
    */
   async function openBatch(input: RestoreBatchInput, insertsFirst: boolean, lap: (phase: string) => void) {
     const { campaignId, category, users } = input;
-    const context = Context.current();
+    const { attempt } = Context.current().info;
     // Pages: of users.ndjson, for the statuses; and of this category's staged documents, which the batch reads by.
     const pages = (await c.campaigns.findOne({ _id: campaignId }, { projection: { pageLines: 1 } }))?.pageLines;
-    const writerOf = statusWriters(input, pages?.users);
+    const status = statusWriter(input, pages?.users);
     const now = new Date();
-    for (const other of input.initCategories.filter((cat) => cat !== category)) {
-      await writerOf(other).initPending(
-        users.map((u) => ({ userId: u.userId, expected: u.expected[other] ?? 0 })),
-        now,
-      );
-    }
-    const status = writerOf(category);
-    // The first wave's batches create their users' entries; later waves find them pending.
-    const creating = input.initCategories.includes(category);
+    const marking = attempt > 1 || users.some((u) => u.attemptsBefore !== undefined);
     const [, { records, quarantined }, live] = await Promise.all([
-      status
-        .markRestoring(
-          users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })),
-          context.info.attempt,
-          now,
-          creating,
-        )
-        .then(() => lap('status marked')),
+      marking
+        ? status
+            .markRestoring(
+              users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0, attemptsBefore: u.attemptsBefore })),
+              attempt,
+              now,
+              input.initCategories.includes(category),
+            )
+            .then(() => lap('status marked'))
+        : undefined,
       readStagedOfUsers(c, campaignId, category, users, pages?.[category]).then(async (staged) => {
         lap('staged read');
         const records = await readingSnapshot(input.snapshotDir, { category }, () => stagedRecords(staged, category, input.snapshotDir));
@@ -92,6 +85,12 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
   }
 
   type OpenBatch = Awaited<ReturnType<typeof openBatch>>;
+
+  /** On the first wave's entries, what the user expects of the later categories, which have no entries until they end. */
+  function expectedOfLater(input: RestoreBatchInput, user: RestoreBatchInput['users'][number]) {
+    const later = input.initCategories.filter((cat) => cat !== input.category);
+    return later.length ? { expectedOf: Object.fromEntries(later.map((cat) => [cat, user.expected[cat] ?? 0])) } : {};
+  }
 
   /**
    * Whether the batch may insert its records before it reads any live document, and read
@@ -175,7 +174,10 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       const outcomes = users.map(({ userId, expected }) =>
         outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], batch.quarantined.get(userId) ?? 0, refused.get(userId)),
       );
-      await batch.status.markDone(outcomes, new Date());
+      await batch.status.markDone(
+        outcomes.map((o, i) => ({ ...o, attempts: (users[i].attemptsBefore ?? 0) + Context.current().info.attempt, ...expectedOfLater(input, users[i]) })),
+        new Date(),
+      );
       lap('status written');
       const outcome = batchOutcome(outcomes);
       log.info('batch restored', { campaignId, category, users: users.length, partial: outcome.partial, failed: outcome.failed });

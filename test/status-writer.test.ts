@@ -7,6 +7,8 @@ import { MongoClient } from 'mongodb';
 import { controlCollections, type ControlCollections, type UserStatusDoc } from '../store/control/control-collections';
 import { connectStores, type Stores } from '../store/mongo/connection';
 import { finalState, userStatusWriter } from '../store/control/status-writer';
+import { userStatus } from '../store/control/status-reader';
+import { campaignReport } from '../store/control/campaign-report';
 import { isolatedEnv } from './helpers/test-env';
 
 const T0 = new Date('2026-12-01T10:00:00Z');
@@ -51,7 +53,8 @@ describe('the status writer on the real store', () => {
         userId: 'u-1',
         category: 'notes',
         state: 'restored',
-        attempts: 0,
+        // Ended by one attempt, the default when none is said.
+        attempts: 1,
         error: null,
         updatedAt: T1,
         page: 'page-of-u-1',
@@ -185,7 +188,52 @@ describe('the status writer on the real store', () => {
     await writer.markFailed([{ userId: 'u-2', expected: 5, received: 1, valid: 1, quarantined: 0, missing: 4 }], ERROR, T1);
     const [u1, u2] = await statuses(id);
     expect(u1).toMatchObject({ state: 'failed', error: ERROR, updatedAt: T1, restored: 2, missing: 1, received: 2, attempts: 1 });
-    expect(u2).toMatchObject({ state: 'failed', error: ERROR, expected: 5, received: 1, valid: 1, missing: 4, restored: 0, keptLive: 0, duplicates: 0, attempts: 0 });
+    // Retries ran out: at least one attempt was made, though none marked the entry.
+    expect(u2).toMatchObject({ state: 'failed', error: ERROR, expected: 5, received: 1, valid: 1, missing: 4, restored: 0, keptLive: 0, duplicates: 0, attempts: 1 });
+  });
+});
+
+describe('entries written when they end', () => {
+  let stores: Stores;
+  let c: ControlCollections;
+  beforeAll(async () => {
+    stores = await connectStores(isolatedEnv('statusends'));
+    c = controlCollections(stores.control);
+  });
+  afterAll(async () => {
+    await stores.control.dropDatabase();
+    await stores.client.close();
+  });
+
+  it('reads a later category with no entry as pending, from the first wave, until its entry is inserted; the report counts users with none as pending', async () => {
+    const id = 'c-ends';
+    await c.campaigns.insertOne({
+      _id: id,
+      snapshotDir: '/nowhere',
+      snapshotId: 's',
+      categories: ['contacts', 'notes'],
+      policies: {},
+      dedupe: false,
+      users: 3,
+      staging: {},
+      state: 'running',
+      createdAt: T0,
+      finishedAt: null,
+    });
+    await userStatusWriter(c, id, 'contacts').markDone([{ userId: 'u-1', ...counts, attempts: 2, expectedOf: { notes: 4 } }], T0);
+    const before = await userStatus(c, 'u-1', id);
+    expect(before.campaigns[0].categories.contacts).toMatchObject({ state: 'restored', attempts: 2 });
+    expect(before.campaigns[0].categories.contacts).not.toHaveProperty('expectedOf');
+    expect(before.campaigns[0].categories.notes).toMatchObject({ state: 'pending', expected: 4, missing: 4, received: 0, attempts: 0 });
+    expect((await campaignReport(c, id))?.categories.notes?.users).toMatchObject({ pending: 3, restored: 0 });
+
+    // A retry that ends it again (its entry there) updates the counts, and never lowers the attempts.
+    const notes = userStatusWriter(c, id, 'notes');
+    await notes.markDone([{ userId: 'u-1', ...counts, expected: 4, received: 4, valid: 4, restored: 4, attempts: 1 }], T1);
+    await notes.markDone([{ userId: 'u-1', ...counts, expected: 4, received: 4, valid: 4, restored: 3, keptLive: 1, attempts: 3 }], T2);
+    const after = await userStatus(c, 'u-1', id);
+    expect(after.campaigns[0].categories.notes).toMatchObject({ state: 'restored', restored: 3, keptLive: 1, attempts: 3, updatedAt: T2 });
+    expect((await campaignReport(c, id))?.categories.notes?.users).toMatchObject({ pending: 2, restored: 1 });
   });
 });
 

@@ -37,15 +37,19 @@ function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
 /**
  * Sums one category's per-user status by state, in one pass over its statuses. Not `$group`:
  * FerretDB 1.24 computes only the first accumulator of a `$group` (returning 0 for the
- * others), so the sums took one aggregation each, nine passes where this is one.
+ * others), so the sums took one aggregation each, nine passes where this is one. Of the
+ * campaign's `users`, those without an entry yet are pending (an entry is written when its
+ * category ends); their records are not in the sums until then.
  */
-export async function categoryReport(c: ControlCollections, campaignId: string, category: Category): Promise<CategoryReport> {
+export async function categoryReport(c: ControlCollections, campaignId: string, category: Category, users: number): Promise<CategoryReport> {
   const report: CategoryReport = { users: zeros(USER_STATES), records: zeros(COUNT_FIELDS) };
   const projection = Object.fromEntries(['state', ...COUNT_FIELDS].map((f) => [f, 1]));
   for await (const status of c.status.find({ campaignId, category }, { projection, batchSize: 5000 })) {
     report.users[status.state] += 1;
     for (const f of COUNT_FIELDS) report.records[f] += status[f] ?? 0;
   }
+  const written = Object.values(report.users).reduce((n, k) => n + k, 0);
+  report.users.pending += Math.max(0, users - written);
   return report;
 }
 
@@ -54,7 +58,7 @@ export async function campaignReport(c: ControlCollections, campaignId: string):
   const doc = await c.campaigns.findOne({ _id: campaignId });
   if (!doc) return null;
   const categories: CampaignReport['categories'] = {};
-  for (const category of doc.categories) categories[category] = await categoryReport(c, campaignId, category);
+  for (const category of doc.categories) categories[category] = await categoryReport(c, campaignId, category, doc.users);
   return {
     campaignId: doc._id,
     snapshotId: doc.snapshotId,

@@ -169,6 +169,12 @@ export interface UserStatusDoc {
   updatedAt: Date;
   /** Its user's page (`pageKey` under the category, with the campaign's page size; store/control/user-pages.ts); absent when its category is staged untagged. */
   page?: string;
+  /**
+   * On the first wave's entries: what the user expects of each later category of the
+   * campaign. A later category's entry is written once, when it ends; until then readers
+   * take it as `pending` with these counts (store/control/status-reader.ts).
+   */
+  expectedOf?: Partial<Record<Category, number>>;
 }
 
 export const controlIds = {

@@ -2,7 +2,7 @@ import type { Category } from '../../domain/categories';
 import type { CampaignDoc, ControlCollections, UserStatusDoc } from './control-collections';
 
 /** The status fields of docs/design.md §5: the document without its keys and its page tag (store/control/status-writer.ts). */
-export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category' | 'page'>;
+export type UserCategoryStatus = Omit<UserStatusDoc, '_id' | 'campaignId' | 'userId' | 'category' | 'page' | 'expectedOf'>;
 
 /** The shape of `user status --json` and of GET /api/users/:userId/status (docs/design.md §6). */
 export interface UserStatusReport {
@@ -17,13 +17,36 @@ export interface UserStatusReport {
   }[];
 }
 
-/** One user's status across campaigns (newest first), or in one campaign. */
+/** A later category's entry before it is written: pending, with what the user expects of it, as of `since`. */
+function pendingEntry(expected: number, since: Date): UserCategoryStatus {
+  return {
+    state: 'pending',
+    expected,
+    received: 0,
+    valid: 0,
+    quarantined: 0,
+    missing: expected,
+    restored: 0,
+    keptLive: 0,
+    duplicates: 0,
+    attempts: 0,
+    error: null,
+    updatedAt: since,
+  };
+}
+
+/**
+ * One user's status across campaigns (newest first), or in one campaign. A later category's
+ * entry is written when it ends (store/control/status-writer.ts): until then it reads as
+ * pending, with the counts the user's first-wave entry holds for it.
+ */
 export async function userStatus(c: ControlCollections, userId: string, campaignId?: string): Promise<UserStatusReport> {
   const docs = await c.status.find(campaignId ? { userId, campaignId } : { userId }).toArray();
   const byCampaign = new Map<string, UserStatusReport['campaigns'][number]>();
-  for (const { _id, campaignId: id, userId: _user, category, page: _page, ...fields } of docs) {
+  for (const { _id, campaignId: id, userId: _user, category, page: _page, expectedOf, ...fields } of docs) {
     const entry = byCampaign.get(id) ?? { campaignId: id, campaignState: null, categories: {} };
     entry.categories[category] = fields;
+    for (const [later, expected] of Object.entries(expectedOf ?? {}) as [Category, number][]) entry.categories[later] ??= pendingEntry(expected, fields.updatedAt);
     byCampaign.set(id, entry);
   }
   // One read by _id per campaign the user is in: a handful. A dry run restored nothing: not the user's status.

@@ -10,6 +10,12 @@ export interface UserOutcome extends Counts {
   error?: StatusError | null;
 }
 
+/** How a user's category ended, with what its entry records besides: the attempts it took (1 unless said), and on the first wave's, `expectedOf`. */
+export interface EndedUser extends UserOutcome {
+  attempts?: number;
+  expectedOf?: UserStatusDoc['expectedOf'];
+}
+
 /** The state a finished category lands in (docs/design.md §5). */
 export function finalState(outcome: Pick<UserOutcome, 'quarantined' | 'missing' | 'error'>): UserState {
   if (outcome.error) return 'failed';
@@ -118,17 +124,36 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
       );
     },
 
-    /** Records how each user's category ended, by one keyed update (an upsert) per user. */
-    async markDone(outcomes: UserOutcome[], now: Date) {
+    /**
+     * Records how each user's category ended. An entry not there yet (a batch's first
+     * attempt marks nothing before its writes) is inserted, hundreds to a command, with
+     * `attempts` the attempt that ended it and, from the first wave, what the user expects
+     * of the later categories (`expectedOf`); one that is there (a retried attempt marked
+     * it, a replay) is updated, by one keyed update each: FerretDB spends a statement of
+     * milliseconds on each update, and a fraction of one on each insert.
+     */
+    async markDone(outcomes: EndedUser[], now: Date) {
+      const ended = ({ userId, error = null, attempts: _a, expectedOf: _e, ...counts }: EndedUser) => ({
+        campaignId,
+        userId,
+        category,
+        ...counts,
+        state: finalState({ ...counts, error }),
+        error,
+        updatedAt: now,
+      });
+      const { taken } = await writeIdempotent(
+        c.status,
+        outcomes.map((o) => ({
+          insertOne: { document: { _id: id(o.userId), ...ended(o), attempts: o.attempts ?? 1, ...tagOf(o.userId), ...(o.expectedOf ? { expectedOf: o.expectedOf } : {}) } },
+        })),
+        INSERT_BATCH,
+      );
       await write(
-        outcomes.map(({ userId, error = null, ...counts }) => ({
+        taken.map((i) => ({
           updateOne: {
-            filter: { _id: id(userId) },
-            update: {
-              $set: { campaignId, userId, category, ...counts, state: finalState({ ...counts, error }), error, updatedAt: now },
-              $setOnInsert: { attempts: 1, ...tagOf(userId) },
-            },
-            upsert: true,
+            filter: { _id: id(outcomes[i].userId) },
+            update: { $set: { ...ended(outcomes[i]), ...(outcomes[i].expectedOf ? { expectedOf: outcomes[i].expectedOf } : {}) }, $max: { attempts: outcomes[i].attempts ?? 1 } },
           },
         })),
       );
@@ -136,18 +161,19 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
 
     /**
      * Records that retries ran out for these users, with what the snapshot holds for each;
-     * what was restored stays as the last attempt left it.
+     * what was restored stays as the last attempt left it. At least one attempt was made:
+     * a retried one marked its number (markRestoring), a first one left no mark.
      */
     markFailed(users: ({ userId: string } & Partial<Pick<Counts, 'expected' | 'received' | 'valid' | 'quarantined' | 'missing'>>)[], error: StatusError, now: Date) {
       return write(
         users.map(({ userId, ...received }) => {
           // A field may not be both set and set on insert: the fresh counts fill only what is not known.
-          const onInsert: Record<string, unknown> = { ...fresh(campaignId, category, userId, received.expected ?? 0), attempts: 0 };
+          const onInsert: Record<string, unknown> = fresh(campaignId, category, userId, received.expected ?? 0);
           for (const known of Object.keys(received)) delete onInsert[known];
           return {
             updateOne: {
               filter: { _id: id(userId) },
-              update: { $set: { state: 'failed', error, updatedAt: now, ...received }, $setOnInsert: onInsert },
+              update: { $set: { state: 'failed', error, updatedAt: now, ...received }, $max: { attempts: 1 }, $setOnInsert: onInsert },
               upsert: true,
             },
           };
