@@ -27,7 +27,7 @@ describe('describeUserCategory', () => {
   });
 
   it('names waiting, running and failed work, without error details beyond the class', () => {
-    expect(describeUserCategory(status({ state: 'pending', expected: 3 }))).toBe('waiting: 3 record(s) expected, not started yet');
+    expect(describeUserCategory(status({ state: 'pending', expected: 3 }))).toBe('waiting: 3 record(s) expected, not restored yet');
     expect(describeUserCategory(status({ state: 'pending', expected: 3 }), 'cancelled')).toMatch(
       /^not restored: the campaign was cancelled before reaching it \(3 record\(s\) expected\)/,
     );

@@ -34,7 +34,7 @@ export function describeUserCategory(s: UserCategoryStatus, campaignState: strin
         return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
       if (campaignState === 'failed')
         return `not restored: the campaign failed before reaching it: ${campaignFailure ?? 'cause unknown'} (${s.expected} record(s) expected); engineers can finish it (restorectl replay --unfinished)`;
-      return `waiting: ${s.expected} record(s) expected, not started yet`;
+      return `waiting: ${s.expected} record(s) expected, not restored yet`;
     case 'validating':
     case 'restoring':
       return `in progress (attempt ${s.attempts})`;
