@@ -191,22 +191,9 @@ describe('the status writer on the real store', () => {
     // Retries ran out: at least one attempt was made, though none marked the entry.
     expect(u2).toMatchObject({ state: 'failed', error: ERROR, expected: 5, received: 1, valid: 1, missing: 4, restored: 0, keptLive: 0, duplicates: 0, attempts: 1 });
   });
-});
-
-describe('entries written when they end', () => {
-  let stores: Stores;
-  let c: ControlCollections;
-  beforeAll(async () => {
-    stores = await connectStores(isolatedEnv('statusends'));
-    c = controlCollections(stores.control);
-  });
-  afterAll(async () => {
-    await stores.control.dropDatabase();
-    await stores.client.close();
-  });
 
   it('reads a later category with no entry as pending, from the first wave, until its entry is inserted; the report counts users with none as pending', async () => {
-    const id = 'c-ends';
+    const id = campaign();
     await c.campaigns.insertOne({
       _id: id,
       snapshotDir: '/nowhere',
