@@ -15,6 +15,17 @@ import { isolatedEnv } from './helpers/test-env';
 const T = '2009-09-30T18:02:11Z';
 const users = Array.from({ length: 6 }, (_, i) => `u-${i + 1}`);
 
+/** A snapshot of one contact per user and `notesOf(i)` notes for the i-th, after `badNotes` lines. */
+function contactAndNotes(them: string[], notesOf: (i: number) => number, badNotes: string[] = []): Promise<string> {
+  return writeSnapshot({
+    users: them.map((userId, i) => ({ userId, expected: { contacts: 1, notes: notesOf(i) } })),
+    lines: {
+      contacts: them.map((userId) => recordLine(userId, 'c-0', T, { displayName: userId })),
+      notes: [...badNotes, ...them.flatMap((userId, i) => Array.from({ length: notesOf(i) }, (_, k) => recordLine(userId, `n-${k}`, T, { body: `note ${k}` })))],
+    },
+  });
+}
+
 describe('a campaign that fails part-way', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -107,14 +118,8 @@ describe('a campaign that fails part-way', () => {
 
   it('a campaign cancelled in a later wave while its snapshot is away still ends, its later entries written from the first wave', async () => {
     const them = users.map((u) => u.replace('u-', 'w-'));
-    const snapshotDir = await writeSnapshot({
-      users: them.map((userId, i) => ({ userId, expected: { contacts: 1, notes: i % 3 } })),
-      lines: {
-        contacts: them.map((userId) => recordLine(userId, 'c-0', T, { displayName: userId })),
-        // A damaged line: the notes wave pauses before it starts, its share of quarantined lines above the limit.
-        notes: ['{not json', ...them.flatMap((userId, i) => Array.from({ length: i % 3 }, (_, k) => recordLine(userId, `n-${k}`, T, { body: `note ${k}` })))],
-      },
-    });
+    // A damaged line: the notes wave pauses before it starts, its share of quarantined lines above the limit.
+    const snapshotDir = await contactAndNotes(them, (i) => i % 3, ['{not json']);
     const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, maxQuarantineRate: 0.1 });
     const away = `${snapshotDir}.away`;
     await h.runWorkerUntil(async () => {
@@ -130,5 +135,28 @@ describe('a campaign that fails part-way', () => {
     expect(statuses.map((s) => [s.userId, s.state, s.expected, s.missing])).toEqual(them.map((userId, i) => [userId, 'pending', i % 3, i % 3]));
     const status = await cli(['user', 'status', 'w-2'], h.env);
     expect(status.stdout).toMatch(/notes.*not restored: the campaign was cancelled before reaching it \(1 record\(s\) expected\)/);
+  }, 180_000);
+
+  it('a campaign cancelled in its first wave while its snapshot is away waits for it, then ends with every user an entry', async () => {
+    const them = users.map((u) => u.replace('u-', 'x-'));
+    const snapshotDir = await contactAndNotes(them, () => 1);
+    // A canary of two: the first wave pauses with the other users unreached, whom only users.ndjson names.
+    const campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, canary: 2 });
+    const away = `${snapshotDir}.away`;
+    const c = controlCollections(h.stores.control);
+    await h.runWorkerUntil(async () => {
+      await waitForProgress(h.client, campaignId, (p) => p.paused);
+      await rename(snapshotDir, away);
+      const cancelled = cancelCampaign(h.client, campaignId);
+      // The close waits for the storage rather than failing: the campaign is still open meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await c.campaigns.findOne({ _id: campaignId }))!.state).toBe('running');
+      await rename(away, snapshotDir);
+      await cancelled;
+    });
+    expect((await c.campaigns.findOne({ _id: campaignId }))!.state).toBe('cancelled');
+    const statuses = await c.status.find({ campaignId }).toArray();
+    expect(statuses).toHaveLength(them.length * 2);
+    expect(statuses.filter((s) => s.state === 'restored').map((s) => `${s.userId} ${s.category}`)).toEqual(['x-1 contacts', 'x-2 contacts']);
   }, 180_000);
 });
