@@ -18,9 +18,9 @@ import { userStatusWriter } from '../store/control/status-writer';
 import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/control/user-pages';
 import type { CampaignSettings, OpenedCampaign, UserPage } from '../workflows/contracts';
 
-/** The users of users.ndjson from `from` on, in runs of an insert command, bad lines passed over. */
-async function* usersFrom(snapshotDir: string, from: LinePosition): AsyncGenerator<UserLine[]> {
-  for await (const entries of chunked(readUsers(snapshotDir, from), INSERT_BATCH)) yield entries.flatMap((e) => (e.user ? [e.user] : []));
+/** The users of users.ndjson, in runs of an insert command, bad lines passed over. */
+async function* usersOf(snapshotDir: string): AsyncGenerator<UserLine[]> {
+  for await (const entries of chunked(readUsers(snapshotDir), INSERT_BATCH)) yield entries.flatMap((e) => (e.user ? [e.user] : []));
 }
 
 /** Listed users not in the snapshot that a scoped campaign's record names; the rest are counted. */
@@ -62,19 +62,16 @@ export function campaignActivities(c: ControlCollections) {
   }
 
   /**
-   * Gives every user from `from` on a `pending` entry in each of the campaign's categories,
-   * where it has none: users of users.ndjson from that position, or of a scoped campaign,
-   * its users from that chunk (`from.line`) on.
+   * Gives every user a `pending` entry in each of the campaign's categories, where it has
+   * none: the users of users.ndjson, or of a scoped campaign, its selection's users.
    */
-  async function pendUnreached(campaignId: string, from: LinePosition, now: Date): Promise<void> {
-    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, categories: 1, scope: 1 } });
-    if (!campaign) return;
-    const runs = campaign.scope ? [await readSelection(c, campaignId, 'users', from.line)] : usersFrom(campaign.snapshotDir, from);
+  async function pendEveryUser(campaign: Pick<CampaignDoc, '_id' | 'snapshotDir' | 'categories' | 'scope'>, now: Date): Promise<void> {
+    const runs = campaign.scope ? [await readSelection(c, campaign._id, 'users')] : usersOf(campaign.snapshotDir);
     // Read as a step that reads the snapshot: its storage away is waited out, not a failure of the close.
     await readingSnapshot(campaign.snapshotDir, {}, async () => {
       for await (const users of runs) {
         for (const category of campaign.categories) {
-          await userStatusWriter(c, campaignId, category).initPending(
+          await userStatusWriter(c, campaign._id, category).initPending(
             users.map((u) => ({ userId: u.userId, expected: u.expected[category] ?? 0 })),
             now,
           );
@@ -119,9 +116,9 @@ export function campaignActivities(c: ControlCollections) {
    * ends. Users the first wave never reached are known only to users.ndjson.
    */
   async function settleEntries(campaignId: string, unreachedFrom: LinePosition | undefined, now: Date): Promise<void> {
-    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, snapshotId: 1, categories: 1 } });
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { snapshotDir: 1, snapshotId: 1, categories: 1, scope: 1 } });
     if (!campaign?.snapshotId) return;
-    if (unreachedFrom || !(await snapshotUnreadable(campaign.snapshotDir))) await pendUnreached(campaignId, { byte: 0, line: 0 }, now);
+    if (unreachedFrom || !(await snapshotUnreadable(campaign.snapshotDir))) await pendEveryUser(campaign, now);
     else await pendFromFirstWave(campaignId, campaign.categories[0], now);
   }
 

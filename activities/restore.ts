@@ -174,8 +174,9 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       const outcomes = users.map(({ userId, expected }) =>
         outcomeOf(userId, expected[category] ?? 0, [...(plans.get(userId)?.values() ?? [])], batch.quarantined.get(userId) ?? 0, refused.get(userId)),
       );
+      const { attempt } = Context.current().info;
       await batch.status.markDone(
-        outcomes.map((o, i) => ({ ...o, attempts: (users[i].attemptsBefore ?? 0) + Context.current().info.attempt, ...expectedOfLater(input, users[i]) })),
+        outcomes.map((o, i) => ({ ...o, attempts: (users[i].attemptsBefore ?? 0) + attempt, ...expectedOfLater(input, users[i]) })),
         new Date(),
       );
       lap('status written');

@@ -133,7 +133,7 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
      * milliseconds on each update, and a fraction of one on each insert.
      */
     async markDone(outcomes: EndedUser[], now: Date) {
-      const ended = ({ userId, error = null, attempts: _a, expectedOf: _e, ...counts }: EndedUser) => ({
+      const ended = ({ userId, error = null, attempts: _attempts, expectedOf, ...counts }: EndedUser) => ({
         campaignId,
         userId,
         category,
@@ -141,21 +141,16 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
         state: finalState({ ...counts, error }),
         error,
         updatedAt: now,
+        ...(expectedOf ? { expectedOf } : {}),
       });
+      const attemptsOf = (o: EndedUser) => o.attempts ?? 1;
       const { taken } = await writeIdempotent(
         c.status,
-        outcomes.map((o) => ({
-          insertOne: { document: { _id: id(o.userId), ...ended(o), attempts: o.attempts ?? 1, ...tagOf(o.userId), ...(o.expectedOf ? { expectedOf: o.expectedOf } : {}) } },
-        })),
+        outcomes.map((o) => ({ insertOne: { document: { _id: id(o.userId), ...ended(o), attempts: attemptsOf(o), ...tagOf(o.userId) } } })),
         INSERT_BATCH,
       );
       await write(
-        taken.map((i) => ({
-          updateOne: {
-            filter: { _id: id(outcomes[i].userId) },
-            update: { $set: { ...ended(outcomes[i]), ...(outcomes[i].expectedOf ? { expectedOf: outcomes[i].expectedOf } : {}) }, $max: { attempts: outcomes[i].attempts ?? 1 } },
-          },
-        })),
+        taken.map((i) => ({ updateOne: { filter: { _id: id(outcomes[i].userId) }, update: { $set: ended(outcomes[i]), $max: { attempts: attemptsOf(outcomes[i]) } } } })),
       );
     },
 
