@@ -9,7 +9,9 @@ import type { LiveDocument } from '../domain/restore-plan';
 import { readingSnapshot } from '../snapshot/availability';
 import { readStagedOfUsers, stagedRecords, validCount } from '../store/control/staged-reads';
 import { ensureBlobs } from '../store/live/live-blobs';
-import { userStatusWriter } from '../store/control/status-writer';
+import { finalState, userStatusWriter } from '../store/control/status-writer';
+import { countsOf } from '../store/control/campaign-report';
+import { announceEnds } from './announce';
 import { pageKey } from '../store/control/user-pages';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from '../workflows/contracts';
@@ -51,7 +53,8 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     const { campaignId, category, users } = input;
     const { attempt } = Context.current().info;
     // Pages: of users.ndjson, for the statuses; and of this category's staged documents, which the batch reads by.
-    const pages = (await c.campaigns.findOne({ _id: campaignId }, { projection: { pageLines: 1 } }))?.pageLines;
+    const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { pageLines: 1, categories: 1 } });
+    const pages = campaign?.pageLines;
     const status = statusWriter(input, pages?.users);
     const now = new Date();
     const marking = attempt > 1 || users.some((u) => u.attemptsBefore !== undefined);
@@ -81,7 +84,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
             users.map((u) => u.userId),
           ).then((docs) => (lap('live records read'), docs)),
     ]);
-    return { status, now, records, quarantined, live };
+    return { status, now, records, quarantined, live, categories: campaign?.categories ?? [category], userPageLines: pages?.users };
   }
 
   type OpenBatch = Awaited<ReturnType<typeof openBatch>>;
@@ -180,6 +183,11 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         new Date(),
       );
       lap('status written');
+      if (!input.dryRun) {
+        const ends = outcomes.map((o) => ({ userId: o.userId, state: finalState(o), counts: countsOf(o) }));
+        await announceEnds(c, { campaignId, category, categories: batch.categories, users, ends, pageLines: batch.userPageLines, retried: attempt > 1 });
+        lap('events written');
+      }
       const outcome = batchOutcome(outcomes);
       log.info('batch restored', { campaignId, category, users: users.length, partial: outcome.partial, failed: outcome.failed });
       return outcome;
@@ -215,6 +223,12 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         return { userId, ...counts, received: counts.valid + counts.quarantined, expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) };
       });
       await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
+      const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { categories: 1, dryRun: 1 } });
+      if (!campaign?.dryRun) {
+        const ends = received.map(({ userId, ...counts }) => ({ userId, state: 'failed' as const, counts: countsOf({ restored: 0, keptLive: 0, duplicates: 0, ...counts }) }));
+        const users = userIds.map((userId) => ({ userId, expected: {} }));
+        await announceEnds(c, { campaignId, category, categories: campaign?.categories ?? [category], users, ends, retried: Context.current().info.attempt > 1 });
+      }
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
       const quarantined = received.reduce((n, r) => n + r.quarantined, 0);
       const missing = received.reduce((n, r) => n + r.missing, 0);

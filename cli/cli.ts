@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   failures: async () => (await import('./commands/failures')).registerFailuresCommand,
   replay: async () => (await import('./commands/replay')).registerReplayCommand,
   audit: async () => (await import('./commands/audit')).registerAuditCommand,
+  events: async () => (await import('./commands/events')).registerEventsCommand,
   serve: async () => (await import('./commands/serve')).registerServeCommand,
   version: async () => (await import('./commands/version')).registerVersionCommand,
   completion: async () => (await import('./commands/completion')).registerCompletionCommand,

@@ -7,6 +7,7 @@ import { type CampaignReport, campaignReport } from '../store/control/campaign-r
 import type { ControlCollections } from '../store/control/control-collections';
 import { type FailureReport, failureReport } from '../store/control/failure-report';
 import { userStatus, type UserStatusReport } from '../store/control/status-reader';
+import { type EventsPage, readEvents } from '../store/control/outbox';
 import type { CampaignProgress, WaveTally } from '../workflows';
 
 /**
@@ -34,6 +35,15 @@ export async function campaignStatus(client: Client, c: ControlCollections, camp
 export async function campaignFailures(c: ControlCollections, campaignId: string, category?: Category): Promise<FailureReport> {
   if (!(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
   return failureReport(c, campaignId, category);
+}
+
+/** Events per page when the caller does not say. */
+export const DEFAULT_EVENTS_PAGE = 100;
+
+/** A page of the outbox's events, of one campaign or of all, after a cursor (store/control/outbox.ts). */
+export async function listEvents(c: ControlCollections, query: { campaignId?: string; after?: string; limit?: number }): Promise<EventsPage> {
+  if (query.campaignId && !(await c.campaigns.findOne({ _id: query.campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${query.campaignId}`);
+  return readEvents(c, { campaignId: query.campaignId, after: query.after, limit: query.limit ?? DEFAULT_EVENTS_PAGE });
 }
 
 /** One user's status in the plain words support reads out: per campaign, each category's sentence and when it last changed. */

@@ -4,7 +4,8 @@ import { MAX_BATCH_SIZE } from '../client/campaigns';
 import { CATEGORIES, CONFLICT_POLICIES } from '../domain/categories';
 import { Id } from '../domain/record-schemas';
 import type { OperationDeps, OperatorCommands } from '../operations/commands';
-import { campaignFailures, campaignStatus, listAudit, listCampaigns, userStatus, userSummary } from '../operations/queries';
+import { campaignFailures, campaignStatus, listAudit, listCampaigns, listEvents, userStatus, userSummary } from '../operations/queries';
+import { MAX_EVENTS_PAGE } from '../store/control/outbox';
 import { concurrencySchema, MAX_CONCURRENCY, recordsPerSecondSchema } from '../workflows/pace';
 import type { Caller, Role } from './tokens';
 
@@ -134,6 +135,20 @@ export const ROUTES: Route[] = [
     summary: 'operator actions, newest first, of one campaign or of all',
     query: z.object({ campaign: CampaignId.optional() }).strict(),
     handle: ({ query, deps }) => listAudit(deps.c, query.campaign),
+  }),
+  route({
+    method: 'GET',
+    url: '/api/events',
+    role: 'support',
+    summary: "the outbox's events in the order recorded, a page after a cursor (`next` of the page before): what an application's notifier follows",
+    query: z
+      .object({
+        after: z.string().min(1).max(2000).optional(),
+        campaign: CampaignId.optional(),
+        limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).optional(),
+      })
+      .strict(),
+    handle: ({ query, deps }) => listEvents(deps.c, { after: query.after, campaignId: query.campaign, limit: query.limit }),
   }),
   route({
     method: 'POST',

@@ -79,6 +79,8 @@ describe('the HTTP API', () => {
       ['GET', '/api/users/not%20an%20id/status', undefined, /^path\.userId: must be 1–128 characters/],
       ['GET', '/api/campaigns/c-1/failures?category=bogus', undefined, /^query\.category: /],
       ['GET', '/api/audit?campaign=a%20b', undefined, /^query\.campaign: must be a campaign id/],
+      ['GET', '/api/events?after=not-a-cursor', undefined, /^not an events cursor: not-a-cursor$/],
+      ['GET', '/api/events?limit=0', undefined, /^query\.limit: /],
       ['POST', '/api/campaigns', {}, /^body\.snapshot: /],
       ['POST', '/api/campaigns', { snapshot: snapshotDir, categories: ['contacts', 'bogus'] }, /^body\.categories\.1: /],
       ['POST', '/api/campaigns', { snapshot: snapshotDir, batchSize: 0 }, /^body\.batchSize: /],
@@ -160,6 +162,16 @@ describe('the HTTP API', () => {
       { category: 'contacts', state: 'restored', words: 'restored: 1 of 1 record(s) back' },
       { category: 'notes', state: 'partial', words: 'partly restored: 0 of 1 record(s) back; 1 damaged in the backup and held back' },
     ]);
+
+    // The outbox: an event per user-category and per user (six users, two categories), once settled, then a cursor that reads nothing new.
+    let events = await get(`/api/events?campaign=${campaignId}&limit=1000`);
+    for (let tries = 0; events.events.length < 18 && tries < 60; tries++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      events = await get(`/api/events?campaign=${campaignId}&limit=1000`);
+    }
+    expect(events.events.filter((e: { category: string | null }) => e.category === null)).toHaveLength(6);
+    expect(events.events).toHaveLength(18);
+    expect((await get(`/api/events?campaign=${campaignId}&after=${events.next}`)).events).toEqual([]);
 
     // A replay answers once started; a second campaign is cancelled while it runs.
     const replay = await h.runWorkerUntil(async () => {

@@ -74,6 +74,9 @@ describe('a dry run', () => {
     expect(await contacts.countDocuments()).toBe(liveBefore.length + 2);
     const c = controlCollections(h.stores.control);
     expect(await c.status.countDocuments({ campaignId: done.campaignId, state: 'restored' })).toBe(2);
+    // A plan tells no user anything; the real run announces each user-category and each user.
+    expect(await c.outbox.countDocuments({ campaignId: planned.campaignId })).toBe(0);
+    expect(await c.outbox.countDocuments({ campaignId: done.campaignId })).toBe(6);
     // Its pages were recorded when it opened (the bad lines of users.ndjson and the statuses are tagged by them).
     expect((await c.campaigns.findOne({ _id: done.campaignId }))!.pageLines).toEqual({ users: DEFAULT_BATCH_SIZE, contacts: DEFAULT_BATCH_SIZE, notes: DEFAULT_BATCH_SIZE });
     expect(await c.status.countDocuments({ campaignId: done.campaignId, page: { $exists: true } })).toBe(4);

@@ -4,6 +4,11 @@ import { type CampaignDoc, type CampaignScope, type ControlCollections, USER_STA
 export const COUNT_FIELDS = ['expected', 'received', 'valid', 'quarantined', 'missing', 'restored', 'keptLive', 'duplicates'] as const;
 export type Counts = Record<(typeof COUNT_FIELDS)[number], number>;
 
+/** The counts of a status or an outcome, and nothing else of it; a count it lacks is 0. */
+export function countsOf(source: Partial<Counts>): Counts {
+  return Object.fromEntries(COUNT_FIELDS.map((f) => [f, source[f] ?? 0])) as Counts;
+}
+
 export interface CategoryReport {
   /** Users per state. */
   users: Record<UserState, number>;

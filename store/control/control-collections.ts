@@ -4,6 +4,8 @@ import type { QuarantineReason } from '../../domain/line-check';
 import type { RecoveredRecord } from '../../domain/restore-plan';
 import type { PagedUser } from './user-pages';
 import type { ChunkEntry } from '../../snapshot/classify';
+import type { OutboxEventDoc, OutboxSlotDoc } from './outbox';
+import type { PageEndsDoc } from './page-ends';
 
 export type { ChunkEntry };
 
@@ -23,6 +25,9 @@ export type StoredChunkEntry = [
 /** The states of one (campaign, user, category) (docs/design.md §5). */
 export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
 export type UserState = (typeof USER_STATES)[number];
+/** The states a user-category ends in (the outbox announces each). */
+export const END_STATES = ['restored', 'partial', 'failed'] as const satisfies readonly UserState[];
+export type EndState = (typeof END_STATES)[number];
 
 export interface CampaignDoc {
   _id: string;
@@ -196,6 +201,11 @@ export function controlCollections(control: Db) {
     status: control.collection<UserStatusDoc>('user_status'),
     selections: control.collection<SelectionChunkDoc>('selections'),
     audit: control.collection<AuditEntryDoc>('audit'),
+    /** Events for the application to tell users what came back (store/control/outbox.ts), and the slots they are filed in. */
+    outbox: control.collection<OutboxEventDoc>('outbox'),
+    outboxSlots: control.collection<OutboxSlotDoc>('outbox_slots'),
+    /** How each user of a page ended in each category so far, for the last wave to tell when a user's every category has (store/control/page-ends.ts). */
+    pageEnds: control.collection<PageEndsDoc>('page_ends'),
   };
 }
 export type ControlCollections = ReturnType<typeof controlCollections>;
@@ -215,4 +225,7 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   await c.status.createIndex({ campaignId: 1, category: 1, state: 1 });
   await c.status.createIndex({ page: 1 });
   await c.audit.createIndex({ campaignId: 1, at: -1 });
+  await c.outbox.createIndex({ slot: 1 });
+  await c.outboxSlots.createIndex({ hour: 1 });
+  await c.pageEnds.createIndex({ campaignId: 1 });
 }

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { Category } from '../../domain/categories';
 import { bulkWriteInChunks, INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
-import { type ControlCollections, controlIds, type StatusError, type UserState, type UserStatusDoc } from './control-collections';
+import { type ControlCollections, controlIds, type EndState, type StatusError, type UserStatusDoc } from './control-collections';
 import type { Counts } from './campaign-report';
 
 export interface UserOutcome extends Counts {
@@ -17,7 +17,7 @@ export interface EndedUser extends UserOutcome {
 }
 
 /** The state a finished category lands in (docs/design.md §5). */
-export function finalState(outcome: Pick<UserOutcome, 'quarantined' | 'missing' | 'error'>): UserState {
+export function finalState(outcome: Pick<UserOutcome, 'quarantined' | 'missing' | 'error'>): EndState {
   if (outcome.error) return 'failed';
   return outcome.quarantined > 0 || outcome.missing > 0 ? 'partial' : 'restored';
 }
