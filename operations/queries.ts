@@ -6,7 +6,8 @@ import { NotFoundError } from '../domain/errors';
 import { type CampaignReport, campaignReport } from '../store/control/campaign-report';
 import type { ControlCollections } from '../store/control/control-collections';
 import { type FailureReport, failureReport } from '../store/control/failure-report';
-import { userStatus, type UserStatusReport } from '../store/control/status-reader';
+import { userStatus as readUserStatus, type UserStatusReport } from '../store/control/status-reader';
+import { estimateReturn, type ReturnEstimate } from './eta';
 import { type EventsPage, readEvents } from '../store/control/outbox';
 import type { CampaignProgress, WaveTally } from '../workflows';
 
@@ -16,7 +17,6 @@ import type { CampaignProgress, WaveTally } from '../workflows';
  */
 export { listAudit } from '../store/control/audit-log';
 export { listCampaigns } from '../store/control/campaign-list';
-export { userStatus } from '../store/control/status-reader';
 
 /** A campaign as its status shows it: the report from the control store, and while it runs, its progress with figures per wave. */
 export type CampaignStatus = (CampaignReport | { campaignId: string; state: 'opening' }) & {
@@ -52,12 +52,43 @@ export interface UserSummary {
   campaigns: { campaignId: string; campaignState: string | null; updatedAt: Date | null; categories: { category: Category; state: string; words: string }[] }[];
 }
 
-export async function userSummary(c: ControlCollections, userId: string): Promise<UserSummary> {
-  return summarizeUserStatus(await userStatus(c, userId));
+/** A user's status, and for each category not back yet in a running campaign, when it should be (by `${campaignId} ${category}`). */
+export interface EstimatedUserStatus {
+  status: UserStatusReport;
+  estimates: Map<string, ReturnEstimate>;
+}
+
+/**
+ * One user's status from the control store, with an estimate of when each category not back
+ * yet in a running campaign should be, from the campaign's progress in Temporal. Without a
+ * client, or when Temporal does not answer, the status alone: support still reads it.
+ */
+export async function estimatedUserStatus(c: ControlCollections, client: Client | null, userId: string, campaignId?: string): Promise<EstimatedUserStatus> {
+  const status = await readUserStatus(c, userId, campaignId);
+  const estimates = new Map<string, ReturnEstimate>();
+  for (const camp of status.campaigns) {
+    if (!client || camp.campaignState !== 'running') continue;
+    const progress = await campaignProgress(client, camp.campaignId).catch(() => null);
+    for (const [category, entry] of Object.entries(camp.categories) as [Category, UserStatusReport['campaigns'][number]['categories'][Category]][]) {
+      const estimate = entry && estimateReturn({ category, state: entry.state, reachedAfterUsers: camp.reachedAfterUsers }, progress);
+      if (!entry || !estimate) continue;
+      Object.assign(entry, { expectedBy: estimate.expectedBy, estimateBasis: estimate.basis });
+      estimates.set(`${camp.campaignId} ${category}`, estimate);
+    }
+  }
+  return { status, estimates };
+}
+
+export async function userStatus(c: ControlCollections, client: Client | null, userId: string, campaignId?: string): Promise<UserStatusReport> {
+  return (await estimatedUserStatus(c, client, userId, campaignId)).status;
+}
+
+export async function userSummary(c: ControlCollections, client: Client | null, userId: string): Promise<UserSummary> {
+  return summarizeUserStatus(await estimatedUserStatus(c, client, userId));
 }
 
 /** A user's status in words: what the support page shows and `user status` prints. */
-export function summarizeUserStatus(status: UserStatusReport): UserSummary {
+export function summarizeUserStatus({ status, estimates }: EstimatedUserStatus): UserSummary {
   const { userId } = status;
   return {
     userId,
@@ -71,7 +102,7 @@ export function summarizeUserStatus(status: UserStatusReport): UserSummary {
         categories: present.map((cat) => ({
           category: cat,
           state: camp.categories[cat]!.state,
-          words: describeUserCategory(camp.categories[cat]!, camp.campaignState, camp.campaignFailure),
+          words: describeUserCategory(camp.categories[cat]!, camp.campaignState, camp.campaignFailure, estimates.get(`${camp.campaignId} ${cat}`)),
         })),
       };
     }),

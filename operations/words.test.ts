@@ -1,4 +1,4 @@
-import { describeUserCategory } from './words';
+import { describeUserCategory, inAbout } from './words';
 import type { UserCategoryStatus } from '../store/control/status-reader';
 
 const status = (s: Partial<UserCategoryStatus>): UserCategoryStatus => ({
@@ -37,5 +37,27 @@ describe('describeUserCategory', () => {
     expect(describeUserCategory(status({ state: 'restoring', attempts: 2 }))).toBe('in progress (attempt 2)');
     const failed = describeUserCategory(status({ state: 'failed', attempts: 5, error: { class: 'MongoNetworkError', message: 'connect ECONNREFUSED 10.0.0.1' } }));
     expect(failed).toBe('failed after 5 attempt(s) (MongoNetworkError); engineers can replay it');
+  });
+
+  it('says when a waiting category should be back, after which wave, or that the restore is paused', () => {
+    const pending = status({ state: 'pending', expected: 3 });
+    expect(describeUserCategory(pending, 'running', null, { expectedBy: new Date(), inSeconds: 2400, basis: '' })).toBe('expected back in about 40 minutes (3 record(s))');
+    expect(describeUserCategory(pending, 'running', null, { expectedBy: new Date(), inSeconds: 7200, basis: '', afterWave: 'contacts' })).toBe(
+      'expected after the contacts wave, in about 2 hours (3 record(s))',
+    );
+    expect(describeUserCategory(pending, 'running', null, { expectedBy: null, inSeconds: null, basis: 'paused: by its operator', paused: true })).toBe(
+      'paused: by its operator; 3 record(s) expected, not restored yet',
+    );
+    expect(describeUserCategory(pending, 'running', null, { expectedBy: null, inSeconds: null, basis: 'no pace yet' })).toBe('waiting: 3 record(s) expected, not restored yet');
+  });
+
+  it('rounds a time from now to what can be said of it', () => {
+    expect([30, 60, 89 * 60, 3 * 3600, 72 * 3600].map(inAbout)).toEqual([
+      'in less than a minute',
+      'in about 1 minute',
+      'in about 89 minutes',
+      'in about 3 hours',
+      'in about 3 days',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { UserCategoryStatus } from '../store/control/status-reader';
 import type { WaveTally } from '../workflows';
+import type { ReturnEstimate } from './eta';
 
 /** Figures of one wave for incident staff, computed on this machine's clock. */
 export interface WaveFigures {
@@ -24,8 +25,31 @@ export function waveFigures(tally: WaveTally, usersTotal: number, now = Date.now
   return { done, total: usersTotal, recordsPerSecond, etaSeconds };
 }
 
-/** One category of one user's status in plain words, for support staff; `campaignState` tells a wait from a campaign that ended without it, `campaignFailure` why a failed one did. */
-export function describeUserCategory(s: UserCategoryStatus, campaignState: string | null = 'running', campaignFailure?: string | null): string {
+/** A time from now in the words support reads out: "in about 40 minutes". */
+export function inAbout(seconds: number): string {
+  if (seconds < 60) return 'in less than a minute';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `in about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `in about ${hours} hours`;
+  return `in about ${Math.round(hours / 24)} days`;
+}
+
+/** A pending category of a running campaign in words: when it is expected back, when that can be said. */
+function waiting(expected: number, estimate: ReturnEstimate | undefined): string {
+  const records = `${expected} record(s)`;
+  if (estimate?.paused) return `${estimate.basis}; ${records} expected, not restored yet`;
+  if (estimate?.inSeconds == null) return `waiting: ${records} expected, not restored yet`;
+  if (estimate.afterWave) return `expected after the ${estimate.afterWave} wave, ${inAbout(estimate.inSeconds)} (${records})`;
+  return `expected back ${inAbout(estimate.inSeconds)} (${records})`;
+}
+
+/**
+ * One category of one user's status in plain words, for support staff; `campaignState` tells a
+ * wait from a campaign that ended without it, `campaignFailure` why a failed one did, and
+ * `estimate` (operations/eta.ts) when a waiting one should be back.
+ */
+export function describeUserCategory(s: UserCategoryStatus, campaignState: string | null = 'running', campaignFailure?: string | null, estimate?: ReturnEstimate): string {
   const parts: string[] = [];
   const back = s.restored + s.keptLive + s.duplicates;
   switch (s.state) {
@@ -34,7 +58,7 @@ export function describeUserCategory(s: UserCategoryStatus, campaignState: strin
         return `not restored: the campaign was cancelled before reaching it (${s.expected} record(s) expected); a new campaign or a replay can restore it`;
       if (campaignState === 'failed')
         return `not restored: the campaign failed before reaching it: ${campaignFailure ?? 'cause unknown'} (${s.expected} record(s) expected); engineers can finish it (restorectl replay --unfinished)`;
-      return `waiting: ${s.expected} record(s) expected, not restored yet`;
+      return waiting(s.expected, estimate);
     case 'validating':
     case 'restoring':
       return `in progress (attempt ${s.attempts})`;

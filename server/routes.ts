@@ -94,7 +94,7 @@ export const ROUTES: Route[] = [
     role: 'support',
     summary: "a user's status per campaign and category (the JSON of `restorectl user status`)",
     params: UserParams,
-    handle: ({ params, deps }) => userStatus(deps.c, params.userId),
+    handle: ({ params, deps }) => userStatus(deps.c, deps.client, params.userId),
   }),
   route({
     method: 'GET',
@@ -102,7 +102,7 @@ export const ROUTES: Route[] = [
     role: 'support',
     summary: "a user's status in the plain words support reads out, per campaign and category",
     params: UserParams,
-    handle: ({ params, deps }) => userSummary(deps.c, params.userId),
+    handle: ({ params, deps }) => userSummary(deps.c, deps.client, params.userId),
   }),
   route({
     method: 'GET',

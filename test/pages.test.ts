@@ -107,6 +107,11 @@ describe('the pages', () => {
       const support = await signedIn(`/campaigns#${campaignId}`, SUPPORT_TOKEN);
       await support.getByText('Paused: paused by the operator').waitFor();
       expect(await support.getByRole('button').allTextContents()).toEqual(['Sign out']);
+      // Support looking up a user whose contacts are back reads, for its notes, why they wait.
+      await support.goto(`${server.baseUrl}/support`);
+      await support.getByLabel('User id').fill('u-1');
+      await support.keyboard.press('Enter');
+      await support.locator('#result').getByText('paused by the operator; 1 record(s) expected, not restored yet').waitFor();
       await support.context().close();
 
       // Declining the confirmation changes nothing.
@@ -123,6 +128,12 @@ describe('the pages', () => {
         ['olga', 'api', 'resume', 'ok'],
       ]);
       await page.getByText('olga (api) resume: ok').waitFor();
+      // Running again: the notes of a user whose contacts are back are expected after the contacts wave.
+      const lookup = await signedIn('/support', SUPPORT_TOKEN);
+      await lookup.getByLabel('User id').fill('u-1');
+      await lookup.keyboard.press('Enter');
+      await lookup.locator('#result dd', { hasText: /^expected (after the contacts wave, |back )in (less than a minute|about \d+ minutes?) \(1 record\(s\)\)$/ }).waitFor();
+      await lookup.context().close();
 
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Cancel' }).click();

@@ -3,9 +3,13 @@ import { loadEnv } from '../../config/env';
 import { withControl } from '../../client/control';
 import { printResult } from '../output';
 import { campaignIdArg, userIdArg } from '../parse';
-import { summarizeUserStatus, userStatus } from '../../operations/queries';
+import { connectTemporal } from '../../client/temporal';
+import { estimatedUserStatus, summarizeUserStatus } from '../../operations/queries';
 
-/** `user status`: reads the control store only. */
+/**
+ * `user status`: the control store's statuses, with, for a running campaign, when each
+ * category not back yet should be, from its progress in Temporal; without Temporal, the statuses alone.
+ */
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description("one user's restore, for support staff");
 
@@ -16,11 +20,13 @@ export function registerUserCommands(program: Command): void {
     .option('--campaign <id>', 'only this campaign', campaignIdArg)
     .option('--json', 'machine-readable output')
     .action(async (userId: string, opts) => {
-      const status = await withControl(loadEnv(), (c) => userStatus(c, userId, opts.campaign));
-      printResult(opts, status, (s) =>
+      const env = loadEnv();
+      const client = await connectTemporal(env).catch(() => null);
+      const estimated = await withControl(env, (c) => estimatedUserStatus(c, client, userId, opts.campaign)).finally(() => client?.connection.close());
+      printResult(opts, estimated.status, (s) =>
         s.campaigns.length === 0
           ? `no restore campaign has data for user ${s.userId}`
-          : summarizeUserStatus(s)
+          : summarizeUserStatus(estimated)
               .campaigns.map((camp) => [`user ${s.userId}, campaign ${camp.campaignId}:`, ...camp.categories.map((c) => `  ${c.category.padEnd(9)} ${c.words}`)].join('\n'))
               .join('\n\n'),
       );
