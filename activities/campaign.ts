@@ -37,6 +37,7 @@ function newCampaign(settings: CampaignSettings): CampaignDoc {
     policies: settings.policies,
     dedupe: settings.dedupe,
     ...(settings.dryRun ? { dryRun: true } : {}),
+    ...(settings.notifyUrl ? { notify: { url: settings.notifyUrl } } : {}),
     users: 0,
     staging: {},
     state: 'running',

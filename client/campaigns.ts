@@ -23,6 +23,7 @@ import {
 import { failureReport, type QuarantineGroup } from '../store/control/failure-report';
 import { writeSelection } from '../store/control/selections';
 import { withControl } from './control';
+import { checkNotifyUrl, startDelivery } from './delivery';
 import { campaignWorkflowId, searchAttributesRegistered } from './temporal';
 
 export interface StartCampaignOptions {
@@ -41,6 +42,8 @@ export interface StartCampaignOptions {
   userIds?: string[];
   /** Plan only: decide every record and record the outcome, write nothing to the live store. */
   dryRun?: boolean;
+  /** POST each of its events to this URL, signed (client/delivery.ts). */
+  notifyUrl?: string;
 }
 
 /**
@@ -97,7 +100,10 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     dedupe: options.dedupe ?? true,
     ...(options.userIds ? { scoped: true } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.notifyUrl ? { notifyUrl: options.notifyUrl } : {}),
   };
+  if (options.notifyUrl) checkNotifyUrl(options.notifyUrl, env);
+  if (options.dryRun && options.notifyUrl) throw new InputError('--dry-run tells no one anything: drop --notify-url');
   if (options.dryRun && (options.canary !== undefined || options.maxQuarantineRate !== undefined)) {
     throw new InputError('--dry-run plans the whole campaign without pausing: drop --canary and --max-quarantine-rate');
   }
@@ -129,6 +135,7 @@ export async function startCampaign(client: Client, env: Env, options: StartCamp
     args: [{ ...input, ...(searchable ? { searchAttributes: true } : {}) }],
     ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
   });
+  if (options.notifyUrl) await startDelivery(client, env, campaignId, options.notifyUrl);
   return campaignId;
 }
 

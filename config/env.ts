@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   RESTORE_API_TOKENS_FILE: z.string().optional(),
   /** Folders whose snapshots `restorectl serve` may read on a caller's word, joined by `:` (server/snapshot-roots.ts). */
   RESTORE_SNAPSHOT_ROOTS: z.string().optional(),
+  /** The key a worker signs webhook deliveries with (HMAC-SHA256; activities/delivery.ts); a campaign started with a notify URL needs it. */
+  RESTORE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

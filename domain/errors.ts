@@ -76,6 +76,11 @@ export class TemporalUnavailableError extends RestoreError {
   readonly retryable = true;
 }
 
+/** A webhook receiver did not take an event (no answer, or not a 2xx): delivery tries again, backing off. */
+export class WebhookDeliveryError extends RestoreError {
+  readonly retryable = true;
+}
+
 /** A live document changed between our read and our conditional write; the next attempt re-reads. */
 export class LiveStoreRaceError extends RestoreError {
   readonly retryable = true;

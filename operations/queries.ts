@@ -8,7 +8,7 @@ import type { ControlCollections } from '../store/control/control-collections';
 import { type FailureReport, failureReport } from '../store/control/failure-report';
 import { userStatus as readUserStatus, type UserStatusReport } from '../store/control/status-reader';
 import { estimateReturn, type ReturnEstimate } from './eta';
-import { type EventsPage, readEvents } from '../store/control/outbox';
+import { type EventsPage, MAX_EVENTS_PAGE, readEvents } from '../store/control/outbox';
 import type { CampaignProgress, WaveTally } from '../workflows';
 
 /**
@@ -44,6 +44,38 @@ export const DEFAULT_EVENTS_PAGE = 100;
 export async function listEvents(c: ControlCollections, query: { campaignId?: string; after?: string; limit?: number }): Promise<EventsPage> {
   if (query.campaignId && !(await c.campaigns.findOne({ _id: query.campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${query.campaignId}`);
   return readEvents(c, { campaignId: query.campaignId, after: query.after, limit: query.limit ?? DEFAULT_EVENTS_PAGE });
+}
+
+/** Of a campaign with a webhook: what is not delivered yet, and what delivery gave up on. */
+export interface UndeliveredReport {
+  campaignId: string;
+  /** The receiver's origin (its path may hold a token). */
+  receiver: string;
+  /** Settled events after the last one delivered, counted up to MAX_EVENTS_PAGE. */
+  waiting: number;
+  waitingMore: boolean;
+  /** Events tried for hours and passed over, with the last reason. */
+  gaveUp: { eventId: string; reason: string; at: Date }[];
+}
+
+/** What the webhook deliveries of one campaign, or of every campaign with one, have not delivered. */
+export async function undeliveredEvents(c: ControlCollections, campaignId?: string): Promise<UndeliveredReport[]> {
+  if (campaignId && !(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
+  const campaigns = await c.campaigns.find(campaignId ? { _id: campaignId } : {}, { projection: { notify: 1 } }).toArray();
+  const reports: UndeliveredReport[] = [];
+  for (const { _id, notify } of campaigns) {
+    if (!notify) continue;
+    const page = await readEvents(c, { campaignId: _id, after: notify.cursor, limit: MAX_EVENTS_PAGE });
+    const gaveUp = await c.undelivered.find({ campaignId: _id }).toArray();
+    reports.push({
+      campaignId: _id,
+      receiver: new URL(notify.url).origin,
+      waiting: page.events.length,
+      waitingMore: page.events.length === MAX_EVENTS_PAGE,
+      gaveUp: gaveUp.map((u) => ({ eventId: u._id, reason: u.reason, at: u.at })),
+    });
+  }
+  return reports;
 }
 
 /** One user's status in the plain words support reads out: per campaign, each category's sentence and when it last changed. */

@@ -28,6 +28,7 @@ const StartBody = z
     canary: z.number().int().min(1).optional(),
     maxQuarantineRate: z.number().min(0).max(1).optional(),
     dryRun: z.boolean().optional(),
+    notifyUrl: z.string().url().optional().describe("POST each of the campaign's events here, signed with the server's RESTORE_WEBHOOK_SECRET"),
     allowUnindexed: z.boolean().optional(),
   })
   .strict();

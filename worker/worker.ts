@@ -70,7 +70,7 @@ export async function createRestoreWorker(env: Env, overrides: Partial<WorkerOpt
       taskQueue: env.RESTORE_TASK_QUEUE,
       // Exactly one of workflowsPath and workflowBundle may be given: a test's bundle, else the prebuilt one, else the sources to bundle now.
       ...(overrides.workflowBundle ? {} : await workflowCode()),
-      activities: createActivities(stores),
+      activities: createActivities(stores, {}, env.RESTORE_WEBHOOK_SECRET),
       shutdownGraceTime: '10 seconds',
       shutdownForceTime: '1 minute',
       ...overrides,

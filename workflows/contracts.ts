@@ -33,6 +33,8 @@ export interface CampaignSettings {
    * database; write nothing to the live store. `user status` passes such campaigns over.
    */
   dryRun?: boolean;
+  /** Where its events are POSTed (`--notify-url`, workflows/delivery.ts); recorded on the campaign. */
+  notifyUrl?: string;
 }
 
 /** A campaign as opened: its snapshot, its users, and for a scoped campaign the chunks its users are held in. */

@@ -7,5 +7,7 @@ export type { CampaignPace, PaceChange } from './pace';
 export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';
 export { replayWorkflow, replayWorkflowId } from './replay';
+export { deliveryWorkflow, deliveryWorkflowId } from './delivery';
+export type { DeliveryInput } from './delivery';
 export type { ReplayInput, ReplayReport } from './replay';
 export { SEARCH_ATTRIBUTES, searchAttributesOf } from './search-attributes';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { loadEnv } from '../../config/env';
+import { checkNotifyUrl } from '../../client/delivery';
 import { CATEGORIES, type Category, CONFLICT_POLICIES, inWaveOrder, isCategory } from '../../domain/categories';
 import type { CampaignReport } from '../../store/control/campaign-report';
 import { operatorCommands } from '../../operations/commands';
@@ -54,6 +55,10 @@ export function registerCampaignCommands(program: Command): void {
     .option('--users <file>', 'restore only the users listed in FILE, one id per line (ids not in the snapshot are reported)')
     .option('--canary <n>', 'restore the first wave for N users, then pause until resumed', boundedIntArg(1, 100_000_000))
     .option('--max-quarantine-rate <r>', 'pause before a wave whose quarantined share of its records is above R (0–1)', rateArg)
+    .option(
+      '--notify-url <url>',
+      'POST each event of the outbox (a user-category or a user restored) to URL, signed with RESTORE_WEBHOOK_SECRET; retried for hours, never holding the restore back',
+    )
     .option('--allow-unindexed', 'start even where a live collection has no index led by userId (every user then costs a collection scan)')
     .option('--dry-run', 'plan only: stage, validate and read the live store as a real run would, write nothing to it, and print what it would do (implies --wait)')
     .option('--wait', 'wait for the campaign to finish and print its report')
@@ -64,6 +69,7 @@ export function registerCampaignCommands(program: Command): void {
       // Bad input is found before any server is reached: the users file, the snapshot (which
       // the start checks again, for the API's callers too, in the audit of the attempt).
       const userIds = opts.users ? await readUsersFile(opts.users) : undefined;
+      if (opts.notifyUrl) checkNotifyUrl(opts.notifyUrl, env);
       await checkSnapshot(resolve(opts.snapshot), inWaveOrder(opts.categories ?? [...CATEGORIES]));
       await withOperations(env, async (deps) => {
         const { campaignId, warnings } = await operatorCommands(deps, localActor()).start({
@@ -78,6 +84,7 @@ export function registerCampaignCommands(program: Command): void {
           maxQuarantineRate: opts.maxQuarantineRate,
           userIds,
           dryRun: opts.dryRun,
+          notifyUrl: opts.notifyUrl,
           allowUnindexed: opts.allowUnindexed,
           skipWorkerCheck: opts.workerCheck === false,
         });

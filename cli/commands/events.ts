@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadEnv } from '../../config/env';
-import { DEFAULT_EVENTS_PAGE, listEvents } from '../../operations/queries';
+import { DEFAULT_EVENTS_PAGE, listEvents, type UndeliveredReport, undeliveredEvents } from '../../operations/queries';
 import { withControl } from '../../client/control';
 import { MAX_EVENTS_PAGE } from '../../store/control/outbox';
 import { printResult, table } from '../output';
@@ -16,8 +16,14 @@ export function registerEventsCommand(program: Command): void {
     .option('--campaign <id>', 'only this campaign', campaignIdArg)
     .option('--after <cursor>', 'read on after this cursor (the `next` a page ended with)')
     .option('--limit <n>', `events per page (default ${DEFAULT_EVENTS_PAGE})`, boundedIntArg(1, MAX_EVENTS_PAGE))
-    .option('--json', 'machine-readable output: {"events": [...], "next": CURSOR}')
-    .action(async (opts: { campaign?: string; after?: string; limit?: number; json?: boolean }) => {
+    .option('--undelivered', 'instead, what the webhook deliveries (campaign start --notify-url) have not delivered: events waiting, and those given up on after hours of retries')
+    .option('--json', 'machine-readable output: {"events": [...], "next": CURSOR}, or with --undelivered a list per campaign')
+    .action(async (opts: { campaign?: string; after?: string; limit?: number; undelivered?: boolean; json?: boolean }) => {
+      if (opts.undelivered) {
+        const reports = await withControl(loadEnv(), (c) => undeliveredEvents(c, opts.campaign));
+        printResult(opts, reports, renderUndelivered);
+        return;
+      }
       const page = await withControl(loadEnv(), (c) => listEvents(c, { campaignId: opts.campaign, after: opts.after, limit: opts.limit }));
       printResult(opts, page, ({ events, next }) => {
         const rows = events.map((e) => [
@@ -32,4 +38,15 @@ export function registerEventsCommand(program: Command): void {
         return next ? `${listed}\nnext: ${next}` : listed;
       });
     });
+}
+
+/** Per campaign with a webhook: its receiver, what waits, and what was given up on. */
+function renderUndelivered(reports: UndeliveredReport[]): string {
+  if (reports.length === 0) return 'no campaign delivers its events to a webhook';
+  return reports
+    .map((r) => {
+      const head = `campaign ${r.campaignId} → ${r.receiver}: ${r.waiting}${r.waitingMore ? '+' : ''} event(s) waiting, ${r.gaveUp.length} given up on`;
+      return r.gaveUp.length ? `${head}\n${table([['EVENT', 'WHEN', 'LAST REASON'], ...r.gaveUp.map((u) => [u.eventId, u.at.toISOString(), u.reason])])}` : head;
+    })
+    .join('\n\n');
 }

@@ -6,6 +6,7 @@ import type { PagedUser } from './user-pages';
 import type { ChunkEntry } from '../../snapshot/classify';
 import type { OutboxEventDoc, OutboxSlotDoc } from './outbox';
 import type { PageEndsDoc } from './page-ends';
+import type { UndeliveredDoc } from './undelivered';
 
 export type { ChunkEntry };
 
@@ -41,6 +42,8 @@ export interface CampaignDoc {
   unknownExpectedKeys?: Record<string, number>;
   /** A plan (`--dry-run`): its statuses say what a real run would do; the live store was not written. */
   dryRun?: boolean;
+  /** Where its events are POSTed (`--notify-url`), and how far delivery has come: the outbox cursor after the last event delivered. */
+  notify?: { url: string; cursor?: string };
   /** For a campaign scoped to listed users: how many were listed, and those not in users.ndjson (at most 20 shown). */
   scope?: CampaignScope;
   /** Per category, what staging found in its file. */
@@ -206,6 +209,8 @@ export function controlCollections(control: Db) {
     outboxSlots: control.collection<OutboxSlotDoc>('outbox_slots'),
     /** How each user of a page ended in each category so far, for the last wave to tell when a user's every category has (store/control/page-ends.ts). */
     pageEnds: control.collection<PageEndsDoc>('page_ends'),
+    /** Events a webhook delivery gave up on (store/control/undelivered.ts). */
+    undelivered: control.collection<UndeliveredDoc>('webhook_undelivered'),
   };
 }
 export type ControlCollections = ReturnType<typeof controlCollections>;
@@ -228,4 +233,5 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   await c.outbox.createIndex({ slot: 1 });
   await c.outboxSlots.createIndex({ hour: 1 });
   await c.pageEnds.createIndex({ campaignId: 1 });
+  await c.undelivered.createIndex({ campaignId: 1 });
 }

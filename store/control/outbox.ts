@@ -23,7 +23,11 @@ export type { EndState };
  */
 
 export interface OutboxEventDoc {
-  /** Deterministic: campaign, category (`*` for the user's), user and state; a repeated write of the same transition is a no-op. */
+  /**
+   * Deterministic: campaign, category (`~` for the user's, which sorts after a category's: a
+   * user's event follows its last category's in a slot), user and state; a repeated write of
+   * the same transition is a no-op.
+   */
   _id: string;
   campaignId: string;
   userId: string;
@@ -53,7 +57,7 @@ export const LATE_WRITE_MS = 5_000;
 export const MAX_EVENTS_PAGE = 1000;
 
 export function eventKey(e: Pick<EndEvent, 'campaignId' | 'userId' | 'category' | 'state'>): string {
-  return `${e.campaignId}|${e.category ?? '*'}|${e.userId}|${e.state}`;
+  return `${e.campaignId}|${e.category ?? '~'}|${e.userId}|${e.state}`;
 }
 
 function slotOf(at: Date): string {
@@ -106,12 +110,12 @@ export async function writeEvents(c: ControlCollections, events: EndEvent[], { r
 }
 
 /** Where a reader stands: the slot it read last and, within it, the last event's id. */
-interface Cursor {
+export interface Cursor {
   slot: string;
   id: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
+export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.slot, cursor.id])).toString('base64url');
 }
 
