@@ -4,41 +4,65 @@
  * workflow change is meant to be visible to new workflows only: keep the old fixtures,
  * add new ones next to them, and guard the change with `patched()`.
  *
- *   npm run record-histories -- [name]
+ *   npm run record-histories -- [name] [--delivery-only]
+ *
+ * `--delivery-only` records the webhook delivery's history alone (a workflow added after the others).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { withScratchCampaigns } from '../harness/scratch-campaigns';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ScratchCampaigns, withScratchCampaigns } from '../harness/scratch-campaigns';
 import { cancelCampaign, resumeCampaign, setCampaignPace, startCampaign, waitForCampaign, waitForProgress } from '../client/campaigns';
 import { startReplay } from '../client/replays';
 import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/mongo/connection';
 import { controlCollections, controlIds } from '../store/control/control-collections';
-import { replayWorkflowId, restoreBatchWorkflow } from '../workflows';
+import { deliveryWorkflowId, replayWorkflowId, restoreBatchWorkflow } from '../workflows';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
 import { type StagedLine, textHash } from '../snapshot/read-back';
+
+type Record = (file: string, workflowId: string, runId?: string) => Promise<void>;
+
+/** A campaign that delivers its events to a local receiver taking every one, and the delivery's history. */
+async function recordDelivery({ env, client, runWorkerUntil }: ScratchCampaigns, snapshotDir: string, name: string, record: Record): Promise<void> {
+  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const notifyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+    const campaignId = await startCampaign(client, env, { snapshotDir, categories: ['contacts'], batchSize: 6, notifyUrl });
+    await runWorkerUntil(() => client.workflow.getHandle(deliveryWorkflowId(campaignId)).result());
+    await record(`delivery-${name}.json`, deliveryWorkflowId(campaignId));
+  } finally {
+    server.close();
+  }
+}
 
 async function main() {
   const name = process.argv[2] ?? 'v1';
   const snapshotDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
   await generateSnapshot(snapshotDir, { users: 12, seed: 'record', corruptRate: 0.2 });
-  await withScratchCampaigns('record', async ({ env, client, runCampaign, runWorkerUntil }) => {
-    // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
-    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
+  // The workers sign deliveries with it; the receiver here does not check.
+  process.env.RESTORE_WEBHOOK_SECRET ??= 'recording histories, not a secret';
+  await withScratchCampaigns('record', async (scratch) => {
+    const { env, client, runCampaign, runWorkerUntil } = scratch;
     const fixtures = join(projectRoot, 'test', 'fixtures', 'histories');
-    const runs: string[] = [];
-    for await (const execution of client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) runs.push(execution.runId);
-    // Oldest run first: each run but the last ends in continue-as-new.
-    runs.reverse();
-    const record = async (file: string, workflowId: string, runId?: string) => {
+    const record: Record = async (file, workflowId, runId) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       await writeFile(join(fixtures, file), `${historyToJSON(history)}\n`);
       process.stdout.write(`recorded ${file}\n`);
     };
+    if (process.argv.includes('--delivery-only')) return recordDelivery(scratch, snapshotDir, name, record);
+    // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
+    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
+    const runs: string[] = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) runs.push(execution.runId);
+    // Oldest run first: each run but the last ends in continue-as-new.
+    runs.reverse();
     for (const [i, runId] of runs.entries()) await record(`campaign-${name}-run${i + 1}.json`, campaignWorkflowId(campaignId), runId);
     await record(`restore-batch-${name}.json`, `${campaignId}-contacts-0`);
 
@@ -131,6 +155,7 @@ async function main() {
     } finally {
       await stores.client.close();
     }
+    await recordDelivery(scratch, snapshotDir, name, record);
   });
 }
 

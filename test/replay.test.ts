@@ -19,14 +19,21 @@ const fixtures = readdirSync(dir)
 describe('recorded workflow histories', () => {
   beforeAll(() => installRuntimeLogging('warn'));
 
-  it('include a campaign that continued as new and a restore batch', () => {
+  it('include a campaign that continued as new, a restore batch and a webhook delivery', () => {
     expect(fixtures.filter((f) => f.startsWith('campaign-')).length).toBeGreaterThan(1);
     expect(fixtures.some((f) => f.startsWith('restore-batch-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('delivery-'))).toBe(true);
   });
 
   it.each(fixtures)('%s replays without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-    const workflowType = file.startsWith('campaign-') ? 'campaignWorkflow' : file.startsWith('replay-') ? 'replayWorkflow' : 'restoreBatchWorkflow';
+    const types: [string, string][] = [
+      ['campaign-', 'campaignWorkflow'],
+      ['replay-', 'replayWorkflow'],
+      ['delivery-', 'deliveryWorkflow'],
+      ['restore-batch-', 'restoreBatchWorkflow'],
+    ];
+    const workflowType = types.find(([prefix]) => file.startsWith(prefix))?.[1];
     expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(workflowType);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
   });
