@@ -15,6 +15,7 @@ import { writeQuarantine } from '../store/control/quarantine';
 import { readSelection, writeSelection } from '../store/control/selections';
 import { dropChunks } from '../store/control/staged-lines';
 import { dropPageEnds } from '../store/control/page-ends';
+import { storeClosingReport } from '../store/control/closing-report';
 import { userStatusWriter } from '../store/control/status-writer';
 import { endsPage, type PagedUser, pageKey, pageOfLine } from '../store/control/user-pages';
 import type { CampaignSettings, OpenedCampaign, UserPage } from '../workflows/contracts';
@@ -245,6 +246,7 @@ export function campaignActivities(c: ControlCollections) {
       }
       await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { state: input.state, error: input.error ?? null, finishedAt: now } });
       await dropChunks(c, input.campaignId);
+      await storeClosingReport(c, input.campaignId, input.state === 'completed');
       await dropPageEnds(c, input.campaignId);
       const report = await campaignReport(c, input.campaignId);
       if (!report) throw new StoreUnavailableError(`campaign ${input.campaignId} is not in the control store`);

@@ -48,6 +48,8 @@ export function replayActivities(c: ControlCollections) {
       const campaign = await c.campaigns.findOne({ _id: input.campaignId });
       const problem = whyNotReplay(input.campaignId, campaign, input.snapshotDir, (await readManifest(input.snapshotDir)).snapshotId);
       if (problem || !campaign) throw new InputError(problem ?? `no campaign ${input.campaignId}`);
+      // The statuses it changes make the report the campaign closed with stale: it is read from them again.
+      await c.campaigns.updateOne({ _id: input.campaignId }, { $unset: { report: '' } });
       const categories = campaign.categories.filter((cat) => !input.categories || input.categories.includes(cat));
       await checkSnapshotFiles(input.snapshotDir, categories);
       const { ids: lines } = await scanUsers(input.snapshotDir);

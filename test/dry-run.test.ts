@@ -4,6 +4,7 @@
  */
 import { DEFAULT_BATCH_SIZE } from '../client/campaigns';
 import { controlCollections } from '../store/control/control-collections';
+import { categoryReport } from '../store/control/campaign-report';
 import { createApplicationIndexes } from '../store/live/live-indexes';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
@@ -77,6 +78,9 @@ describe('a dry run', () => {
     // A plan tells no user anything; the real run announces each user-category and each user.
     expect(await c.outbox.countDocuments({ campaignId: planned.campaignId })).toBe(0);
     expect(await c.outbox.countDocuments({ campaignId: done.campaignId })).toBe(6);
+    // The real run's report, summed from its batches' ends as it closed, is what its statuses say.
+    const stored = (await c.campaigns.findOne({ _id: done.campaignId }))!.report!;
+    for (const category of ['contacts', 'notes'] as const) expect(stored.categories[category]).toEqual(await categoryReport(c, done.campaignId, category, 2));
     // Its pages were recorded when it opened (the bad lines of users.ndjson and the statuses are tagged by them).
     expect((await c.campaigns.findOne({ _id: done.campaignId }))!.pageLines).toEqual({ users: DEFAULT_BATCH_SIZE, contacts: DEFAULT_BATCH_SIZE, notes: DEFAULT_BATCH_SIZE });
     expect(await c.status.countDocuments({ campaignId: done.campaignId, page: { $exists: true } })).toBe(4);

@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { sha256Hex } from '../domain/digest';
 import { controlCollections, END_STATES } from '../store/control/control-collections';
-import { countsOf } from '../store/control/campaign-report';
+import { campaignReport, categoryReport, countsOf } from '../store/control/campaign-report';
 import { eventKey, type EventsPage, readEvents, SETTLE_MS } from '../store/control/outbox';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
 import { cli } from './helpers/cli';
@@ -58,11 +58,18 @@ describe('the outbox', () => {
       return id;
     });
     const afterCampaign = await c.outbox.find({ campaignId }).toArray();
+    // The report it closed with is stored, the same as its statuses say (a user failed: summed from them); its page ends are gone.
+    const closed = (await c.campaigns.findOne({ _id: campaignId }))!;
+    for (const category of ['contacts', 'photos'] as const) expect(closed.report!.categories[category]).toEqual(await categoryReport(c, campaignId, category, 4));
+    expect(closed.report!.categories.photos!.users).toMatchObject({ restored: 2, partial: 1, failed: 1 });
+    expect(await c.pageEnds.countDocuments({ campaignId })).toBe(0);
 
     const replay = await h.runWorkerUntil(() => cli(['replay', campaignId, '--all-failed', '--json'], h.env));
     expect(replay.code).toBe(0);
 
     const statuses = await c.status.find({ campaignId }).toArray();
+    // The replay changed a status: the report is read from the statuses again.
+    expect((await campaignReport(c, campaignId))!.categories.photos!.users).toMatchObject({ restored: 3, partial: 1, failed: 0 });
     expect(statuses.map((s) => `${s.userId} ${s.category} ${s.state}`).sort()).toEqual([
       'u-1 contacts restored',
       'u-1 photos restored',

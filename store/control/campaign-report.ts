@@ -62,8 +62,10 @@ export async function categoryReport(c: ControlCollections, campaignId: string, 
 export async function campaignReport(c: ControlCollections, campaignId: string): Promise<CampaignReport | null> {
   const doc = await c.campaigns.findOne({ _id: campaignId });
   if (!doc) return null;
-  const categories: CampaignReport['categories'] = {};
-  for (const category of doc.categories) categories[category] = await categoryReport(c, campaignId, category, doc.users);
+  // An ended campaign's report was stored as it closed (store/control/closing-report.ts); a replay drops it.
+  const stored = doc.state === 'running' ? undefined : doc.report?.categories;
+  const categories: CampaignReport['categories'] = stored ?? {};
+  if (!stored) for (const category of doc.categories) categories[category] = await categoryReport(c, campaignId, category, doc.users);
   return {
     campaignId: doc._id,
     snapshotId: doc.snapshotId,

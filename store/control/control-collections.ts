@@ -7,6 +7,7 @@ import type { ChunkEntry } from '../../snapshot/classify';
 import type { OutboxEventDoc, OutboxSlotDoc } from './outbox';
 import type { PageEndsDoc } from './page-ends';
 import type { UndeliveredDoc } from './undelivered';
+import type { CategoryReport } from './campaign-report';
 
 export type { ChunkEntry };
 
@@ -42,6 +43,8 @@ export interface CampaignDoc {
   unknownExpectedKeys?: Record<string, number>;
   /** A plan (`--dry-run`): its statuses say what a real run would do; the live store was not written. */
   dryRun?: boolean;
+  /** The report it closed with (store/control/closing-report.ts), until a replay changes its statuses. */
+  report?: { categories: Partial<Record<Category, CategoryReport>>; at: Date };
   /** Where its events are POSTed (`--notify-url`), and how far delivery has come: the outbox cursor after the last event delivered. */
   notify?: { url: string; cursor?: string };
   /** For a campaign scoped to listed users: how many were listed, and those not in users.ndjson (at most 20 shown). */

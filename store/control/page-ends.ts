@@ -82,6 +82,19 @@ export async function readPageEnds(c: ControlCollections, campaignId: string, us
   return found;
 }
 
+/** Every end a campaign's batches recorded, per category and user. */
+export async function readCampaignEnds(c: ControlCollections, campaignId: string): Promise<Map<Category, Map<string, UserEnd>>> {
+  const found = new Map<Category, Map<string, UserEnd>>();
+  for await (const doc of c.pageEnds.find({ campaignId })) {
+    for (const [category, parts] of Object.entries(doc.ends) as [Category, Record<string, StoredEnd[]>][]) {
+      const ends = found.get(category) ?? new Map<string, UserEnd>();
+      for (const end of Object.values(parts).flat().map(userEnd)) ends.set(end.userId, end);
+      found.set(category, ends);
+    }
+  }
+  return found;
+}
+
 /** Drops a campaign's page ends once it has closed: its replays read statuses. */
 export async function dropPageEnds(c: ControlCollections, campaignId: string): Promise<void> {
   await c.pageEnds.deleteMany({ campaignId });
