@@ -53,20 +53,25 @@ async function userEvents(c: ControlCollections, batch: BatchEnds, placed: { use
   for (const end of batch.ends) {
     const ends = known.get(end.userId) ?? new Map<Category, UserEnd>();
     ends.set(category, end);
-    const all = categories.every((cat) => ends.has(cat)) ? [...ends.values()] : await endsFromStatuses(c, campaignId, end.userId, categories);
+    const all = categories.every((cat) => ends.has(cat)) ? [...ends.values()] : await endsFromStatuses(c, campaignId, end, category, categories);
     if (all) events.push({ campaignId, userId: end.userId, category: null, state: overallState(all.map((e) => e.state)), counts: sumCounts(all.map((e) => e.counts)) });
   }
   return events;
 }
 
-/** A user's ends in every category of the campaign from its statuses, written before this is asked, or null while one has not ended. */
-async function endsFromStatuses(c: ControlCollections, campaignId: string, userId: string, categories: Category[]): Promise<UserEnd[] | null> {
-  const statuses = new Map((await c.status.find({ userId, campaignId }).toArray()).map((s) => [s.category, s]));
+/**
+ * A user's ends in every category of the campaign: `category`'s as it just ended, the others'
+ * from the user's statuses; null while one has not ended. Reads no status of `category`, so
+ * it does not wait for this end's own status write.
+ */
+async function endsFromStatuses(c: ControlCollections, campaignId: string, end: UserEnd, category: Category, categories: Category[]): Promise<UserEnd[] | null> {
+  const statuses = new Map((await c.status.find({ userId: end.userId, campaignId }).toArray()).map((s) => [s.category, s]));
   const ends: UserEnd[] = [];
-  for (const category of categories) {
-    const status = statuses.get(category);
-    if (!status || !(END_STATES as readonly string[]).includes(status.state)) return null;
-    ends.push({ userId, state: status.state as EndState, counts: countsOf(status) });
+  for (const other of categories) {
+    const status = statuses.get(other);
+    if (other === category) ends.push(end);
+    else if (status && (END_STATES as readonly string[]).includes(status.state)) ends.push({ userId: end.userId, state: status.state as EndState, counts: countsOf(status) });
+    else return null;
   }
   return ends;
 }

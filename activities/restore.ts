@@ -183,6 +183,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         new Date(),
       );
       lap('status written');
+      // Events after statuses: an application never tells a user what support cannot see yet.
       if (!input.dryRun) {
         const ends = outcomes.map((o) => ({ userId: o.userId, state: finalState(o), counts: countsOf(o) }));
         await announceEnds(c, { campaignId, category, categories: batch.categories, users, ends, pageLines: batch.userPageLines, retried: attempt > 1 });
