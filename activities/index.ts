@@ -6,6 +6,7 @@ import { replayActivities } from './replay';
 import { type RestoreHooks, restoreActivities } from './restore';
 import { stagingActivities } from './staging';
 import { deliveryActivities } from './delivery';
+import { undoActivities } from './undo';
 
 /**
  * Every activity, bound to the stores of this worker, each failing with a typed failure;
@@ -19,6 +20,7 @@ export function createActivities(stores: Stores, hooks: RestoreHooks = {}, webho
     ...restoreActivities(stores.target, c, hooks),
     ...replayActivities(c),
     ...deliveryActivities(c, webhookSecret),
+    ...undoActivities(stores.target, c),
   });
 }
 

@@ -24,7 +24,7 @@ export function replayActivities(c: ControlCollections) {
    * unfinished; never a `restored` one (nothing to mend).
    */
   async function selectedStatuses(request: ReplayRequest, category: Category): Promise<UserStatusDoc[]> {
-    const states: UserState[] = request.unfinished ? UNFINISHED : request.allFailed ? ['failed'] : USER_STATES.filter((s) => s !== 'restored');
+    const states: UserState[] = request.unfinished ? UNFINISHED : request.allFailed ? ['failed'] : USER_STATES.filter((s) => s !== 'restored' && s !== 'undone');
     const wanted = (s: UserStatusDoc | null): s is UserStatusDoc => s !== null && states.includes(s.state);
     if (!request.userIds) return c.status.find({ campaignId: request.campaignId, category, state: { $in: states } }).toArray();
     const found: UserStatusDoc[] = [];

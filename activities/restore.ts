@@ -12,6 +12,7 @@ import { ensureBlobs } from '../store/live/live-blobs';
 import { finalState, userStatusWriter } from '../store/control/status-writer';
 import { countsOf } from '../store/control/campaign-report';
 import { announceEnds } from './announce';
+import { keepReplaced } from '../store/control/replaced';
 import { pageKey } from '../store/control/user-pages';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from '../workflows/contracts';
@@ -145,6 +146,13 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       }
       if (n === MAX_ROUNDS) throw new LiveStoreRaceError(`${round.writes.length} ${category} writes kept meeting live documents that changed under them`);
       await ensureBlobsOf(input, round.writes);
+      // What a replace takes away is kept first, for undo to put back.
+      await keepReplaced(
+        c,
+        input.campaignId,
+        category,
+        round.writes.flatMap((w) => (w.kind === 'replace' ? [w] : [])),
+      );
       await hooks.beforeWrites?.(round.writes, n, context.info.attempt);
       const applied = await applyLiveWrites(target, category, round.writes, provenance, () => context.heartbeat({ round: n }));
       noteRefusals(refused, applied.refused);

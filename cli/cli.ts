@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   user: async () => (await import('./commands/user')).registerUserCommands,
   failures: async () => (await import('./commands/failures')).registerFailuresCommand,
   replay: async () => (await import('./commands/replay')).registerReplayCommand,
+  undo: async () => (await import('./commands/undo')).registerUndoCommand,
   audit: async () => (await import('./commands/audit')).registerAuditCommand,
   events: async () => (await import('./commands/events')).registerEventsCommand,
   serve: async () => (await import('./commands/serve')).registerServeCommand,

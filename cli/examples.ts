@@ -33,6 +33,7 @@ export const EXAMPLES: Record<string, string[]> = {
   'campaign list': ['restorectl campaign list'],
   'user status': ['restorectl user status u-0012345', 'restorectl user status u-0012345 --campaign c-20091002-120000-a1b2c3 --json'],
   failures: ['restorectl failures c-20091002-120000-a1b2c3', 'restorectl failures c-20091002-120000-a1b2c3 --category photos'],
+  undo: ['restorectl undo c-20091002-120000-a1b2c3 --dry-run', 'restorectl undo c-20091002-120000-a1b2c3 --user u-0012345 --category contacts'],
   events: ['restorectl events --campaign c-20091002-120000-a1b2c3', 'restorectl events --after eyJzIjoiMjAwOS0xMC0wMlQxMjowMDowMC4wMDBaIn0 --json'],
   replay: [
     'restorectl replay c-20091002-120000-a1b2c3 --all-failed',

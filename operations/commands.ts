@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { resolve } from 'node:path';
 import { cancelCampaign, checkSnapshot, pauseCampaign, resumeCampaign, setCampaignPace, startCampaign, type StartCampaignOptions } from '../client/campaigns';
 import { type ReplayOptions, startReplay } from '../client/replays';
+import { startUndo, type UndoOptions } from '../client/undo';
 import { workerPolls } from '../client/temporal';
 import type { Env } from '../config/env';
 import { CATEGORIES, inWaveOrder } from '../domain/categories';
@@ -102,6 +103,11 @@ export function operatorCommands(deps: OperationDeps, actor: Actor) {
     replay: (options: ReplayOptions) => {
       const { campaignId, userIds, ...rest } = options;
       return audited('replay', campaignId, { ...rest, ...(userIds ? { users: userIds } : {}) }, () => startReplay(client, env, c, options));
+    },
+    /** Starts an undo (or, dry, its count); `result` waits for its report. */
+    undo: (options: UndoOptions) => {
+      const { campaignId, userIds, ...rest } = options;
+      return audited(options.dryRun ? 'undo-dry-run' : 'undo', campaignId, { ...rest, ...(userIds ? { users: userIds } : {}) }, () => startUndo(client, env, c, options));
     },
   };
 }

@@ -51,6 +51,12 @@ describe('describeUserCategory', () => {
     expect(describeUserCategory(pending, 'running', null, { expectedBy: null, inSeconds: null, basis: 'no pace yet' })).toBe('waiting: 3 record(s) expected, not restored yet');
   });
 
+  it('says what an undo took back', () => {
+    expect(describeUserCategory(status({ state: 'undone', undo: { removed: 2, putBack: 1, keptChanged: 1 } }))).toBe(
+      'undone: the restore was taken back (2 record(s) removed, 1 put back as they were, 1 kept as the user changed them since)',
+    );
+  });
+
   it('rounds a time from now to what can be said of it', () => {
     expect([30, 60, 89 * 60, 3 * 3600, 72 * 3600].map(inAbout)).toEqual([
       'in less than a minute',

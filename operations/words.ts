@@ -64,6 +64,10 @@ export function describeUserCategory(s: UserCategoryStatus, campaignState: strin
       return `in progress (attempt ${s.attempts})`;
     case 'failed':
       return `failed after ${s.attempts} attempt(s) (${s.error?.class ?? 'unknown error'}); engineers can replay it`;
+    case 'undone': {
+      const u = s.undo ?? { removed: 0, putBack: 0, keptChanged: 0 };
+      return `undone: the restore was taken back (${u.removed} record(s) removed, ${u.putBack} put back as they were, ${u.keptChanged} kept as the user changed them since)`;
+    }
     default:
       if (s.expected === 0 && s.received === 0) return 'nothing to restore: the backup holds none';
       parts.push(`${back} of ${s.expected} record(s) back`);

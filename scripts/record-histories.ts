@@ -4,9 +4,9 @@
  * workflow change is meant to be visible to new workflows only: keep the old fixtures,
  * add new ones next to them, and guard the change with `patched()`.
  *
- *   npm run record-histories -- [name] [--delivery-only]
+ *   npm run record-histories -- [name] [--only delivery|undo]
  *
- * `--delivery-only` records the webhook delivery's history alone (a workflow added after the others).
+ * `--only` records one of the workflows added after the others, alone.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,15 +21,16 @@ import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/mongo/connection';
 import { controlCollections, controlIds } from '../store/control/control-collections';
-import { deliveryWorkflowId, replayWorkflowId, restoreBatchWorkflow } from '../workflows';
+import { deliveryWorkflowId, replayWorkflowId, restoreBatchWorkflow, undoWorkflowId } from '../workflows';
+import { startUndo } from '../client/undo';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
 import { type StagedLine, textHash } from '../snapshot/read-back';
 
-type Record = (file: string, workflowId: string, runId?: string) => Promise<void>;
+type RecordHistory = (file: string, workflowId: string, runId?: string) => Promise<void>;
 
 /** A campaign that delivers its events to a local receiver taking every one, and the delivery's history. */
-async function recordDelivery({ env, client, runWorkerUntil }: ScratchCampaigns, snapshotDir: string, name: string, record: Record): Promise<void> {
+async function recordDelivery({ env, client, runWorkerUntil }: ScratchCampaigns, snapshotDir: string, name: string, record: RecordHistory): Promise<void> {
   const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -42,6 +43,17 @@ async function recordDelivery({ env, client, runWorkerUntil }: ScratchCampaigns,
   }
 }
 
+/** A small campaign taken back by an undo, and the undo's history. */
+async function recordUndo({ runCampaign, runWorkerUntil, client, env, stores }: ScratchCampaigns, snapshotDir: string, name: string, record: RecordHistory): Promise<void> {
+  const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 6 });
+  const undo = await startUndo(client, env, controlCollections(stores.control), { campaignId });
+  await runWorkerUntil(() => undo.result());
+  await record(`undo-${name}.json`, undoWorkflowId(campaignId));
+}
+
+/** The histories of workflows added after the others, each recordable alone (`--only`). */
+const LATER: Partial<Record<string, typeof recordUndo>> = { delivery: recordDelivery, undo: recordUndo };
+
 async function main() {
   const name = process.argv[2] ?? 'v1';
   const snapshotDir = join(await mkdtemp(join(tmpdir(), 'record-')), 'snapshot');
@@ -51,12 +63,17 @@ async function main() {
   await withScratchCampaigns('record', async (scratch) => {
     const { env, client, runCampaign, runWorkerUntil } = scratch;
     const fixtures = join(projectRoot, 'test', 'fixtures', 'histories');
-    const record: Record = async (file, workflowId, runId) => {
+    const record: RecordHistory = async (file, workflowId, runId) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       await writeFile(join(fixtures, file), `${historyToJSON(history)}\n`);
       process.stdout.write(`recorded ${file}\n`);
     };
-    if (process.argv.includes('--delivery-only')) return recordDelivery(scratch, snapshotDir, name, record);
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+    if (only !== undefined) {
+      const recordOnly = LATER[only];
+      if (!recordOnly) throw new Error(`--only takes ${Object.keys(LATER).join(' or ')}, not ${only}`);
+      return recordOnly(scratch, snapshotDir, name, record);
+    }
     // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
     const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
     const runs: string[] = [];
@@ -155,7 +172,7 @@ async function main() {
     } finally {
       await stores.client.close();
     }
-    await recordDelivery(scratch, snapshotDir, name, record);
+    for (const recordLater of Object.values(LATER)) await recordLater!(scratch, snapshotDir, name, record);
   });
 }
 

@@ -49,6 +49,14 @@ const ReplayBody = z
   })
   .strict();
 
+const UndoBody = z
+  .object({
+    users: z.array(Id).min(1).max(10_000).optional(),
+    categories: z.array(Category).min(1).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+
 /** What a route's handler is given: its validated input, the caller, the shared queries' dependencies and the caller's audited commands. */
 export interface RouteContext<P, Q, B> {
   params: P;
@@ -205,6 +213,19 @@ export const ROUTES: Route[] = [
         concurrency: body.concurrency,
       });
       return { campaignId: params.id, replayWorkflowId: workflowId };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/api/campaigns/:id/undo',
+    role: 'operator',
+    summary: 'take back what an ended campaign wrote and the users have not changed since (or, dryRun, count it); answers once the undo has started',
+    params: CampaignParams,
+    body: UndoBody,
+    status: 202,
+    handle: async ({ params, body, commands }) => {
+      const { workflowId } = await commands.undo({ campaignId: params.id, userIds: body.users, categories: body.categories, dryRun: body.dryRun });
+      return { campaignId: params.id, undoWorkflowId: workflowId };
     },
   }),
 ];

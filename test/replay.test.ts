@@ -19,10 +19,11 @@ const fixtures = readdirSync(dir)
 describe('recorded workflow histories', () => {
   beforeAll(() => installRuntimeLogging('warn'));
 
-  it('include a campaign that continued as new, a restore batch and a webhook delivery', () => {
+  it('include a campaign that continued as new, a restore batch, a webhook delivery and an undo', () => {
     expect(fixtures.filter((f) => f.startsWith('campaign-')).length).toBeGreaterThan(1);
     expect(fixtures.some((f) => f.startsWith('restore-batch-'))).toBe(true);
     expect(fixtures.some((f) => f.startsWith('delivery-'))).toBe(true);
+    expect(fixtures.some((f) => f.startsWith('undo-'))).toBe(true);
   });
 
   it.each(fixtures)('%s replays without nondeterminism', async (file) => {
@@ -31,6 +32,7 @@ describe('recorded workflow histories', () => {
       ['campaign-', 'campaignWorkflow'],
       ['replay-', 'replayWorkflow'],
       ['delivery-', 'deliveryWorkflow'],
+      ['undo-', 'undoWorkflow'],
       ['restore-batch-', 'restoreBatchWorkflow'],
     ];
     const workflowType = types.find(([prefix]) => file.startsWith(prefix))?.[1];

@@ -11,6 +11,7 @@ import type { PagedUser } from '../store/control/user-pages';
 import type { CampaignReport } from '../store/control/campaign-report';
 
 export type { Activities } from '../activities';
+export type { UndoOutcome } from '../activities/undo';
 export type { CampaignReport, LinePosition, PagedUser, StagingSummary, StatusError };
 
 /** What a campaign was started with. */

@@ -8,6 +8,8 @@ export type { CampaignProgress, WaveTally } from './messages';
 export { restoreBatchWorkflow } from './restore-batch';
 export { replayWorkflow, replayWorkflowId } from './replay';
 export { deliveryWorkflow, deliveryWorkflowId } from './delivery';
+export { undoWorkflow, undoWorkflowId } from './undo';
+export type { UndoReport, UndoWorkflowInput } from './undo';
 export type { DeliveryInput } from './delivery';
 export type { ReplayInput, ReplayReport } from './replay';
 export { SEARCH_ATTRIBUTES, searchAttributesOf } from './search-attributes';

@@ -7,6 +7,7 @@ import type { ChunkEntry } from '../../snapshot/classify';
 import type { OutboxEventDoc, OutboxSlotDoc } from './outbox';
 import type { PageEndsDoc } from './page-ends';
 import type { UndeliveredDoc } from './undelivered';
+import type { ReplacedDoc } from './replaced';
 import type { CategoryReport } from './campaign-report';
 
 export type { ChunkEntry };
@@ -25,9 +26,19 @@ export type StoredChunkEntry = [
 ];
 
 /** The states of one (campaign, user, category) (docs/design.md §5). */
-export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed'] as const;
+export const USER_STATES = ['pending', 'validating', 'restoring', 'restored', 'partial', 'failed', 'undone'] as const;
 export type UserState = (typeof USER_STATES)[number];
-/** The states a user-category ends in (the outbox announces each). */
+/** What an undo did to a user-category's documents (activities/undo.ts). */
+export interface UndoCounts {
+  /** Restored documents removed: they replaced nothing. */
+  removed: number;
+  /** Restored documents that replaced a live version, that version put back. */
+  putBack: number;
+  /** Restored documents the user changed since: kept. */
+  keptChanged: number;
+}
+
+/** The states a user-category's restore ends in (the outbox announces each, and an undo). */
 export const END_STATES = ['restored', 'partial', 'failed'] as const satisfies readonly UserState[];
 export type EndState = (typeof END_STATES)[number];
 
@@ -186,6 +197,8 @@ export interface UserStatusDoc {
    * take it as `pending` with these counts (store/control/status-reader.ts).
    */
   expectedOf?: Partial<Record<Category, number>>;
+  /** Once undone (`state` undone): what the undo did. */
+  undo?: UndoCounts;
 }
 
 export const controlIds = {
@@ -214,6 +227,8 @@ export function controlCollections(control: Db) {
     pageEnds: control.collection<PageEndsDoc>('page_ends'),
     /** Events a webhook delivery gave up on (store/control/undelivered.ts). */
     undelivered: control.collection<UndeliveredDoc>('webhook_undelivered'),
+    /** Live versions a campaign replaced, for undo (store/control/replaced.ts). */
+    replaced: control.collection<ReplacedDoc>('replaced_versions'),
   };
 }
 export type ControlCollections = ReturnType<typeof controlCollections>;
@@ -237,4 +252,5 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   await c.outboxSlots.createIndex({ hour: 1 });
   await c.pageEnds.createIndex({ campaignId: 1 });
   await c.undelivered.createIndex({ campaignId: 1 });
+  await c.replaced.createIndex({ userId: 1 });
 }

@@ -2,7 +2,7 @@ import type { Category } from '../../domain/categories';
 import { InputError } from '../../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
 import type { Counts } from './campaign-report';
-import type { ControlCollections, EndState } from './control-collections';
+import type { ControlCollections, EndState, UndoCounts } from './control-collections';
 
 export type { EndState };
 
@@ -32,8 +32,9 @@ export interface OutboxEventDoc {
   campaignId: string;
   userId: string;
   category: Category | null;
-  state: EndState;
-  counts: Counts;
+  state: EndState | 'undone';
+  /** The status's counts; an undo's event adds what it did. */
+  counts: Counts & Partial<UndoCounts>;
   at: Date;
   /** The slot it is filed in: readers page by it. */
   slot: string;
