@@ -12,12 +12,15 @@ export const GIVE_UP_AFTER_MS = 6 * 3_600_000;
 /** A receiver's answer is waited for this long. */
 const POST_TIMEOUT_MS = 10_000;
 
+/** Users whose events are POSTed at once; each user's one after another, in order. */
+const USERS_AT_ONCE = 8;
+
 /** Where a delivery stands inside its page, kept in heartbeats across attempts. */
 interface DeliveryProgress {
-  /** Events of the page delivered (or given up on). */
-  done: number;
-  /** When the next one first failed; absent: it has not. */
-  failingSince?: number;
+  /** Ids of the page's events delivered (or given up on). */
+  done: string[];
+  /** When each event that failed first failed. */
+  failingSince: Record<string, number>;
 }
 
 /** The signature header's value: HMAC-SHA256 of the exact body with the shared secret, hex. */
@@ -47,32 +50,46 @@ async function post(url: string, secret: string, event: EventsPage['events'][num
 export function deliveryActivities(c: ControlCollections, secret: string | undefined) {
   return {
     /**
-     * POSTs the next page of the campaign's events after `after`, in the outbox's order (so a
-     * user's arrive in order), each with its id and signature, then saves the cursor. A failed
-     * POST fails the attempt, to be retried with backoff, resuming at that event; one that
-     * fails for {@link GIVE_UP_AFTER_MS} is recorded undelivered and passed. `finished` once
-     * the campaign has closed and every event it can have has been read.
+     * POSTs the next page of the campaign's events after `after`, each with its id and
+     * signature, then saves the cursor: {@link USERS_AT_ONCE} users at a time, a user's events
+     * one after another in the outbox's order. A failed POST stops that user's and, once the
+     * others' have gone, fails the attempt, to be retried with backoff, resuming with what is
+     * not delivered; an event that fails for {@link GIVE_UP_AFTER_MS} is recorded undelivered
+     * and passed. `finished` once the campaign has closed and every event it can have has been read.
      */
     async deliverEvents(input: { campaignId: string; url: string; after?: string }): Promise<{ next?: string; delivered: number; finished: boolean }> {
       if (!secret) throw new WebhookDeliveryError('RESTORE_WEBHOOK_SECRET is not set on this worker: deliveries wait until a worker that has it runs');
       const context = Context.current();
-      const progress: DeliveryProgress = (context.info.heartbeatDetails as DeliveryProgress | undefined) ?? { done: 0 };
+      const progress: DeliveryProgress = (context.info.heartbeatDetails as DeliveryProgress | undefined) ?? { done: [], failingSince: {} };
       const campaign = await c.campaigns.findOne({ _id: input.campaignId }, { projection: { state: 1, finishedAt: 1 } });
       const page = await readEvents(c, { campaignId: input.campaignId, after: input.after, limit: DELIVERY_PAGE });
-      for (const event of page.events.slice(progress.done)) {
-        try {
-          await post(input.url, secret, event);
-        } catch (err) {
-          progress.failingSince ??= Date.now();
+      const done = new Set(progress.done);
+      const byUser = new Map<string, EventsPage['events']>();
+      for (const event of page.events) if (!done.has(event._id)) byUser.set(event.userId, [...(byUser.get(event.userId) ?? []), event]);
+      /** A user's events in order; the first that fails stops the user's, and fails the attempt once every user's have gone. */
+      const deliverUser = async (events: EventsPage['events']) => {
+        for (const event of events) {
+          try {
+            await post(input.url, secret, event);
+          } catch (err) {
+            const since = (progress.failingSince[event._id] ??= Date.now());
+            if (Date.now() - since < GIVE_UP_AFTER_MS) return err as Error;
+            await recordUndelivered(c, { _id: event._id, campaignId: input.campaignId, reason: (err as Error).message, at: new Date() });
+            log.warn('event undelivered', { campaignId: input.campaignId, reason: (err as Error).message });
+          }
+          progress.done.push(event._id);
+          delete progress.failingSince[event._id];
           context.heartbeat(progress);
-          if (Date.now() - progress.failingSince < GIVE_UP_AFTER_MS) throw err;
-          await recordUndelivered(c, { _id: event._id, campaignId: input.campaignId, reason: (err as Error).message, at: new Date() });
-          log.warn('event undelivered', { campaignId: input.campaignId, reason: (err as Error).message });
         }
-        progress.done += 1;
-        delete progress.failingSince;
-        context.heartbeat(progress);
+        return undefined;
+      };
+      const users = [...byUser.values()];
+      const failures: Error[] = [];
+      for (let i = 0; i < users.length; i += USERS_AT_ONCE) {
+        for (const err of await Promise.all(users.slice(i, i + USERS_AT_ONCE).map(deliverUser))) if (err) failures.push(err);
       }
+      context.heartbeat(progress);
+      if (failures.length) throw failures[0];
       if (page.next) await c.campaigns.updateOne({ _id: input.campaignId }, { $set: { 'notify.cursor': page.next } });
       const closedLongEnough = campaign?.finishedAt && Date.now() - new Date(campaign.finishedAt).getTime() > SETTLE_MS + 2 * SLOT_MS;
       return {

@@ -11,11 +11,17 @@
  * database and kind. Prints the figures, or one JSON document with --json. Asserts nothing;
  * uses databases of its own and drops them after.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--worker-log FILE] [--json]
+ * With `--notify-delay-ms N`, the campaign also delivers its events to a local webhook
+ * receiver that takes N ms to answer each (`--notify-url`), to show that a slow receiver does
+ * not hold the restore back; it prints how many events had arrived when the campaign ended.
+ *
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--notify-delay-ms N] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Command } from 'commander';
@@ -183,10 +189,20 @@ function commandsPer(counts: CommandCounts, targetDb: string, userCategories: nu
   return Object.fromEntries(Object.entries(per).map(([k, v]) => [k, Number(v.toFixed(2))]));
 }
 
+/** A webhook receiver on loopback that answers every POST with 204 after `delayMs`, counting them. */
+async function slowReceiver(delayMs: number): Promise<{ url: string; received(): number; close(): void }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume().on('end', () => setTimeout(() => (received++, res.writeHead(204).end()), delayMs));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, received: () => received, close: () => server.close() };
+}
+
 async function measureSize(
   users: number,
   categories: Category[],
-  opts: { batchSize: number; concurrency: number; workerLog?: string },
+  opts: { batchSize: number; concurrency: number; workerLog?: string; notifyDelayMs?: number },
   say: (line: string) => void,
 ): Promise<SizeFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -202,6 +218,7 @@ async function measureSize(
       }
       say(`${users} users: restoring ${categories.join(', ')}`);
       const worker = await startWorkerProcess(env, opts.workerLog);
+      const receiver = opts.notifyDelayMs === undefined ? undefined : await slowReceiver(opts.notifyDelayMs);
       let report: CampaignReport;
       /** Seconds from the start at which each wave was first seen past, by the campaign's progress. */
       const waveEnds: number[] = [];
@@ -213,7 +230,13 @@ async function measureSize(
         before = await worker.usage();
         const started = process.hrtime.bigint();
         const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-        const campaignId = await startCampaign(client, env, { snapshotDir, categories, batchSize: opts.batchSize, concurrency: opts.concurrency });
+        const campaignId = await startCampaign(client, env, {
+          snapshotDir,
+          categories,
+          batchSize: opts.batchSize,
+          concurrency: opts.concurrency,
+          ...(receiver ? { notifyUrl: receiver.url } : {}),
+        });
         report = await waitForCampaign(
           client,
           campaignId,
@@ -223,10 +246,12 @@ async function measureSize(
           100,
         );
         seconds = elapsed();
+        if (receiver) say(`${users} users: ${receiver.received()} events delivered when the campaign ended, each answered after ${opts.notifyDelayMs} ms`);
         while (waveEnds.length < categories.length) waveEnds.push(seconds);
         after = await worker.usage();
       } finally {
         counts = await worker.stop();
+        receiver?.close();
       }
       const waves = categories.map((category, i) => {
         const records = report.categories[category]!.records.valid;
@@ -260,14 +285,22 @@ async function main() {
     .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
+    .option('--notify-delay-ms <n>', 'deliver the events to a local receiver answering each after N ms', boundedIntArg(0, 60_000))
     .option('--json', 'one JSON document on stdout')
     .parse()
     .opts();
   const say = (text: string) => (opts.json ? undefined : process.stderr.write(`${text}\n`));
+  // The worker signs deliveries with it; the bench's receiver does not check.
+  if (opts.notifyDelayMs !== undefined) process.env.RESTORE_WEBHOOK_SECRET ??= 'the bench receiver checks no signature';
   const categories = CATEGORIES.filter((c) => (opts.categories as Category[]).includes(c));
   const sizes: SizeFigures[] = [];
   for (const users of opts.sizes as number[]) {
-    const figures = await measureSize(users, categories, { batchSize: opts.batchSize, concurrency: opts.concurrency, workerLog: opts.workerLog }, say);
+    const figures = await measureSize(
+      users,
+      categories,
+      { batchSize: opts.batchSize, concurrency: opts.concurrency, workerLog: opts.workerLog, notifyDelayMs: opts.notifyDelayMs },
+      say,
+    );
     sizes.push(figures);
     say(`${users} users: ${JSON.stringify(figures)}`);
   }

@@ -203,6 +203,18 @@ describe('the HTTP API', () => {
     const listed = await cli(['audit', '--campaign', campaignId, '--json'], h.env);
     expect(JSON.parse(listed.stdout)).toHaveLength(6);
 
+    // An undo, counted only: it answers once started, changes nothing, and is audited.
+    const liveBefore = await h.stores.target.collection('contacts').countDocuments();
+    const undo = await h.runWorkerUntil(async () => {
+      const started = await post(`/api/campaigns/${campaignId}/undo`, { dryRun: true }, 202);
+      const result = await h.client.workflow.getHandle(started.undoWorkflowId).result();
+      return { started, result };
+    });
+    expect(undo.started).toEqual({ campaignId, undoWorkflowId: `undo-${campaignId}` });
+    expect(undo.result.categories.find((c: { category: string }) => c.category === 'contacts')).toMatchObject({ users: 6, removed: 6, putBack: 0 });
+    expect(await h.stores.target.collection('contacts').countDocuments()).toBe(liveBefore);
+    expect((await get(`/api/audit?campaign=${campaignId}`))[0]).toMatchObject({ action: 'undo-dry-run', outcome: 'ok' });
+
     const log = logLines.join('\n');
     expect(log).toMatch(/"route":"\/api\/users\/:userId\/status"/);
     expect(log).not.toMatch(/u-1/);
