@@ -55,9 +55,9 @@ export function deliveryActivities(c: ControlCollections, secret: string | undef
      * one after another in the outbox's order. A failed POST stops that user's and, once the
      * others' have gone, fails the attempt, to be retried with backoff, resuming with what is
      * not delivered; an event that fails for {@link GIVE_UP_AFTER_MS} is recorded undelivered
-     * and passed. `finished` once the campaign has closed and every event it can have has been read.
+     * and passed. `closed` once the campaign has closed, long enough ago for its last events to have settled.
      */
-    async deliverEvents(input: { campaignId: string; url: string; after?: string }): Promise<{ next?: string; delivered: number; finished: boolean }> {
+    async deliverEvents(input: { campaignId: string; url: string; after?: string }): Promise<{ next?: string; delivered: number; closed: boolean }> {
       if (!secret) throw new WebhookDeliveryError('RESTORE_WEBHOOK_SECRET is not set on this worker: deliveries wait until a worker that has it runs');
       const context = Context.current();
       const progress: DeliveryProgress = (context.info.heartbeatDetails as DeliveryProgress | undefined) ?? { done: [], failingSince: {} };
@@ -95,7 +95,7 @@ export function deliveryActivities(c: ControlCollections, secret: string | undef
       return {
         ...(page.next ? { next: page.next } : input.after ? { next: input.after } : {}),
         delivered: page.events.length,
-        finished: Boolean(closedLongEnough) && page.events.length === 0,
+        closed: Boolean(closedLongEnough),
       };
     },
   };

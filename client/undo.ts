@@ -4,6 +4,7 @@ import type { Category } from '../domain/categories';
 import { InputError, NotFoundError } from '../domain/errors';
 import type { ControlCollections } from '../store/control/control-collections';
 import { type UndoReport, undoWorkflow, undoWorkflowId } from '../workflows';
+import { startDelivery } from './delivery';
 
 export interface UndoOptions {
   campaignId: string;
@@ -19,7 +20,7 @@ export interface UndoOptions {
  */
 export async function startUndo(client: Client, env: Env, c: ControlCollections, options: UndoOptions): Promise<{ workflowId: string; result: () => Promise<UndoReport> }> {
   const { campaignId } = options;
-  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { state: 1, categories: 1, dryRun: 1 } });
+  const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { state: 1, categories: 1, dryRun: 1, notify: 1 } });
   if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
   if (campaign.state === 'running') throw new InputError(`campaign ${campaignId} is running: cancel it, or wait for its end, before undoing it`);
   if (campaign.dryRun) throw new InputError(`campaign ${campaignId} is a dry run: it wrote nothing to undo`);
@@ -31,6 +32,8 @@ export async function startUndo(client: Client, env: Env, c: ControlCollections,
       workflowId: undoWorkflowId(campaignId),
       args: [{ campaignId, categories, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(options.dryRun ? { dryRun: true } : {}) }],
     });
+    // Its `undone` events go where the campaign's went, from where that delivery stopped.
+    if (campaign.notify) await startDelivery(client, env, campaignId, campaign.notify.url, campaign.notify.cursor);
     return { workflowId: handle.workflowId, result: () => handle.result() };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new InputError(`an undo of campaign ${campaignId} is running already; wait for it to end`);

@@ -26,6 +26,7 @@ describe('the error hierarchy', () => {
       StoreRefusedError: false,
       StoreUnavailableError: true,
       TemporalUnavailableError: true,
+      WebhookDeliveryError: true,
       WorkerMemoryError: false,
     });
   });

@@ -21,7 +21,7 @@ import { campaignWorkflowId } from '../client/temporal';
 import { jcsSha256, sha256Hex } from '../domain/digest';
 import { connectStores } from '../store/mongo/connection';
 import { controlCollections, controlIds } from '../store/control/control-collections';
-import { deliveryWorkflowId, replayWorkflowId, restoreBatchWorkflow, undoWorkflowId } from '../workflows';
+import { deliveryWorkflow, deliveryWorkflowId, replayWorkflowId, restoreBatchWorkflow, undoWorkflowId } from '../workflows';
 import { startUndo } from '../client/undo';
 import { generateSnapshot } from '../snapshot/generate';
 import { projectRoot } from '../stack/layout';
@@ -30,13 +30,21 @@ import { type StagedLine, textHash } from '../snapshot/read-back';
 type RecordHistory = (file: string, workflowId: string, runId?: string) => Promise<void>;
 
 /** A campaign that delivers its events to a local receiver taking every one, and the delivery's history. */
-async function recordDelivery({ env, client, runWorkerUntil }: ScratchCampaigns, snapshotDir: string, name: string, record: RecordHistory): Promise<void> {
+async function recordDelivery({ env, client, runCampaign, runWorkerUntil }: ScratchCampaigns, snapshotDir: string, name: string, record: RecordHistory): Promise<void> {
   const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const notifyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
-    const campaignId = await startCampaign(client, env, { snapshotDir, categories: ['contacts'], batchSize: 6, notifyUrl });
-    await runWorkerUntil(() => client.workflow.getHandle(deliveryWorkflowId(campaignId)).result());
+    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts'], batchSize: 6, notifyUrl });
+    // Started again with a short idle time, so that it ends soon after delivering all.
+    await client.workflow.getHandle(deliveryWorkflowId(campaignId)).terminate('recorded again with a short idle time');
+    await runWorkerUntil(() =>
+      client.workflow.execute(deliveryWorkflow, {
+        taskQueue: env.RESTORE_TASK_QUEUE,
+        workflowId: deliveryWorkflowId(campaignId),
+        args: [{ campaignId, url: notifyUrl, idleSeconds: 10 }],
+      }),
+    );
     await record(`delivery-${name}.json`, deliveryWorkflowId(campaignId));
   } finally {
     server.close();
