@@ -87,6 +87,16 @@ describe('webhook delivery', () => {
       expect(JSON.parse(undelivered.stdout)).toEqual([{ campaignId, receiver: new URL(url).origin, waiting: 0, waitingMore: false, gaveUp: [] }]);
       // The receiver's path and token are no one's business in the output.
       expect(undelivered.stdout).not.toContain('t0k3n');
+
+      // An undo, the campaign's delivery over, starts it again from its cursor: the undo's events arrive, the campaign's are not sent again.
+      const sent = got.length;
+      await h.runWorkerUntil(async () => {
+        expect((await cli(['undo', campaignId], h.env)).code).toBe(0);
+        for (let tries = 0; got.filter((r) => r.id.endsWith('|undone')).length < 8 && tries < 120; tries++) await new Promise((r) => setTimeout(r, 500));
+        await h.client.workflow.getHandle(deliveryWorkflowId(campaignId)).terminate('the test has what it needs');
+      });
+      expect(got.slice(sent).map((r) => r.id.split('|').pop())).toEqual(Array(8).fill('undone'));
+      expect(got.slice(sent).every((r) => r.signed && r.answered === 204)).toBe(true);
     } finally {
       server.close();
     }
