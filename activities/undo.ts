@@ -118,6 +118,8 @@ export function undoActivities(target: Db, c: ControlCollections) {
      */
     async undoCategory(input: UndoInput): Promise<UndoOutcome> {
       const context = Context.current();
+      // The report the campaign closed with no longer holds once its statuses read undone: it is read from them again.
+      if (!input.dryRun) await c.campaigns.updateOne({ _id: input.campaignId }, { $unset: { report: '' } });
       const users = await usersToUndo(input);
       const progress: UndoProgress = (context.info.heartbeatDetails as UndoProgress | undefined) ?? {
         chunks: 0,

@@ -94,13 +94,21 @@ export interface EstimatedUserStatus {
  * One user's status from the control store, with an estimate of when each category not back
  * yet in a running campaign should be, from the campaign's progress in Temporal. Without a
  * client, or when Temporal does not answer, the status alone: support still reads it.
+ * `client` may be a function that connects: called only when a campaign of the user runs.
  */
-export async function estimatedUserStatus(c: ControlCollections, client: Client | null, userId: string, campaignId?: string): Promise<EstimatedUserStatus> {
+export async function estimatedUserStatus(
+  c: ControlCollections,
+  client: Client | null | (() => Promise<Client | null>),
+  userId: string,
+  campaignId?: string,
+): Promise<EstimatedUserStatus> {
   const status = await readUserStatus(c, userId, campaignId);
   const estimates = new Map<string, ReturnEstimate>();
-  for (const camp of status.campaigns) {
-    if (!client || camp.campaignState !== 'running') continue;
-    const progress = await campaignProgress(client, camp.campaignId).catch(() => null);
+  const running = status.campaigns.filter((camp) => camp.campaignState === 'running');
+  const temporal = running.length && typeof client === 'function' ? await client() : (client as Client | null);
+  for (const camp of running) {
+    if (!temporal) break;
+    const progress = await campaignProgress(temporal, camp.campaignId).catch(() => null);
     for (const [category, entry] of Object.entries(camp.categories) as [Category, UserStatusReport['campaigns'][number]['categories'][Category]][]) {
       const estimate = entry && estimateReturn({ category, state: entry.state, reachedAfterUsers: camp.reachedAfterUsers }, progress);
       if (!entry || !estimate) continue;

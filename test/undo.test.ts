@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { createActivities } from '../activities';
 import { sha256Hex } from '../domain/digest';
 import { controlCollections } from '../store/control/control-collections';
+import { campaignReport } from '../store/control/campaign-report';
 import { createApplicationIndexes } from '../store/live/live-indexes';
 import { Context } from '@temporalio/activity';
 import { cli } from './helpers/cli';
@@ -98,6 +99,8 @@ describe('undo', () => {
     expect(await c.status.findOne({ campaignId, userId: 'u-1', category: 'contacts' })).toMatchObject({ state: 'undone', undo: { removed: 0, putBack: 1, keptChanged: 0 } });
     expect(await c.status.findOne({ campaignId, userId: 'u-2', category: 'contacts' })).toMatchObject({ state: 'undone', undo: { removed: 0, putBack: 0, keptChanged: 1 } });
     expect(await c.outbox.countDocuments({ campaignId, state: 'undone' })).toBe(9);
+    // The report the campaign closed with gave way to its statuses: every user-category undone.
+    expect((await campaignReport(c, campaignId))!.categories.contacts!.users).toMatchObject({ undone: 3, restored: 0 });
     const words = await cli(['user', 'status', 'u-2', '--campaign', campaignId], h.env);
     expect(words.stdout).toMatch(/^ {2}contacts {2}undone: the restore was taken back \(0 record\(s\) removed, 0 put back as they were, 1 kept as the user changed them since\)$/m);
 

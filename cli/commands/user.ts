@@ -3,6 +3,7 @@ import { loadEnv } from '../../config/env';
 import { withControl } from '../../client/control';
 import { printResult } from '../output';
 import { campaignIdArg, userIdArg } from '../parse';
+import type { Client } from '@temporalio/client';
 import { connectTemporal } from '../../client/temporal';
 import { estimatedUserStatus, summarizeUserStatus } from '../../operations/queries';
 
@@ -21,8 +22,10 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (userId: string, opts) => {
       const env = loadEnv();
-      const client = await connectTemporal(env).catch(() => null);
-      const estimated = await withControl(env, (c) => estimatedUserStatus(c, client, userId, opts.campaign)).finally(() => client?.connection.close());
+      let client: Client | null = null;
+      // Temporal is asked only about a campaign of the user that runs; support reads the statuses without it.
+      const connect = async () => (client = await connectTemporal(env).catch(() => null));
+      const estimated = await withControl(env, (c) => estimatedUserStatus(c, connect, userId, opts.campaign)).finally(() => (client as Client | null)?.connection.close());
       printResult(opts, estimated.status, (s) =>
         s.campaigns.length === 0
           ? `no restore campaign has data for user ${s.userId}`
