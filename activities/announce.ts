@@ -3,7 +3,7 @@ import { type Counts, COUNT_FIELDS, countsOf } from '../store/control/campaign-r
 import { type ControlCollections, END_STATES, type EndState } from '../store/control/control-collections';
 import { type EndEvent, writeEvents } from '../store/control/outbox';
 import { readPageEnds, recordPageEnds, type UserEnd } from '../store/control/page-ends';
-import type { PagedUser } from '../store/control/user-pages';
+import { ofEarlierRun, type PagedUser } from '../store/control/user-pages';
 
 /** What a batch (or a part of one) ended, to be announced in the outbox. */
 export interface BatchEnds {
@@ -37,7 +37,7 @@ function sumCounts(all: Counts[]): Counts {
  */
 export async function announceEnds(c: ControlCollections, batch: BatchEnds): Promise<void> {
   const { campaignId, category, categories } = batch;
-  const replay = batch.users.some((u) => u.attemptsBefore !== undefined);
+  const replay = ofEarlierRun(batch.users);
   const placed = batch.pageLines !== undefined && !replay ? batch.users.flatMap((u) => (u.line === undefined ? [] : [{ userId: u.userId, line: u.line }])) : [];
   if (placed.length) await recordPageEnds(c, campaignId, category, placed, batch.ends, batch.pageLines!);
   const events: EndEvent[] = batch.ends.map((e) => ({ campaignId, userId: e.userId, category, state: e.state, counts: e.counts }));

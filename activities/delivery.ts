@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
 import { WebhookDeliveryError } from '../domain/errors';
+import { appendTo } from '../domain/maps';
 import type { ControlCollections } from '../store/control/control-collections';
 import { type EventsPage, readEvents, SETTLE_MS, SLOT_MS } from '../store/control/outbox';
 import { recordUndelivered } from '../store/control/undelivered';
@@ -65,7 +66,7 @@ export function deliveryActivities(c: ControlCollections, secret: string | undef
       const page = await readEvents(c, { campaignId: input.campaignId, after: input.after, limit: DELIVERY_PAGE });
       const done = new Set(progress.done);
       const byUser = new Map<string, EventsPage['events']>();
-      for (const event of page.events) if (!done.has(event._id)) byUser.set(event.userId, [...(byUser.get(event.userId) ?? []), event]);
+      for (const event of page.events) if (!done.has(event._id)) appendTo(byUser, event.userId, [event]);
       /** A user's events in order; the first that fails stops the user's, and fails the attempt once every user's have gone. */
       const deliverUser = async (events: EventsPage['events']) => {
         for (const event of events) {

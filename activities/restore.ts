@@ -13,7 +13,7 @@ import { finalState, userStatusWriter } from '../store/control/status-writer';
 import { countsOf } from '../store/control/campaign-report';
 import { announceEnds } from './announce';
 import { keepReplaced } from '../store/control/replaced';
-import { pageKey } from '../store/control/user-pages';
+import { ofEarlierRun, pageKey } from '../store/control/user-pages';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
 import type { BatchOutcome, MarkFailedInput, RestoreBatchInput } from '../workflows/contracts';
 
@@ -58,7 +58,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     const pages = campaign?.pageLines;
     const status = statusWriter(input, pages?.users);
     const now = new Date();
-    const marking = attempt > 1 || users.some((u) => u.attemptsBefore !== undefined);
+    const marking = attempt > 1 || ofEarlierRun(users);
     const [, { records, quarantined }, live] = await Promise.all([
       marking
         ? status

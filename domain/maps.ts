@@ -7,3 +7,10 @@ export function appendTo<K, V>(map: Map<K, V[]>, key: K, values: readonly V[]): 
   if (!list) map.set(key, (list = []));
   for (const value of values) list.push(value);
 }
+
+/** Sets `value` under `outer`, then `inner`, in a map of maps, starting the inner map when there is none; a later value under the same keys wins. */
+export function setIn<A, B, V>(map: Map<A, Map<B, V>>, outer: A, inner: B, value: V): void {
+  let nested = map.get(outer);
+  if (!nested) map.set(outer, (nested = new Map()));
+  nested.set(inner, value);
+}

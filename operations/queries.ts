@@ -32,8 +32,13 @@ export async function campaignStatus(client: Client, c: ControlCollections, camp
   return { ...(report ?? { campaignId, state: 'opening' as const }), progress, waves };
 }
 
+/** Answers when the control store knows the campaign (every one, when none is named); else a NotFoundError, which is bad input. */
+async function campaignKnown(c: ControlCollections, campaignId: string | undefined): Promise<void> {
+  if (campaignId !== undefined && !(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
+}
+
 export async function campaignFailures(c: ControlCollections, campaignId: string, category?: Category): Promise<FailureReport> {
-  if (!(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
+  await campaignKnown(c, campaignId);
   return failureReport(c, campaignId, category);
 }
 
@@ -42,7 +47,7 @@ export const DEFAULT_EVENTS_PAGE = 100;
 
 /** A page of the outbox's events, of one campaign or of all, after a cursor (store/control/outbox.ts). */
 export async function listEvents(c: ControlCollections, query: { campaignId?: string; after?: string; limit?: number }): Promise<EventsPage> {
-  if (query.campaignId && !(await c.campaigns.findOne({ _id: query.campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${query.campaignId}`);
+  await campaignKnown(c, query.campaignId);
   return readEvents(c, { campaignId: query.campaignId, after: query.after, limit: query.limit ?? DEFAULT_EVENTS_PAGE });
 }
 
@@ -60,7 +65,7 @@ export interface UndeliveredReport {
 
 /** What the webhook deliveries of one campaign, or of every campaign with one, have not delivered. */
 export async function undeliveredEvents(c: ControlCollections, campaignId?: string): Promise<UndeliveredReport[]> {
-  if (campaignId && !(await c.campaigns.findOne({ _id: campaignId }, { projection: { _id: 1 } }))) throw new NotFoundError(`no campaign ${campaignId}`);
+  await campaignKnown(c, campaignId);
   const campaigns = await c.campaigns.find(campaignId ? { _id: campaignId } : {}, { projection: { notify: 1 } }).toArray();
   const reports: UndeliveredReport[] = [];
   for (const { _id, notify } of campaigns) {

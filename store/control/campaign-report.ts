@@ -39,6 +39,17 @@ function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
+/** A category's report with nothing in it yet, to add entries to ({@link addToCategoryReport}). */
+export function emptyCategoryReport(): CategoryReport {
+  return { users: zeros(USER_STATES), records: zeros(COUNT_FIELDS) };
+}
+
+/** Adds one user's entry, its state and counts, to a category's report. */
+export function addToCategoryReport(report: CategoryReport, state: UserState, counts: Partial<Counts>): void {
+  report.users[state] += 1;
+  for (const f of COUNT_FIELDS) report.records[f] += counts[f] ?? 0;
+}
+
 /**
  * Sums one category's per-user status by state, in one pass over its statuses. Not `$group`:
  * FerretDB 1.24 computes only the first accumulator of a `$group` (returning 0 for the
@@ -47,12 +58,9 @@ function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
  * category ends); their records are not in the sums until then.
  */
 export async function categoryReport(c: ControlCollections, campaignId: string, category: Category, users: number): Promise<CategoryReport> {
-  const report: CategoryReport = { users: zeros(USER_STATES), records: zeros(COUNT_FIELDS) };
+  const report = emptyCategoryReport();
   const projection = Object.fromEntries(['state', ...COUNT_FIELDS].map((f) => [f, 1]));
-  for await (const status of c.status.find({ campaignId, category }, { projection, batchSize: 5000 })) {
-    report.users[status.state] += 1;
-    for (const f of COUNT_FIELDS) report.records[f] += status[f] ?? 0;
-  }
+  for await (const status of c.status.find({ campaignId, category }, { projection, batchSize: 5000 })) addToCategoryReport(report, status.state, status);
   const written = Object.values(report.users).reduce((n, k) => n + k, 0);
   report.users.pending += Math.max(0, users - written);
   return report;

@@ -111,12 +111,12 @@ export async function writeEvents(c: ControlCollections, events: EndEvent[], { r
 }
 
 /** Where a reader stands: the slot it read last and, within it, the last event's id. */
-export interface Cursor {
+interface Cursor {
   slot: string;
   id: string;
 }
 
-export function encodeCursor(cursor: Cursor): string {
+function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.slot, cursor.id])).toString('base64url');
 }
 

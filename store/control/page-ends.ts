@@ -1,4 +1,5 @@
 import type { Category } from '../../domain/categories';
+import { setIn } from '../../domain/maps';
 import { COUNT_FIELDS, type Counts } from './campaign-report';
 import type { ControlCollections, EndState } from './control-collections';
 import { pageKey } from './user-pages';
@@ -65,19 +66,18 @@ export async function recordPageEnds(c: ControlCollections, campaignId: string, 
   }
 }
 
+/** Every end a page's document holds, with its category, its parts in the order stored. */
+function* endsOfPage(doc: PageEndsDoc | null): Generator<[Category, UserEnd]> {
+  for (const [category, parts] of Object.entries(doc?.ends ?? {}) as [Category, Record<string, StoredEnd[]>][]) {
+    for (const stored of Object.values(parts).flat()) yield [category, userEnd(stored)];
+  }
+}
+
 /** How the users of these pages ended so far, per user and category. */
 export async function readPageEnds(c: ControlCollections, campaignId: string, users: PlacedUser[], pageLines: number): Promise<Map<string, Map<Category, UserEnd>>> {
   const found = new Map<string, Map<Category, UserEnd>>();
-  const keys = new Set(users.map((u) => pageKey(campaignId, 'users', u.line, pageLines)));
-  for (const _id of keys) {
-    const doc = await c.pageEnds.findOne({ _id });
-    for (const [category, parts] of Object.entries(doc?.ends ?? {}) as [Category, Record<string, StoredEnd[]>][]) {
-      for (const end of Object.values(parts).flat().map(userEnd)) {
-        const user = found.get(end.userId) ?? new Map<Category, UserEnd>();
-        user.set(category, end);
-        found.set(end.userId, user);
-      }
-    }
+  for (const _id of new Set(users.map((u) => pageKey(campaignId, 'users', u.line, pageLines)))) {
+    for (const [category, end] of endsOfPage(await c.pageEnds.findOne({ _id }))) setIn(found, end.userId, category, end);
   }
   return found;
 }
@@ -85,13 +85,7 @@ export async function readPageEnds(c: ControlCollections, campaignId: string, us
 /** Every end a campaign's batches recorded, per category and user. */
 export async function readCampaignEnds(c: ControlCollections, campaignId: string): Promise<Map<Category, Map<string, UserEnd>>> {
   const found = new Map<Category, Map<string, UserEnd>>();
-  for await (const doc of c.pageEnds.find({ campaignId })) {
-    for (const [category, parts] of Object.entries(doc.ends) as [Category, Record<string, StoredEnd[]>][]) {
-      const ends = found.get(category) ?? new Map<string, UserEnd>();
-      for (const end of Object.values(parts).flat().map(userEnd)) ends.set(end.userId, end);
-      found.set(category, ends);
-    }
-  }
+  for await (const doc of c.pageEnds.find({ campaignId })) for (const [category, end] of endsOfPage(doc)) setIn(found, category, end.userId, end);
   return found;
 }
 

@@ -1,5 +1,6 @@
 import type { Category } from '../../domain/categories';
 import type { CampaignDoc, ControlCollections, UserStatusDoc } from './control-collections';
+import { pageOfKey } from './user-pages';
 
 /**
  * The status fields of docs/design.md §5: the document without its keys and its page tag
@@ -58,7 +59,7 @@ export async function userStatus(c: ControlCollections, userId: string, campaign
   for (const { _id, campaignId: id, userId: _user, category, page, expectedOf, ...fields } of docs) {
     const entry = byCampaign.get(id) ?? { campaignId: id, campaignState: null, categories: {} };
     // A page tag ends with the page's number, the same in every category (store/control/user-pages.ts).
-    if (page) pageOf.set(id, Number(page.slice(page.lastIndexOf('|') + 1)));
+    if (page) pageOf.set(id, pageOfKey(page));
     entry.categories[category] = fields;
     for (const [later, expected] of Object.entries(expectedOf ?? {}) as [Category, number][]) entry.categories[later] ??= pendingEntry(expected, fields.updatedAt);
     byCampaign.set(id, entry);

@@ -22,6 +22,11 @@ export function pageKey(campaignId: string, category: Category | 'users', line: 
   return `${campaignId}|${category}|${pageOfLine(line, pageLines)}`;
 }
 
+/** The page number a {@link pageKey} names. */
+export function pageOfKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf('|') + 1));
+}
+
 /** True when `line` is the last of its page: a page read stops there, so pages never straddle. */
 export function endsPage(line: number, pageLines: number): boolean {
   return line % pageLines === 0;
@@ -36,4 +41,9 @@ export interface PagedUser {
   expected: Record<string, number>;
   /** Attempts its status counted before this run (a replay's users); absent: none. */
   attemptsBefore?: number;
+}
+
+/** Whether these are a replay's users: their statuses were written by an earlier run (`attemptsBefore`). */
+export function ofEarlierRun(users: readonly PagedUser[]): boolean {
+  return users.some((u) => u.attemptsBefore !== undefined);
 }
