@@ -218,13 +218,14 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
      */
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
       const { campaignId, category, userIds } = input;
-      // Users without their lines: read one query each, whatever the pages.
+      const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { categories: 1, dryRun: 1, pageLines: 1 } });
+      // By page where every user's line came along (a campaign's batch), else one query per user (a replay's).
       const staged = await readStagedOfUsers(
         c,
         campaignId,
         category,
-        userIds.map((userId) => ({ userId })),
-        undefined,
+        userIds.map((userId) => ({ userId, line: input.lines?.[userId] })),
+        campaign?.pageLines?.[category],
       );
       const received = userIds.map((userId) => {
         const counts = { valid: validCount(staged, userId), quarantined: staged.quarantined.get(userId) ?? 0 };
@@ -232,7 +233,6 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
         return { userId, ...counts, received: counts.valid + counts.quarantined, expected, missing: Math.max(0, expected - counts.valid - counts.quarantined) };
       });
       await userStatusWriter(c, campaignId, category).markFailed(received, input.error, new Date());
-      const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { categories: 1, dryRun: 1 } });
       if (!campaign?.dryRun) {
         const ends = received.map(({ userId, ...counts }) => ({ userId, state: 'failed' as const, counts: countsOf({ restored: 0, keptLive: 0, duplicates: 0, ...counts }) }));
         const users = userIds.map((userId) => ({ userId, expected: {} }));

@@ -9,12 +9,12 @@ import { readingSnapshot } from '../snapshot/availability';
 import { type ChunkEntry, checkLines, claimOf, judgeGroup, keptBy } from '../snapshot/classify';
 import { checkReadableFile, exists, snapshotFiles } from '../snapshot/layout';
 import { CHUNK_LINES, chunked, type LinePosition, type NumberedLine, readLines, readLinesAt } from '../snapshot/line-reader';
-import { textHash } from '../snapshot/read-back';
+import { type StagedLine, textHash } from '../snapshot/read-back';
 import { scanUsers } from '../snapshot/users';
-import { type ControlCollections, type StagingSummary } from '../store/control/control-collections';
+import { type ControlCollections, type StagedDoc, type StagingSummary } from '../store/control/control-collections';
 import { type QuarantinedLine, writeQuarantine } from '../store/control/quarantine';
 import { readSelection } from '../store/control/selections';
-import { groupSize, readGroup, stagedLinesDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/control/staged-lines';
+import { groupSize, readGroup, stagedLinesDocs, stagedPageDocs, storeRefusals, writeChunks, writeStagedLines } from '../store/control/staged-lines';
 import { pageKey, pageOfLine } from '../store/control/user-pages';
 import type { StageInput } from '../workflows/contracts';
 
@@ -99,6 +99,16 @@ interface StagingRun {
   kept: (userId: string | null) => boolean;
   /** The page a user's documents are tagged with, if the campaign pages. */
   pageOf: (userId: string | null) => string | undefined;
+  /**
+   * Whether a page's standing lines are packed into shared documents: a campaign's own staging
+   * (read by page), not a replay's, whose users get documents of their own (read by user).
+   */
+  packs: boolean;
+  /**
+   * A replay's users, by group: each gets a document of its own, an empty one when none of
+   * its lines stands any more, to stand over the entry its campaign packed for it.
+   */
+  replayed?: Map<number, string[]>;
   progress: StagingProgress;
   /** Heartbeats the progress: what it says is written. */
   beat: () => void;
@@ -180,6 +190,19 @@ async function readPass(r: StagingRun, flushEntries: number): Promise<void> {
   log.debug('category read', { campaignId, category, lines: progress.lines });
 }
 
+/** A group's standing lines as documents: packed per page where the run packs, else one per user. */
+function stagedDocsOf(r: StagingRun, group: number, standing: Map<string, StagedLine[]>): StagedDoc[] {
+  const { campaignId, category } = r;
+  const byPage = new Map<string | undefined, [string, StagedLine[]][]>();
+  const emptied = (r.replayed?.get(group) ?? []).filter((userId) => !standing.has(userId)).map((userId): [string, StagedLine[]] => [userId, []]);
+  for (const entry of [...standing, ...emptied]) appendTo(byPage, r.packs ? r.pageOf(entry[0]) : undefined, [entry]);
+  return [...byPage].flatMap(([page, users]) =>
+    page === undefined
+      ? users.flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, r.pageOf(userId), lines))
+      : stagedPageDocs(campaignId, category, page, group, users),
+  );
+}
+
 /** Judges one group's lines together and writes what stands and what is quarantined; says what it counted. */
 async function judgeOne(r: StagingRun, group: number): Promise<{ valid: number; quarantined: number; ignored: number }> {
   const { c, campaignId, category } = r;
@@ -190,10 +213,7 @@ async function judgeOne(r: StagingRun, group: number): Promise<{ valid: number; 
   );
   const quarantined = bad.map(({ entry: { line, userId, recordId }, reason }, i): QuarantinedLine => ({ line, userId, recordId, reason, raw: raws[i] }));
   await writeQuarantine(c, campaignId, category, quarantined, (l) => r.pageOf(l.userId));
-  await writeStagedLines(
-    c,
-    [...standing].flatMap(([userId, lines]) => stagedLinesDocs(campaignId, category, userId, r.pageOf(userId), lines)),
-  );
+  await writeStagedLines(c, stagedDocsOf(r, group, standing));
   const valid = [...standing.values()].reduce((n, lines) => n + lines.length, 0);
   return { valid, quarantined: quarantined.length, ignored };
 }
@@ -236,6 +256,16 @@ async function judgePass(r: StagingRun, atOnce: number): Promise<void> {
   }
 }
 
+/** Users by the group of users.ndjson their line is in (those not in it are in none). */
+function groupsOf(userIds: Set<string>, lines: Map<string, number>, groupLines: number): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const userId of userIds) {
+    const line = lines.get(userId);
+    if (line !== undefined) appendTo(groups, pageOfLine(line, groupLines), [userId]);
+  }
+  return groups;
+}
+
 /** A run over the category file of `input`, its users read from users.ndjson. */
 async function openRun(c: ControlCollections, input: StageInput, progress: StagingProgress, selected: Set<string> | undefined): Promise<StagingRun> {
   const { campaignId, snapshotDir, category, selection } = input;
@@ -254,6 +284,8 @@ async function openRun(c: ControlCollections, input: StageInput, progress: Stagi
     users,
     keep,
     kept: keptBy(keep),
+    packs: pageLines !== undefined && !selection?.afresh,
+    replayed: selection?.afresh && selected ? groupsOf(selected, users, progress.groupLines) : undefined,
     pageOf: (userId) => {
       const line = userId === null ? undefined : users.get(userId);
       return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);

@@ -104,8 +104,8 @@ describe('stageCategory', () => {
   it('reads back every standing record while the file is unchanged, and fails with SnapshotFileError once a staged line changed', async () => {
     const c = controlCollections(stores.control);
     const { summary } = await stage('read-back');
-    const users = [...(await scanUsers(snapshotDir)).ids.keys()].map((userId) => ({ userId }));
-    const staged = await readStagedOfUsers(c, 'read-back', 'contacts', users, undefined);
+    const users = [...(await scanUsers(snapshotDir)).ids].map(([userId, line]) => ({ userId, line }));
+    const staged = await readStagedOfUsers(c, 'read-back', 'contacts', users, 10);
     const records = await stagedRecords(staged, 'contacts', snapshotDir);
     expect([...records.values()].reduce((n, r) => n + r.length, 0)).toBe(summary.valid);
 

@@ -97,10 +97,13 @@ describe('pages of users', () => {
       ['untagged', undefined],
     ]);
     expect(await c.staged.countDocuments({ campaignId: 'tagged', page: { $exists: false } })).toBe(0);
+    // A campaign's own staging packs a page's users into shared documents: fewer documents than users.
+    const users = [...(await scanUsers(snapshotDir)).ids].map(([userId, line]) => ({ userId, line }));
+    expect(await c.staged.countDocuments({ campaignId: 'tagged', userId: { $exists: true } })).toBe(0);
+    expect(await c.staged.countDocuments({ campaignId: 'tagged' })).toBeLessThan(users.length / 2);
     expect(await c.staged.countDocuments({ campaignId: 'resumed', page: { $exists: true } })).toBe(0);
     expect(await c.quarantine.countDocuments({ campaignId: 'tagged', page: { $exists: true } })).toBeGreaterThan(0);
 
-    const users = [...(await scanUsers(snapshotDir)).ids].map(([userId, line]) => ({ userId, line }));
     const page2 = users.filter((u) => pageOfLine(u.line, PAGE_LINES) === 2);
     const scattered = users.filter((_, i) => i % 5 === 1);
     for (const batch of [page2, scattered, users]) {
@@ -111,6 +114,21 @@ describe('pages of users', () => {
     const all = await readAs('untagged', users);
     expect(Object.values(all).some((u) => u.quarantined > 0)).toBe(true);
     expect(Object.values(all).reduce((n, u) => n + u.records.length, 0)).toBe((await c.campaigns.findOne({ _id: 'untagged' }))!.staging.contacts.valid);
+
+    // A replay stages its users into documents of their own, which stand over their page's packed entries.
+    // Here the replay found no valid line left for the user.
+    const [replayed, neighbour] = page2.filter((u) => all[u.userId].records.length > 0);
+    await c.staged.insertOne({
+      _id: `tagged|contacts|${replayed.userId}`,
+      campaignId: 'tagged',
+      category: 'contacts',
+      userId: replayed.userId,
+      page: 'tagged|contacts|2',
+      linesJson: '[]',
+    });
+    const read = await readAs('tagged', page2);
+    expect(read[replayed.userId].records).toEqual([]);
+    expect(read[neighbour.userId].records).toEqual(all[neighbour.userId].records);
   });
 
   it('pages users.ndjson into runs that never straddle a page, skipping blank and repeated lines, each user once', async () => {

@@ -108,6 +108,8 @@ export interface MarkFailedInput {
   userIds: string[];
   /** Expected records per user. */
   expected: Record<string, number>;
+  /** Each user's line in users.ndjson, where known: the page its staged lines are read by. */
+  lines?: Record<string, number>;
   error: StatusError;
 }
 

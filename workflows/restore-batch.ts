@@ -1,4 +1,13 @@
-import { ActivityCancellationType, ActivityFailure, type ActivityOptions, getExternalWorkflowHandle, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  type ActivityOptions,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities, BatchOutcome, PagedUser, RestoreBatchInput } from './contracts';
 import { failureOf } from './failure-of';
 import { addOutcome, noOutcome } from './outcome';
@@ -32,6 +41,12 @@ const { waitForStore } = proxyActivities<Activities>({
 });
 
 const { markUsersFailed } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * Patch: the failed users' lines go with them to markUsersFailed, which reads their staged
+ * lines by page (a campaign's staging packs a page's users into shared documents).
+ */
+const FAILED_USERS_BY_PAGE = 'failed-users-by-page';
 
 /**
  * Restores one category for one batch of users (one child per batch, not per user, so
@@ -74,6 +89,7 @@ async function restoreOrNarrow(input: RestoreBatchInput, users: PagedUser[], res
         category: input.category,
         userIds: users.map((u) => u.userId),
         expected: Object.fromEntries(users.map((u) => [u.userId, u.expected[input.category] ?? 0])),
+        ...(patched(FAILED_USERS_BY_PAGE) ? { lines: Object.fromEntries(users.flatMap((u) => (u.line === undefined ? [] : [[u.userId, u.line]]))) } : {}),
         error,
       });
     }

@@ -101,6 +101,24 @@ export interface StagedLinesDoc {
 }
 
 /**
+ * The standing valid lines of a page's users, as a campaign's own staging writes them: one
+ * document for hundreds of users, where the stand-in spends about as much on each document
+ * as on its content. A batch reads its page's in one read. A replay stages its users into
+ * their own StagedLinesDoc, which stands over the page's entry for the same user.
+ */
+export interface StagedPageDoc {
+  /** The page's key, `|#g`, the group of users.ndjson that wrote it and a part (store/control/staged-lines.ts). */
+  _id: string;
+  campaignId: string;
+  category: Category;
+  page: string;
+  /** [userId, StagedLine[]][] as JSON text. */
+  usersJson: string;
+}
+
+export type StagedDoc = StagedLinesDoc | StagedPageDoc;
+
+/**
  * The claiming lines of one run of a category file whose users share a group of lines of
  * users.ndjson, kept between staging's two passes: the first writes them as it reads the
  * file; the second, once the whole file is read, judges each group's lines together.
@@ -212,7 +230,7 @@ export const controlIds = {
 export function controlCollections(control: Db) {
   return {
     campaigns: control.collection<CampaignDoc>('campaigns'),
-    staged: control.collection<StagedLinesDoc>('staged_records'),
+    staged: control.collection<StagedDoc>('staged_records'),
     stagingChunks: control.collection<StagingChunkDoc>('staging_chunks'),
     /** Records written to learn whether the store keeps them, and removed at once (store/control/staged-lines.ts). */
     probes: control.collection<{ _id: string; campaignId: string; record: RecoveredRecord }>('store_probes'),

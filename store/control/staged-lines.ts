@@ -4,7 +4,7 @@ import type { RecoveredRecord } from '../../domain/restore-plan';
 import type { StagedLine } from '../../snapshot/read-back';
 import { StoreRefusedError } from '../../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
-import { type ChunkEntry, type ControlCollections, controlIds, type StagedLinesDoc, type StagingChunkDoc, type StoredChunkEntry } from './control-collections';
+import { type ChunkEntry, type ControlCollections, controlIds, type StagedDoc, type StagedLinesDoc, type StagingChunkDoc, type StoredChunkEntry } from './control-collections';
 
 /**
  * Entries per chunk document at most: a group's entries of one run of the file are split
@@ -75,7 +75,7 @@ export async function dropChunks(c: ControlCollections, run: string): Promise<vo
 }
 
 /** Writes users' standing lines; a document written again (a resumed staging) is left as it is, the same. */
-export async function writeStagedLines(c: ControlCollections, docs: StagedLinesDoc[]): Promise<void> {
+export async function writeStagedLines(c: ControlCollections, docs: StagedDoc[]): Promise<void> {
   await insertAll(c.staged, docs, "a user's staged lines");
 }
 
@@ -107,7 +107,8 @@ const LINES_PER_DOC = 20_000;
 export function stagedLinesDocs(campaignId: string, category: Category, userId: string, page: string | undefined, lines: StagedLine[]): StagedLinesDoc[] {
   const docs: StagedLinesDoc[] = [];
   const id = controlIds.stagedLines(campaignId, category, userId);
-  for (let part = 0; part * LINES_PER_DOC < lines.length; part++) {
+  // One document at least: a user with none stands over its page's packed entry all the same.
+  for (let part = 0; part === 0 || part * LINES_PER_DOC < lines.length; part++) {
     docs.push({
       _id: part === 0 ? id : `${id}|#${part}`,
       campaignId,
@@ -117,6 +118,36 @@ export function stagedLinesDocs(campaignId: string, category: Category, userId: 
       linesJson: JSON.stringify(lines.slice(part * LINES_PER_DOC, (part + 1) * LINES_PER_DOC)),
     });
   }
+  return docs;
+}
+
+/**
+ * The standing lines of the users of one page that one group of users.ndjson holds, packed
+ * into documents of at most LINES_PER_DOC lines under ids that name the page, the group and
+ * the part, so that judging the same group again writes the same documents (a page that
+ * spans two groups gets documents from each). A user with more lines than that is kept in
+ * documents of its own (stagedLinesDocs), tagged with the page.
+ */
+export function stagedPageDocs(campaignId: string, category: Category, page: string, group: number, users: [string, StagedLine[]][]): StagedDoc[] {
+  const docs: StagedDoc[] = [];
+  let parts = 0;
+  let held: [string, StagedLine[]][] = [];
+  let lines = 0;
+  const flush = () => {
+    if (held.length) docs.push({ _id: `${page}|#g${group}.${parts++}`, campaignId, category, page, usersJson: JSON.stringify(held) });
+    held = [];
+    lines = 0;
+  };
+  for (const [userId, userLines] of users) {
+    if (userLines.length > LINES_PER_DOC) {
+      docs.push(...stagedLinesDocs(campaignId, category, userId, page, userLines));
+      continue;
+    }
+    if (lines + userLines.length > LINES_PER_DOC) flush();
+    held.push([userId, userLines]);
+    lines += userLines.length;
+  }
+  flush();
   return docs;
 }
 

@@ -2,7 +2,7 @@ import type { Category } from '../../domain/categories';
 import type { RecoveredRecord } from '../../domain/restore-plan';
 import { appendTo } from '../../domain/maps';
 import { readBackRecords, type StagedLine } from '../../snapshot/read-back';
-import type { ControlCollections, StagedLinesDoc } from './control-collections';
+import type { ControlCollections, StagedDoc, StagedLinesDoc } from './control-collections';
 import { findPerUser } from '../mongo/per-user';
 import { pageKey } from './user-pages';
 
@@ -30,6 +30,21 @@ function addStaged(into: Pick<StagedOfUsers, 'lines'>, doc: StagedLinesDoc): voi
 }
 
 /**
+ * Adds the staged places of the `wanted` users in a page's documents. A user's own documents
+ * (a replay's, or a user of very many lines) stand over its page's packed entry: a replay
+ * stages its users afresh, and the entry a campaign packed for them is then out of date.
+ */
+function addPage(into: Pick<StagedOfUsers, 'lines'>, docs: StagedDoc[], wanted: Set<string>): void {
+  const own = docs.filter((doc): doc is StagedLinesDoc => 'userId' in doc && wanted.has(doc.userId));
+  for (const doc of own) addStaged(into, doc);
+  const ownUsers = new Set(own.map((doc) => doc.userId));
+  for (const doc of docs) {
+    if (!('usersJson' in doc)) continue;
+    for (const [userId, lines] of JSON.parse(doc.usersJson) as [string, StagedLine[]][]) if (wanted.has(userId) && !ownUsers.has(userId)) appendTo(into.lines, userId, lines);
+  }
+}
+
+/**
  * Reads the staged records and counts the quarantined lines of these users: by page when
  * the category was staged with page tags (`stagedPageLines`, the campaign's
  * `pageLines[category]`) and every user knows its line (one query per page, usually one
@@ -51,14 +66,15 @@ export async function readStagedOfUsers(
     const staged = await findPerUser(c.staged, { campaignId, category }, userIds);
     const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
     const read: StagedOfUsers = { lines: new Map(), quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
-    for (const doc of [...staged.values()].flat()) addStaged(read, doc);
+    // Only users' own documents match a userId: users read without their lines are a replay's, staged into their own.
+    for (const doc of [...staged.values()].flat()) if ('linesJson' in doc) addStaged(read, doc);
     return read;
   }
   const pages = [...new Set(lines.map((l) => pageKey(campaignId, category, l!, pageLines)))];
   const read: StagedOfUsers = { lines: new Map(), quarantined: new Map() };
   for (const page of pages) {
     // Filtered on the page alone, the one field FerretDB looks up by index; the rest is sorted out here.
-    for (const doc of await c.staged.find({ page }).toArray()) if (wanted.has(doc.userId)) addStaged(read, doc);
+    addPage(read, await c.staged.find({ page }).toArray(), wanted);
     for (const doc of await c.quarantine.find({ page }, { projection: { userId: 1 } }).toArray()) {
       if (doc.userId !== null && wanted.has(doc.userId)) read.quarantined.set(doc.userId, (read.quarantined.get(doc.userId) ?? 0) + 1);
     }
