@@ -1,4 +1,5 @@
 import { Context, log } from '@temporalio/activity';
+import { pagesPerBatch } from '../domain/batch-pages';
 import type { Category } from '../domain/categories';
 import type { UserLine } from '../domain/record-schemas';
 import { SnapshotUnavailableError, StoreUnavailableError } from '../domain/errors';
@@ -131,9 +132,10 @@ export function campaignActivities(c: ControlCollections) {
      * and counts the users. Idempotent: a second run finds the campaign and the same lines.
      * The bad lines are tagged with their page of `pageLines` lines (the campaign's batch size),
      * for listUserPage to find a page's among them by one indexed query. A scoped campaign
-     * counts only its users found in the snapshot, and holds them in chunks of a page.
+     * counts only its users found in the snapshot, and holds them in chunks of a page. With
+     * `recordsPerBatch`, it says how many pages each wave's batches take (domain/batch-pages.ts).
      */
-    async openCampaign(settings: CampaignSettings, { pageLines }: { pageLines: number }): Promise<OpenedCampaign> {
+    async openCampaign(settings: CampaignSettings, { pageLines, recordsPerBatch }: { pageLines: number; recordsPerBatch?: number }): Promise<OpenedCampaign> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
       await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: newCampaign(settings) }, { upsert: true });
@@ -165,7 +167,9 @@ export function campaignActivities(c: ControlCollections) {
         },
       );
       log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length, ...(scoped ? { scopeUnknown: scoped.scope.unknown } : {}) });
-      return { snapshotId: manifest.snapshotId, users, ...(scoped ? { scopeChunks: scoped.chunks } : {}) };
+      // A scoped campaign's batches are its chunks of listed users: one each.
+      const grown = recordsPerBatch && !scoped ? { pagesPerBatch: pagesPerBatch(settings.categories, scan.expected, scan.ids.size, pageLines, recordsPerBatch) } : {};
+      return { snapshotId: manifest.snapshotId, users, ...(scoped ? { scopeChunks: scoped.chunks } : {}), ...grown };
     },
 
     /**

@@ -202,7 +202,7 @@ async function slowReceiver(delayMs: number): Promise<{ url: string; received():
 async function measureSize(
   users: number,
   categories: Category[],
-  opts: { batchSize: number; concurrency: number; workerLog?: string; notifyDelayMs?: number },
+  opts: { batchSize?: number; concurrency: number; workerLog?: string; notifyDelayMs?: number },
   say: (line: string) => void,
 ): Promise<SizeFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -282,7 +282,11 @@ async function main() {
   const opts = new Command('bench')
     .option('--sizes <list>', 'user counts to measure', sizesArg, [2000, 20000])
     .option('--categories <list>', 'categories to restore, in one campaign', categoriesArg, [...CATEGORIES])
-    .option('--batch-size <n>', 'users per batch workflow', boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
+    .option(
+      '--batch-size <n>',
+      `users per batch workflow in every wave (default: the campaign's, ${DEFAULT_BATCH_SIZE} a page, small waves several pages)`,
+      boundedIntArg(1, MAX_BATCH_SIZE),
+    )
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--notify-delay-ms <n>', 'deliver the events to a local receiver answering each after N ms', boundedIntArg(0, 60_000))
@@ -305,7 +309,7 @@ async function main() {
     say(`${users} users: ${JSON.stringify(figures)}`);
   }
   const result = {
-    batchSize: opts.batchSize,
+    batchSize: opts.batchSize ?? 'default',
     concurrency: opts.concurrency,
     sizes,
     /** Time per user-category at the largest size over that at the smallest: 1.0 is a flat cost. */

@@ -82,8 +82,9 @@ async function main() {
       if (!recordOnly) throw new Error(`--only takes ${Object.keys(LATER).join(' or ')}, not ${only}`);
       return recordOnly(scratch, snapshotDir, name, record);
     }
-    // Small batches and runs, so the histories hold child workflows in a window and a continue-as-new.
-    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, concurrency: 2, batchesPerRun: 2 });
+    // Small batches and runs, so the histories hold child workflows in a window and a
+    // continue-as-new; notes, a few records a user, take several pages a batch.
+    const { campaignId } = await runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 3, recordsPerBatch: 30, concurrency: 2, batchesPerRun: 2 });
     const runs: string[] = [];
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) runs.push(execution.runId);
     // Oldest run first: each run but the last ends in continue-as-new.

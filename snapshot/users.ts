@@ -1,4 +1,4 @@
-import { isCategory } from '../domain/categories';
+import { type Category, isCategory } from '../domain/categories';
 import { describeIssue, UserLine } from '../domain/record-schemas';
 import type { QuarantineReason } from '../domain/line-check';
 import { snapshotFiles } from './layout';
@@ -42,6 +42,8 @@ export interface UserScan {
    * operator must hear of them.
    */
   unknownExpectedKeys: Record<string, number>;
+  /** Records the users expect, per category, summed over the lines that stand. */
+  expected: Partial<Record<Category, number>>;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function scanUsers(dir: string): Promise<UserScan> {
   const firstLine = new Map<string, number>();
   const bad: BadUserLine[] = [];
   const unknownExpectedKeys: Record<string, number> = {};
+  const expected: Partial<Record<Category, number>> = {};
   for await (const entry of readUsers(dir)) {
     if (!entry.user) {
       bad.push({ number: entry.number, reason: entry.reason, raw: entry.raw });
@@ -69,7 +72,10 @@ export async function scanUsers(dir: string): Promise<UserScan> {
         reason: { code: 'duplicate-conflict', message: `repeats the userId of line ${firstLine.get(entry.user.userId)}` },
         raw: JSON.stringify(entry.user),
       });
-    } else firstLine.set(entry.user.userId, entry.number);
+    } else {
+      firstLine.set(entry.user.userId, entry.number);
+      for (const [key, n] of Object.entries(entry.user.expected)) if (isCategory(key)) expected[key] = (expected[key] ?? 0) + n;
+    }
   }
-  return { ids: firstLine, bad, unknownExpectedKeys };
+  return { ids: firstLine, bad, unknownExpectedKeys, expected };
 }

@@ -1,5 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
 import type { BatchOutcome, CampaignSettings, LinePosition } from './contracts';
+import type { Category } from '../domain/categories';
 import {
   type CampaignProgress,
   pauseSignal,
@@ -42,6 +43,8 @@ export interface CampaignCursor {
    * chunks, `next.line` counting them; absent: paged from users.ndjson.
    */
   scopeChunks?: number;
+  /** Pages of users.ndjson each batch takes, per category; absent: one (a campaign started without recordsPerBatch, or before it existed). */
+  pagesPerBatch?: Partial<Record<Category, number>>;
 }
 
 /** The cursor a new campaign starts from, at its pace, with its canary, if any. */

@@ -1,4 +1,15 @@
-import { allHandlersFinished, CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  patched,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities, CampaignReport, CampaignSettings, LinePosition, PagedUser, StagingSummary, UserPage } from './contracts';
 import type { Category } from '../domain/categories';
 import { type CampaignCursor, CampaignState, firstCursor } from './campaign-state';
@@ -16,8 +27,13 @@ const DEFAULT_BATCHES_PER_RUN = 200;
 
 export interface CampaignInput {
   settings: CampaignSettings;
-  /** Users per child workflow. */
+  /** Users per page of users.ndjson, and per child workflow unless `recordsPerBatch` groups pages. */
   batchSize: number;
+  /**
+   * Records a batch aims at: a wave whose users expect few records takes several pages per
+   * batch (domain/batch-pages.ts); absent: one page per batch, `batchSize` users exactly.
+   */
+  recordsPerBatch?: number;
   /** Child workflows running at once. */
   concurrency: number;
   /** Batches per run before continue-as-new; default {@link DEFAULT_BATCHES_PER_RUN}. */
@@ -49,6 +65,14 @@ async function scopedPage(campaignId: string, chunk: number, chunks: number): Pr
 /** Records a page's users expect in `category`: what the pace's ceiling counts. */
 function recordsOf(users: PagedUser[], category: string): number {
   return users.reduce((n, u) => n + (u.expected[category] ?? 0), 0);
+}
+
+/** Patch: a campaign given `recordsPerBatch` asks its open how many pages each wave's batches take. */
+const BATCHES_BY_RECORDS = 'batches-by-records';
+
+/** What openCampaign is asked besides the page size: the records a batch aims at, under the patch. */
+function batchesByRecords(input: CampaignInput): { recordsPerBatch?: number } {
+  return input.recordsPerBatch !== undefined && patched(BATCHES_BY_RECORDS) ? { recordsPerBatch: input.recordsPerBatch } : {};
 }
 
 /** What the steps of one campaign run share. */
@@ -89,6 +113,23 @@ function nextPage({ input, state, reading }: CampaignRun, from: LinePosition): P
       ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
     }),
   );
+}
+
+/**
+ * The users of the next batch from the cursor: its wave's pages per batch (one for a
+ * canary, which counts its users page by page, and for a scoped campaign), as one page
+ * that ends where the last ends.
+ */
+async function nextPages(run: CampaignRun, category: Category, from: LinePosition): Promise<UserPage> {
+  const { cursor } = run.state;
+  const pages = cursor.canaryLeft === undefined && cursor.scopeChunks === undefined ? (cursor.pagesPerBatch?.[category] ?? 1) : 1;
+  let page = await nextPage(run, from);
+  const users = [...page.users];
+  for (let taken = 1; taken < pages && !page.done; taken++) {
+    page = await nextPage(run, page.next);
+    users.push(...page.users);
+  }
+  return { ...page, users };
 }
 
 /** Starts the batch child of a page's users, tracked by the campaign's window from the page's first line. */
@@ -139,7 +180,7 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
     await condition(() => state.mayStartBatch() || state.batchFailed);
     state.throwIfBatchFailed();
     const from = cursor.next;
-    const page = await nextPage(run, from);
+    const page = await nextPages(run, category, from);
     if (page.users.length > 0) {
       const wait = state.waitBeforeBatch(recordsOf(page.users, category));
       if (wait > 0) await sleep(wait);
@@ -201,7 +242,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignC
   };
 
   try {
-    if (!carried) Object.assign(cursor, await run.reading(() => openCampaign(settings, { pageLines: input.batchSize })));
+    if (!carried) Object.assign(cursor, await run.reading(() => openCampaign(settings, { pageLines: input.batchSize, ...batchesByRecords(input) })));
     const startedThisRun = { n: 0 };
     for (; cursor.wave < settings.categories.length; state.nextWave()) {
       const category = settings.categories[cursor.wave];

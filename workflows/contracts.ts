@@ -43,6 +43,8 @@ export interface OpenedCampaign {
   snapshotId: string;
   users: number;
   scopeChunks?: number;
+  /** Pages of users.ndjson per batch, per category (domain/batch-pages.ts); absent: one. */
+  pagesPerBatch?: Partial<Record<Category, number>>;
 }
 
 export interface UserPage {

@@ -9,6 +9,7 @@ import type { CampaignReport } from '../../store/control/campaign-report';
 import { operatorCommands } from '../../operations/commands';
 import { localActor, withOperations } from '../../operations/connect';
 import { campaignStatus, listCampaigns } from '../../operations/queries';
+import { MAX_PAGES_PER_BATCH } from '../../domain/batch-pages';
 import { campaignProgress, checkSnapshot, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, finalReport, MAX_BATCH_SIZE, waitForCampaign } from '../../client/campaigns';
 import { withControl } from '../../client/control';
 import { printResult, table } from '../output';
@@ -49,7 +50,11 @@ export function registerCampaignCommands(program: Command): void {
     .option('--categories <list>', `comma-separated categories (default all: ${CATEGORIES.join(',')})`, categoriesArg)
     .addOption(new Option('--policy <p>', 'conflict policy against live documents').choices(CONFLICT_POLICIES).default('keep-newer'))
     .option('--no-dedupe', 'insert recovered contacts even when the user re-entered them')
-    .option('--batch-size <n>', `users per batch workflow, 1–${MAX_BATCH_SIZE}`, boundedIntArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
+    .option(
+      '--batch-size <n>',
+      `users per batch workflow in every wave, 1–${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE}, and up to ${MAX_PAGES_PER_BATCH}× that in a wave of few records a user)`,
+      boundedIntArg(1, MAX_BATCH_SIZE),
+    )
     .option('--concurrency <n>', `batch workflows at once, 1–${MAX_CONCURRENCY}`, boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
     .option('--max-records-per-second <r>', 'a ceiling on records restored per second (change it later with campaign set)', recordsPerSecondArg)
     .option('--users <file>', 'restore only the users listed in FILE, one id per line (ids not in the snapshot are reported)')

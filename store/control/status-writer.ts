@@ -32,8 +32,8 @@ function fresh(campaignId: string, category: Category, userId: string, expected:
  * harmless, and none removes a status that exists: the status store is what support reads,
  * and a reader at any moment finds each user's entry, as it was or as it is now. With
  * `pageOf` (the page key of a user, store/control/user-pages.ts), the documents it creates are
- * tagged with their user's page, and a batch whose users are exactly a page's marks them
- * restoring by one update of the page.
+ * tagged with their user's page, and a batch whose users are exactly whole pages marks them
+ * restoring by one update of each page.
  */
 export function userStatusWriter(c: ControlCollections, campaignId: string, category: Category, pageOf: (userId: string) => string | undefined = () => undefined) {
   const id = (userId: string) => controlIds.status(campaignId, category, userId);
@@ -44,17 +44,23 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
   };
 
   /**
-   * The page of `userIds` when its tagged statuses are exactly theirs: one update of it then
-   * serves them all, where FerretDB spends a statement of milliseconds on each per-user
-   * update. Undefined for any other set (a replay's, the rest of a canary's page, statuses
-   * not written yet).
+   * The pages of `userIds` when each page's tagged statuses are exactly its users among
+   * them: one update per page then serves them all, where FerretDB spends a statement of
+   * milliseconds on each per-user update. Undefined for any other set (a replay's, the rest
+   * of a canary's page, statuses not written yet).
    */
-  async function wholePage(userIds: string[]): Promise<string | undefined> {
-    const pages = new Set(userIds.map(pageOf));
-    const [page] = pages;
-    if (pages.size !== 1 || page === undefined) return undefined;
-    const tagged = new Set((await c.status.find({ page }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
-    return tagged.size === userIds.length && userIds.every((userId) => tagged.has(id(userId))) ? page : undefined;
+  async function wholePages(userIds: string[]): Promise<string[] | undefined> {
+    const byPage = new Map<string, Set<string>>();
+    for (const userId of userIds) {
+      const page = pageOf(userId);
+      if (page === undefined) return undefined;
+      byPage.set(page, (byPage.get(page) ?? new Set()).add(id(userId)));
+    }
+    for (const [page, ids] of byPage) {
+      const tagged = (await c.status.find({ page }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+      if (tagged.length !== ids.size || !tagged.every((_id) => ids.has(_id))) return undefined;
+    }
+    return byPage.size ? [...byPage.keys()] : undefined;
   }
 
   return {
@@ -83,9 +89,9 @@ export function userStatusWriter(c: ControlCollections, campaignId: string, cate
      * statement each; otherwise all are updated (upserted), a page by one update where they are one.
      */
     async markRestoring(users: { userId: string; expected: number; attemptsBefore?: number }[], attempt: number, now: Date, creating: boolean) {
-      const page = !creating && users.every((u) => !u.attemptsBefore) ? await wholePage(users.map((u) => u.userId)) : undefined;
-      if (page !== undefined) {
-        await c.status.updateMany({ page }, { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt } });
+      const pages = !creating && users.every((u) => !u.attemptsBefore) ? await wholePages(users.map((u) => u.userId)) : undefined;
+      if (pages !== undefined) {
+        for (const page of pages) await c.status.updateMany({ page }, { $set: { state: 'restoring', updatedAt: now }, $max: { attempts: attempt } });
         return;
       }
       const taken = creating

@@ -1,0 +1,71 @@
+/**
+ * Batches of several pages (domain/batch-pages.ts): a campaign started without a batch size
+ * gives a wave of few records a user fewer, larger batches, and a wave of many records one
+ * page a batch; a batch size given is kept in every wave. Either way every user-category is
+ * restored once.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { campaignWorkflowId } from '../client/temporal';
+import type { Category } from '../domain/categories';
+import { generateSnapshot } from '../snapshot/generate';
+import { controlCollections } from '../store/control/control-collections';
+import { createHarness, type Harness } from './helpers/campaign-runner';
+import { isolatedEnv } from './helpers/test-env';
+
+const USERS = 1200;
+
+describe('batches of several pages', () => {
+  let h: Harness;
+  let snapshotDir: string;
+  beforeAll(async () => {
+    h = await createHarness(isolatedEnv('batch-pages'));
+    snapshotDir = join(await mkdtemp(join(tmpdir(), 'batch-pages-')), 'snapshot');
+    await generateSnapshot(snapshotDir, { users: USERS, seed: 'batch-pages', corruptRate: 0 });
+  });
+  afterAll(async () => h?.close());
+
+  /** The batch children the campaign started, per category, from its history (one run: fewer than 200 batches). */
+  async function batchesOf(campaignId: string): Promise<Partial<Record<Category, number>>> {
+    const history = await h.client.workflow.getHandle(campaignWorkflowId(campaignId)).fetchHistory();
+    const counts: Partial<Record<Category, number>> = {};
+    for (const event of history.events ?? []) {
+      const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      const category = id && (/-(contacts|scores)-\d+$/.exec(id)?.[1] as Category | undefined);
+      if (category) counts[category] = (counts[category] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Restored user-categories per category, from the statuses, and the live documents of each. */
+  async function restoredOf(campaignId: string) {
+    const status = controlCollections(h.stores.control).status;
+    const figures: Record<string, { ended: number; live: number }> = {};
+    for (const category of ['contacts', 'scores'] as const) {
+      const ended = await status.countDocuments({ campaignId, category, state: { $in: ['restored', 'partial'] } });
+      figures[category] = { ended, live: await h.stores.target.collection(category).countDocuments({ 'restore.campaignId': campaignId }) };
+    }
+    return figures;
+  }
+
+  it('gives scores (1.5 records a user) four pages a batch and contacts (11) one, restoring every user once', async () => {
+    const report = await h.runCampaign({ snapshotDir, categories: ['contacts', 'scores'], concurrency: 2 });
+    expect(report.state).toBe('completed');
+    expect(await batchesOf(report.campaignId)).toEqual({ contacts: 3, scores: 1 });
+    const restored = await restoredOf(report.campaignId);
+    expect(restored.contacts.ended).toBe(USERS);
+    expect(restored.scores.ended).toBe(USERS);
+    expect(restored.contacts.live).toBe(report.categories.contacts!.records.restored);
+    expect(restored.scores.live).toBe(report.categories.scores!.records.restored);
+    expect(restored.scores.live).toBeGreaterThan(USERS);
+  });
+
+  it('keeps a batch size given in every wave', async () => {
+    await h.stores.target.dropDatabase();
+    const report = await h.runCampaign({ snapshotDir, categories: ['contacts', 'scores'], batchSize: 500, concurrency: 2 });
+    expect(report.state).toBe('completed');
+    expect(await batchesOf(report.campaignId)).toEqual({ contacts: 3, scores: 3 });
+    expect((await restoredOf(report.campaignId)).scores.ended).toBe(USERS);
+  });
+});
