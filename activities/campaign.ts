@@ -133,9 +133,13 @@ export function campaignActivities(c: ControlCollections) {
      * The bad lines are tagged with their page of `pageLines` lines (the campaign's batch size),
      * for listUserPage to find a page's among them by one indexed query. A scoped campaign
      * counts only its users found in the snapshot, and holds them in chunks of a page. With
-     * `recordsPerBatch`, it says how many pages each wave's batches take (domain/batch-pages.ts).
+     * `recordsPerBatch`, it says how many pages each wave's batches take (domain/batch-pages.ts),
+     * leaving a wave at least `batchesAtOnce` batches.
      */
-    async openCampaign(settings: CampaignSettings, { pageLines, recordsPerBatch }: { pageLines: number; recordsPerBatch?: number }): Promise<OpenedCampaign> {
+    async openCampaign(
+      settings: CampaignSettings,
+      { pageLines, recordsPerBatch, batchesAtOnce = 1 }: { pageLines: number; recordsPerBatch?: number; batchesAtOnce?: number },
+    ): Promise<OpenedCampaign> {
       await ensureControlIndexes(c);
       // The record first, so a campaign that fails on its snapshot has one to show why.
       await c.campaigns.updateOne({ _id: settings.campaignId }, { $setOnInsert: newCampaign(settings) }, { upsert: true });
@@ -168,7 +172,8 @@ export function campaignActivities(c: ControlCollections) {
       );
       log.info('campaign opened', { campaignId: settings.campaignId, users, badUserLines: scan.bad.length, ...(scoped ? { scopeUnknown: scoped.scope.unknown } : {}) });
       // A scoped campaign's batches are its chunks of listed users: one each.
-      const grown = recordsPerBatch && !scoped ? { pagesPerBatch: pagesPerBatch(settings.categories, scan.expected, scan.ids.size, pageLines, recordsPerBatch) } : {};
+      const grown =
+        recordsPerBatch && !scoped ? { pagesPerBatch: pagesPerBatch(settings.categories, scan.expected, scan.ids.size, pageLines, recordsPerBatch, batchesAtOnce) } : {};
       return { snapshotId: manifest.snapshotId, users, ...(scoped ? { scopeChunks: scoped.chunks } : {}), ...grown };
     },
 

@@ -70,9 +70,9 @@ function recordsOf(users: PagedUser[], category: string): number {
 /** Patch: a campaign given `recordsPerBatch` asks its open how many pages each wave's batches take. */
 const BATCHES_BY_RECORDS = 'batches-by-records';
 
-/** What openCampaign is asked besides the page size: the records a batch aims at, under the patch. */
-function batchesByRecords(input: CampaignInput): { recordsPerBatch?: number } {
-  return input.recordsPerBatch !== undefined && patched(BATCHES_BY_RECORDS) ? { recordsPerBatch: input.recordsPerBatch } : {};
+/** What openCampaign is asked besides the page size: the records a batch aims at and the batches run at once, under the patch. */
+function batchesByRecords(input: CampaignInput): { recordsPerBatch?: number; batchesAtOnce?: number } {
+  return input.recordsPerBatch !== undefined && patched(BATCHES_BY_RECORDS) ? { recordsPerBatch: input.recordsPerBatch, batchesAtOnce: input.concurrency } : {};
 }
 
 /** What the steps of one campaign run share. */
