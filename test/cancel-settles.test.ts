@@ -1,8 +1,9 @@
 /**
  * A cancel that lands while batches are inside their activities, held there through the
  * restore's test hook: one batch between attempts (its users marked `restoring` by an
- * attempt that failed), one writing. The campaign closes only after the writing batch's
- * activity has ended, and the close puts the users of the batch cut short back to `pending`.
+ * attempt that failed), one writing, while the next wave's file is staged ahead. The
+ * campaign closes only after the writing batch's activity and the staging have ended, and
+ * the close puts the users of the batch cut short back to `pending`.
  */
 import { createActivities } from '../activities';
 import { startCampaign } from '../client/campaigns';
@@ -30,8 +31,11 @@ describe('a cancel while batches are inside their activities', () => {
   it('closes the campaign after the batches end and leaves the users of the one cut short pending', async () => {
     const users = ['u-1', 'u-2', 'u-3', 'u-4'];
     const snapshotDir = await writeSnapshot({
-      users: users.map((userId) => ({ userId, expected: { contacts: 1 } })),
-      lines: { contacts: users.map((userId) => recordLine(userId, 'c-1', '2009-09-30T18:02:11Z', { displayName: `recovered ${userId}` })) },
+      users: users.map((userId) => ({ userId, expected: { contacts: 1, notes: 1 } })),
+      lines: {
+        contacts: users.map((userId) => recordLine(userId, 'c-1', '2009-09-30T18:02:11Z', { displayName: `recovered ${userId}` })),
+        notes: users.map((userId) => recordLine(userId, 'n-1', '2009-09-30T18:02:11Z', { title: 'recovered', body: `of ${userId}` })),
+      },
     });
     const events: string[] = [];
     const arrived = { failing: latch(), writing: latch() };
@@ -58,14 +62,26 @@ describe('a cancel while batches are inside their activities', () => {
         events.push(`batch of ${input.users[0].userId} activity ended`);
       }
     };
+    // The notes file is staged ahead once the wave's pages are all listed (a third slot lets the
+    // campaign find the end of users.ndjson while both batches run), and is still at it well after the cancel.
+    const stagingAhead = latch();
+    const stageCategory: typeof activities.stageCategory = async (input) => {
+      if (input.category !== 'notes') return activities.stageCategory(input);
+      stagingAhead.open();
+      await cancelled.promise;
+      // Longer than batch 2 writes after the cancel: a close that waited for the batches only would come first.
+      await new Promise((r) => setTimeout(r, 3000));
+      events.push('notes staging ended');
+      return activities.stageCategory(input);
+    };
     const closeCampaign: typeof activities.closeCampaign = async (input) => {
       events.push(`close ${input.state}`);
       return activities.closeCampaign(input);
     };
     let campaignId = '';
-    const report = await withActivities(h, { ...activities, restoreUsers, closeCampaign }, async () => {
-      campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts'], batchSize: 2, concurrency: 2 });
-      await Promise.all([arrived.failing.promise, arrived.writing.promise]);
+    const report = await withActivities(h, { ...activities, restoreUsers, stageCategory, closeCampaign }, async () => {
+      campaignId = await startCampaign(h.client, h.env, { snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, concurrency: 3 });
+      await Promise.all([arrived.failing.promise, arrived.writing.promise, stagingAhead.promise]);
       // Asked for as `campaign cancel` asks (cancelCampaign would also wait for the close, which the held activities hold up).
       const handle = h.client.workflow.getHandle(campaignWorkflowId(campaignId));
       await handle.cancel();
@@ -76,10 +92,12 @@ describe('a cancel while batches are inside their activities', () => {
     });
 
     expect(report?.state).toBe('cancelled');
-    expect(events.slice(-2)).toEqual(['batch of u-3 activity ended', 'close cancelled']);
+    expect(events[events.length - 1]).toBe('close cancelled');
+    expect(events).toContain('batch of u-3 activity ended');
+    expect(events).toContain('notes staging ended');
     expect(events).toContain('batch 2 writes');
     const statuses = await controlCollections(h.stores.control)
-      .status.find({ campaignId }, { projection: { _id: 0, userId: 1, state: 1 } })
+      .status.find({ campaignId, category: 'contacts' }, { projection: { _id: 0, userId: 1, state: 1 } })
       .sort({ userId: 1 })
       .toArray();
     expect(statuses).toEqual([

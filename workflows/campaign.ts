@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -21,6 +22,8 @@ import { untilSnapshotReads } from './snapshot-wait';
 const { readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
 const { openCampaign, listUserPage } = proxyActivities<Activities>(SNAPSHOT_STEP);
 const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
+/** Staging ahead, beside batches: a campaign that ends meanwhile waits for it to stop, so it writes nothing after the close. */
+const { stageCategory: stageCategoryAhead } = proxyActivities<Activities>({ ...STAGING_ACTIVITY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 
 /** Batches started per run before the campaign continues as new, keeping its history bounded. */
 const DEFAULT_BATCHES_PER_RUN = 200;
@@ -81,18 +84,46 @@ interface CampaignRun {
   state: CampaignState;
   /** Runs a campaign step that reads the snapshot, waiting out a snapshot it cannot read and saying so in the progress. */
   reading: <T>(step: () => Promise<T>) => Promise<T>;
+  /** The next wave's staging, started while the last batches of the wave before run, in a scope of its own. */
+  stagingAhead?: { category: Category; summary: Promise<StagingSummary>; scope: CancellationScope };
 }
 
-/** Stages the wave's category file once, and pauses before the wave when too much of it is quarantined. */
-async function stageWave({ input, state, reading }: CampaignRun, category: Category): Promise<void> {
+/** Patch: the next wave's category file is staged while the last batches of the wave before run. */
+const STAGE_AHEAD = 'stage-ahead';
+
+/** Stages a wave's category file (waiting out a snapshot it cannot read). */
+function stagingOf({ input, state, reading }: CampaignRun, category: Category, stage = stageCategory): Promise<StagingSummary> {
   const { settings } = input;
+  const scope = state.cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
+  return reading(() => stage({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category, pageLines: input.batchSize, ...scope }));
+}
+
+/**
+ * Once a wave's batches are all started, starts staging the next wave's file, so that it is
+ * staged while they finish, when fewer run than may: the next wave then starts restoring
+ * at once. Not while paused: a paused campaign reads no more of the snapshot than it must.
+ */
+function stageAhead(run: CampaignRun): void {
+  const { settings } = run.input;
+  const { cursor } = run.state;
+  const category = settings.categories[cursor.wave + 1];
+  if (category === undefined || cursor.paused || !patched(STAGE_AHEAD)) return;
+  const scope = new CancellationScope();
+  const summary = scope.run(() => stagingOf(run, category, stageCategoryAhead));
+  // Awaited by the next wave; a campaign that ends before it does not leave it unhandled.
+  summary.catch(() => undefined);
+  run.stagingAhead = { category, summary, scope };
+}
+
+/** Stages the wave's category file once (or takes the staging started ahead), and pauses before the wave when too much of it is quarantined. */
+async function stageWave(run: CampaignRun, category: Category): Promise<void> {
+  const { input, state } = run;
   const { cursor } = state;
   if (cursor.staged) return;
   state.phase = 'staging';
-  const scope = cursor.scopeChunks === undefined ? {} : { selection: { id: settings.campaignId, part: 'users' as const, afresh: false } };
-  const staged = await reading(() =>
-    stageCategory({ campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, category: category, pageLines: input.batchSize, ...scope }),
-  );
+  const ahead = run.stagingAhead?.category === category ? run.stagingAhead.summary : undefined;
+  delete run.stagingAhead;
+  const staged = await (ahead ?? stagingOf(run, category));
   cursor.staged = true;
   const problem = quarantineRateProblem(category, staged, input.maxQuarantineRate);
   if (problem) state.pause(problem);
@@ -196,6 +227,7 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
     await canaryCheckpoint(run, category);
     if (!cursor.pagesDone && (startedThisRun.n >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) return true;
   }
+  stageAhead(run);
   await Promise.all(state.running);
   return false;
 }
@@ -205,13 +237,15 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
  * batches end first, so that none writes a status after the close; a first wave cut short
  * gives the users it never reached their pending entries.
  */
-async function closeOnError({ input, state }: CampaignRun, err: unknown): Promise<void> {
+async function closeOnError({ input, state, stagingAhead }: CampaignRun, err: unknown): Promise<void> {
   const { cursor } = state;
   const ending = isCancellation(err) ? 'cancelled' : 'failed';
   const error = ending === 'failed' ? failureOf(err) : null;
   await CancellationScope.nonCancellable(async () => {
-    // Batches end first (cancelled ones end their activities), so that none writes a status after the close set it.
-    await Promise.allSettled(state.running);
+    // Batches end first (cancelled ones end their activities), so that none writes a status
+    // after the close set it; a staging started ahead stops, and writes nothing after it either.
+    stagingAhead?.scope.cancel();
+    await Promise.allSettled([...state.running, ...(stagingAhead ? [stagingAhead.summary] : [])]);
     // A first wave cut short leaves users without entries: the close gives them theirs, pending.
     const unreachedFrom = cursor.wave === 0 && cursor.snapshotId ? { unreachedFrom: state.unreachedFrom() } : {};
     await closeCampaign({ campaignId: input.settings.campaignId, state: ending, error, ...unreachedFrom });
