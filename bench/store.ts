@@ -7,11 +7,14 @@
  *
  * Lookups, and then upserts, stop early once --budget seconds have passed for each, so
  * a store that scans is measured without taking all day; the figures say how many ran.
+ * Last, what an insert costs per document of 1, 8, 16 and 32 fields: on a store that
+ * spends about as much per document as on its content, control documents (a status and an
+ * event per user-category) weigh as much as records.
  */
 import { Command } from 'commander';
-import { MongoClient } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { positiveIntArg } from '../cli/parse';
-import { bulkWriteInChunks, WRITE_BATCH } from '../store/mongo/bulk';
+import { bulkWriteInChunks, INSERT_BATCH, WRITE_BATCH } from '../store/mongo/bulk';
 
 const PER_USER = 10;
 
@@ -19,6 +22,27 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = process.hrtime.bigint();
   const value = await fn();
   return [value, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+/** Documents per insert timed for each size, in commands of 500 as restorectl inserts (INSERT_BATCH). */
+const FIELD_PROBE_DOCS = 5000;
+
+/** Microseconds per inserted document of each number of scalar fields, into collections of their own. */
+async function insertCostByFields(db: Db): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  for (const fields of [1, 8, 16, 32]) {
+    const coll = db.collection(`fields_${fields}_${process.pid}`);
+    const doc = (i: number) => Object.fromEntries([['_id', `u-${i}|record-${i}`], ...Array.from({ length: fields }, (_, f) => [`field${f}`, f % 2 ? i : `value ${f}`])]);
+    try {
+      const [, ms] = await timed(async () => {
+        for (let i = 0; i < FIELD_PROBE_DOCS; i += INSERT_BATCH) await coll.insertMany(Array.from({ length: INSERT_BATCH }, (_, k) => doc(i + k)));
+      });
+      figures[`${fields} fields`] = Number(((ms * 1000) / FIELD_PROBE_DOCS).toFixed(1));
+    } finally {
+      await coll.drop().catch(() => undefined);
+    }
+  }
+  return figures;
 }
 
 function median(values: number[]): number {
@@ -90,6 +114,7 @@ async function main() {
       upsertTotalMs: Math.round(upsertMs),
       upsertPerOpMs: Number((upsertMs / upserts).toFixed(2)),
       documentsWritten: upserted,
+      insertMicrosecondsPerDocument: await insertCostByFields(db),
     };
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } finally {
