@@ -219,7 +219,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
     async markUsersFailed(input: MarkFailedInput): Promise<BatchOutcome> {
       const { campaignId, category, userIds } = input;
       const campaign = await c.campaigns.findOne({ _id: campaignId }, { projection: { categories: 1, dryRun: 1, pageLines: 1 } });
-      // By page where every user's line came along (a campaign's batch), else one query per user (a replay's).
+      // By page where every user's line came along, else one query per user (a batch recorded before lines were passed).
       const staged = await readStagedOfUsers(
         c,
         campaignId,

@@ -100,8 +100,8 @@ interface StagingRun {
   /** The page a user's documents are tagged with, if the campaign pages. */
   pageOf: (userId: string | null) => string | undefined;
   /**
-   * Whether a page's standing lines are packed into shared documents: a campaign's own staging
-   * (read by page), not a replay's, whose users get documents of their own (read by user).
+   * Whether a page's standing lines are packed into shared documents: a campaign's own staging,
+   * not a replay's, whose users get documents of their own, which stand over the packed entries.
    */
   packs: boolean;
   /**

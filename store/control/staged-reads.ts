@@ -66,7 +66,7 @@ export async function readStagedOfUsers(
     const staged = await findPerUser(c.staged, { campaignId, category }, userIds);
     const quarantined = await findPerUser(c.quarantine, { campaignId, category }, userIds, { projection: { userId: 1 } });
     const read: StagedOfUsers = { lines: new Map(), quarantined: new Map([...quarantined].map(([userId, docs]) => [userId, docs.length])) };
-    // Only users' own documents match a userId: users read without their lines are a replay's, staged into their own.
+    // Only users' own documents match a userId: a page's packed entries are missed here, so callers pass every user's line (PagedUser.line).
     for (const doc of [...staged.values()].flat()) if ('linesJson' in doc) addStaged(read, doc);
     return read;
   }

@@ -35,7 +35,7 @@ export function endsPage(line: number, pageLines: number): boolean {
 /** A user of a batch, as paged from users.ndjson or read from a selection (store/control/selections.ts). */
 export interface PagedUser {
   userId: string;
-  /** The user's line in users.ndjson, which places it in its page (store/control/user-pages.ts); absent for a replay's users, read from a selection. */
+  /** The user's line in users.ndjson, which places it in its page (store/control/user-pages.ts); absent only where a caller has none to give (a batch recorded before lines were passed), whose staged lines are then read per user. */
   line?: number;
   /** Expected record count per category of the campaign. */
   expected: Record<string, number>;
