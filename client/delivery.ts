@@ -1,6 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { InputError } from '../domain/errors';
+import type { CampaignDoc } from '../store/control/control-collections';
 import { deliveryWorkflow, deliveryWorkflowId } from '../workflows';
 
 /** Checks a `--notify-url` before anything starts: http(s), and a key on this side to sign with. */
@@ -30,4 +31,12 @@ export async function startDelivery(client: Client, env: Pick<Env, 'RESTORE_TASK
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+/**
+ * Starts a campaign's delivery again from the cursor it saved, when the campaign has a
+ * webhook (`notify`): a replay's or an undo's events go where the campaign's went.
+ */
+export async function resumeDelivery(client: Client, env: Pick<Env, 'RESTORE_TASK_QUEUE'>, campaignId: string, notify: CampaignDoc['notify']): Promise<void> {
+  if (notify) await startDelivery(client, env, campaignId, notify.url, notify.cursor);
 }

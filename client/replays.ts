@@ -3,7 +3,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { ReplayRequest } from '../workflows/contracts';
 import type { Env } from '../config/env';
 import { InputError, NotFoundError } from '../domain/errors';
-import { startDelivery } from './delivery';
+import { resumeDelivery } from './delivery';
 import { checkSnapshotFiles } from '../snapshot/layout';
 import { readManifest } from '../snapshot/manifest';
 import type { ControlCollections } from '../store/control/control-collections';
@@ -66,8 +66,7 @@ export async function startReplay(client: Client, env: Env, c: ControlCollection
       ],
       ...(searchable ? { typedSearchAttributes: searchAttributesOf(campaignId) } : {}),
     });
-    // Its events go where the campaign's went, from where that delivery stopped.
-    if (campaign.notify) await startDelivery(client, env, campaignId, campaign.notify.url, campaign.notify.cursor);
+    await resumeDelivery(client, env, campaignId, campaign.notify);
     return { workflowId: handle.workflowId, result: () => handle.result() };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new InputError(`a replay of campaign ${campaignId} is running already; wait for it to end`);

@@ -4,7 +4,7 @@ import type { Category } from '../domain/categories';
 import { InputError, NotFoundError } from '../domain/errors';
 import type { ControlCollections } from '../store/control/control-collections';
 import { type UndoReport, undoWorkflow, undoWorkflowId } from '../workflows';
-import { startDelivery } from './delivery';
+import { resumeDelivery } from './delivery';
 
 export interface UndoOptions {
   campaignId: string;
@@ -32,8 +32,7 @@ export async function startUndo(client: Client, env: Env, c: ControlCollections,
       workflowId: undoWorkflowId(campaignId),
       args: [{ campaignId, categories, ...(options.userIds?.length ? { userIds: options.userIds } : {}), ...(options.dryRun ? { dryRun: true } : {}) }],
     });
-    // Its `undone` events go where the campaign's went, from where that delivery stopped.
-    if (campaign.notify) await startDelivery(client, env, campaignId, campaign.notify.url, campaign.notify.cursor);
+    await resumeDelivery(client, env, campaignId, campaign.notify);
     return { workflowId: handle.workflowId, result: () => handle.result() };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new InputError(`an undo of campaign ${campaignId} is running already; wait for it to end`);
