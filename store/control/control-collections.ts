@@ -269,6 +269,7 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   await c.outbox.createIndex({ slot: 1 });
   await c.outboxSlots.createIndex({ hour: 1 });
   await c.pageEnds.createIndex({ campaignId: 1 });
+  await c.pageEnds.createIndex({ page: 1 });
   await c.undelivered.createIndex({ campaignId: 1 });
   await c.replaced.createIndex({ userId: 1 });
 }
