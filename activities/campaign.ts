@@ -48,6 +48,16 @@ function newCampaign(settings: CampaignSettings): CampaignDoc {
   };
 }
 
+/** Where to list users of users.ndjson from: a page of `limit` lines, of the given categories' expectations. */
+interface PageListing {
+  campaignId: string;
+  snapshotDir: string;
+  from: LinePosition;
+  limit: number;
+  categories: Category[];
+  maxUsers?: number;
+}
+
 /** Activities that open, page and close a campaign, bound to the control collections. */
 export function campaignActivities(c: ControlCollections) {
   /**
@@ -126,6 +136,50 @@ export function campaignActivities(c: ControlCollections) {
     else await pendFromFirstWave(campaignId, campaign.categories[0], now);
   }
 
+  /**
+   * Reads the users of users.ndjson from `from` to the end of its page of `limit` lines
+   * (store/control/user-pages.ts), with each one's line and what it expects of the given
+   * categories, passing over the lines openCampaign quarantined (a repeated user would
+   * otherwise be restored twice). A page then holds the users whose staged documents
+   * share its tag; from a position inside a page (a canary's last page), it reads to that
+   * page's end. With `maxUsers`, it stops after that many users, and `next` is the line
+   * after the last.
+   */
+  async function listPage(input: PageListing): Promise<UserPage> {
+    // One pass over the page's lines of users.ndjson, as a step that reads the snapshot.
+    const pass = await readingSnapshot(input.snapshotDir, {}, async () => {
+      const found = { read: [] as { line: number; user: UserLine; next: LinePosition }[], next: input.from, done: true, page: undefined as number | undefined };
+      for await (const entry of readUsers(input.snapshotDir, input.from)) {
+        // Blank lines are not yielded, so a page's last line may be missing: a line of the
+        // next page ends this one, and is read again from `next` (after the line before it).
+        const entryPage = pageOfLine(entry.number, input.limit);
+        found.page ??= entryPage;
+        if (entryPage !== found.page) {
+          found.done = false;
+          break;
+        }
+        found.next = entry.next;
+        if (entry.user) found.read.push({ line: entry.number, user: entry.user, next: entry.next });
+        if (endsPage(entry.number, input.limit)) {
+          found.done = false;
+          break;
+        }
+      }
+      return found;
+    });
+    const { read, page } = pass;
+    let { next, done } = pass;
+    const skip = page === undefined ? new Set<number>() : await quarantinedUserLines(input.campaignId, page, input.limit, input.from.line, next.line);
+    let standing = read.filter(({ line }) => !skip.has(line));
+    if (input.maxUsers !== undefined && standing.length > input.maxUsers) {
+      standing = standing.slice(0, input.maxUsers);
+      next = standing[standing.length - 1]?.next ?? input.from;
+      done = false;
+    }
+    const users = standing.map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
+    return { users, next, done };
+  }
+
   return {
     /**
      * Checks the snapshot, records the campaign, quarantines bad lines of users.ndjson
@@ -178,47 +232,19 @@ export function campaignActivities(c: ControlCollections) {
     },
 
     /**
-     * Reads the users of users.ndjson from `from` to the end of its page of `limit` lines
-     * (store/control/user-pages.ts), with each one's line and what it expects of the given
-     * categories, passing over the lines openCampaign quarantined (a repeated user would
-     * otherwise be restored twice). A page then holds the users whose staged documents
-     * share its tag; from a position inside a page (a canary's last page), it reads to that
-     * page's end. With `maxUsers`, it stops
-     * after that many users, and `next` is the line after the last.
+     * The users of up to `pages` consecutive pages of users.ndjson from `from` (one when
+     * absent), as one page that ends where the last ends: a batch of several pages is listed
+     * by one activity, not one per page. Each page as listPage reads it; `maxUsers` counts
+     * over them all.
      */
-    async listUserPage(input: { campaignId: string; snapshotDir: string; from: LinePosition; limit: number; categories: Category[]; maxUsers?: number }): Promise<UserPage> {
-      // One pass over the page's lines of users.ndjson, as a step that reads the snapshot.
-      const pass = await readingSnapshot(input.snapshotDir, {}, async () => {
-        const found = { read: [] as { line: number; user: UserLine; next: LinePosition }[], next: input.from, done: true, page: undefined as number | undefined };
-        for await (const entry of readUsers(input.snapshotDir, input.from)) {
-          // Blank lines are not yielded, so a page's last line may be missing: a line of the
-          // next page ends this one, and is read again from `next` (after the line before it).
-          const entryPage = pageOfLine(entry.number, input.limit);
-          found.page ??= entryPage;
-          if (entryPage !== found.page) {
-            found.done = false;
-            break;
-          }
-          found.next = entry.next;
-          if (entry.user) found.read.push({ line: entry.number, user: entry.user, next: entry.next });
-          if (endsPage(entry.number, input.limit)) {
-            found.done = false;
-            break;
-          }
-        }
-        return found;
-      });
-      const { read, page } = pass;
-      let { next, done } = pass;
-      const skip = page === undefined ? new Set<number>() : await quarantinedUserLines(input.campaignId, page, input.limit, input.from.line, next.line);
-      let standing = read.filter(({ line }) => !skip.has(line));
-      if (input.maxUsers !== undefined && standing.length > input.maxUsers) {
-        standing = standing.slice(0, input.maxUsers);
-        next = standing[standing.length - 1]?.next ?? input.from;
-        done = false;
+    async listUserPage(input: PageListing & { pages?: number }): Promise<UserPage> {
+      let page = await listPage(input);
+      const users = [...page.users];
+      for (let taken = 1; taken < (input.pages ?? 1) && !page.done && users.length < (input.maxUsers ?? Infinity); taken++) {
+        page = await listPage({ ...input, from: page.next, ...(input.maxUsers === undefined ? {} : { maxUsers: input.maxUsers - users.length }) });
+        users.push(...page.users);
       }
-      const users = standing.map(({ line, user }) => ({ userId: user.userId, line, expected: Object.fromEntries(input.categories.map((cat) => [cat, user.expected[cat] ?? 0])) }));
-      return { users, next, done };
+      return { ...page, users };
     },
 
     /**

@@ -161,5 +161,20 @@ describe('pages of users', () => {
       expect(pages.map((p) => p.map((u) => u.userId))).toEqual([['u1'], ['u3', 'u4'], ['u7', 'u8'], ['u9']]);
       for (const page of pages) expect(new Set(page.map((u) => pageOfLine(u.line!, 2))).size).toBe(1);
     }
+
+    // A batch of several pages is listed at once: the same users, ending where the pages listed one by one end.
+    const list = (input: { from: LinePosition; pages?: number; maxUsers?: number }): Promise<UserPage> =>
+      activityEnv().run(activities.listUserPage, { campaignId: 'paging-tagged', snapshotDir, limit: 2, categories: ['contacts' as const], ...input });
+    const start = { byte: 0, line: 0 };
+    const two = await list({ from: start, pages: 2 });
+    const second = await list({ from: (await list({ from: start })).next });
+    expect(two.users.map((u) => u.userId)).toEqual(['u1', 'u3', 'u4']);
+    expect([two.next, two.done]).toEqual([second.next, second.done]);
+    const rest = await list({ from: two.next, pages: 4 });
+    expect([rest.users.map((u) => u.userId), rest.done]).toEqual([['u7', 'u8', 'u9'], true]);
+    // A canary's limit counts over the pages: it stops inside the second, after its first user.
+    const capped = await list({ from: start, pages: 3, maxUsers: 2 });
+    expect([capped.users.map((u) => u.userId), capped.done]).toEqual([['u1', 'u3'], false]);
+    expect((await list({ from: capped.next })).users.map((u) => u.userId)).toEqual(['u4']);
   });
 });
