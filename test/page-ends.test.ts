@@ -7,15 +7,14 @@ import type { Category } from '../domain/categories';
 import { connectStores, type Stores } from '../store/mongo/connection';
 import { type ControlCollections, controlCollections, ensureControlIndexes } from '../store/control/control-collections';
 import { readCampaignEnds, readPageEnds, recordPageEnds, type UserEnd } from '../store/control/page-ends';
-import { COUNT_FIELDS, type Counts } from '../store/control/campaign-report';
+import { COUNT_FIELDS, countsOf } from '../store/control/campaign-report';
 import { pageKey } from '../store/control/user-pages';
 import { isolatedEnv } from './helpers/test-env';
 
 const PAGE_LINES = 4;
 
 function end(userId: string, restored: number, state: UserEnd['state'] = 'restored'): UserEnd {
-  const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as Counts;
-  return { userId, state, counts: { ...counts, expected: restored, received: restored, valid: restored, restored } };
+  return { userId, state, counts: countsOf({ expected: restored, received: restored, valid: restored, restored }) };
 }
 
 /** Per user, per category, the restored count read back. */
