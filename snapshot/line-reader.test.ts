@@ -78,6 +78,20 @@ describe('readLinesAt', () => {
     expect(await readLinesAt(path, spans)).toEqual(lines.map((l) => l.text).reverse());
   });
 
+  it('reads spans near and far apart, repeated, and past a megabyte of them, each as readLines read it', async () => {
+    // Short lines read through together, long ones (40 KB) apart, and over 1 MiB in all: every way spans group into reads.
+    const texts = Array.from({ length: 300 }, (_, i) => (i % 10 === 5 ? `{"long":"${'x'.repeat(40_000)}${i}"}` : `{"n":${i}}`));
+    const path = await fileWith(texts.join('\n') + '\n');
+    const lines = await all(readLines(path));
+    const wanted = [...lines.filter((_, i) => i % 3 !== 1).reverse(), lines[7], lines[7]];
+    expect(
+      await readLinesAt(
+        path,
+        wanted.map((l) => ({ at: l.at, end: l.next.byte })),
+      ),
+    ).toEqual(wanted.map((l) => l.text));
+  });
+
   it('gives what a file that shrank holds at a span, for the caller to tell, and fails on a missing file', async () => {
     const path = await fileWith('{"a":1}\n');
     expect(await readLinesAt(path, [{ at: 5, end: 12 }])).toEqual(['1}']);

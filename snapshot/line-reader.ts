@@ -73,6 +73,31 @@ export interface LineSpan {
   end: number;
 }
 
+/** Spans this close are read by one read, the bytes between them read and dropped: cheaper than a read each. */
+const GAP_READ_THROUGH = 16 * 1024;
+/** A read of several spans stops growing at this many bytes, keeping memory bounded whatever is asked. */
+const MAX_READ = 1024 * 1024;
+
+/**
+ * The spans as reads: each an extent of the file and the spans (by index) it serves, runs of
+ * spans close together in the file merged into one. A batch's lines are mostly consecutive
+ * in their file: one read for hundreds, where a read each cost the worker a thread-pool
+ * round trip per record (at 20,000 users, some 0.3 s of its CPU in the last wave alone).
+ */
+function readsOf(spans: LineSpan[]): { at: number; end: number; spans: number[] }[] {
+  const order = spans.map((_, i) => i).sort((a, b) => spans[a].at - spans[b].at);
+  const reads: { at: number; end: number; spans: number[] }[] = [];
+  for (const i of order) {
+    const { at, end } = spans[i];
+    const last = reads[reads.length - 1];
+    if (last && at - last.end <= GAP_READ_THROUGH && Math.max(end, last.end) - last.at <= MAX_READ) {
+      last.end = Math.max(end, last.end);
+      last.spans.push(i);
+    } else reads.push({ at, end, spans: [i] });
+  }
+  return reads;
+}
+
 /**
  * The text of the lines at these spans of a file, as readLines gave them (without the
  * newline, a trailing CR, or a byte-order mark at the start of the file), in the order
@@ -83,13 +108,16 @@ export async function readLinesAt(path: string, spans: LineSpan[]): Promise<stri
   try {
     const file = await open(path);
     try {
-      return await Promise.all(
-        spans.map(async ({ at, end }) => {
-          const { bytesRead, buffer } = await file.read(Buffer.alloc(end - at), 0, end - at, at);
-          const bytes = buffer.subarray(0, bytesRead);
-          return lineText(bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, -1) : bytes, at === 0);
-        }),
-      );
+      const texts: string[] = new Array<string>(spans.length);
+      for (const read of readsOf(spans)) {
+        const { bytesRead, buffer } = await file.read(Buffer.alloc(read.end - read.at), 0, read.end - read.at, read.at);
+        for (const i of read.spans) {
+          const { at, end } = spans[i];
+          const bytes = buffer.subarray(at - read.at, Math.min(end, read.at + bytesRead) - read.at);
+          texts[i] = lineText(bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, -1) : bytes, at === 0);
+        }
+      }
+      return texts;
     } finally {
       await file.close();
     }
