@@ -180,6 +180,22 @@ export function campaignActivities(c: ControlCollections) {
     return { users, next, done };
   }
 
+  /**
+   * The users of up to `pages` consecutive pages of users.ndjson from `from` (one when
+   * absent), as one page that ends where the last ends: a batch of several pages is listed
+   * by one activity, not one per page. Each page as listPage reads it; `maxUsers` counts
+   * over them all.
+   */
+  async function listBatch(input: PageListing & { pages?: number }): Promise<UserPage> {
+    let page = await listPage(input);
+    const users = [...page.users];
+    for (let taken = 1; taken < (input.pages ?? 1) && !page.done && users.length < (input.maxUsers ?? Infinity); taken++) {
+      page = await listPage({ ...input, from: page.next, ...(input.maxUsers === undefined ? {} : { maxUsers: input.maxUsers - users.length }) });
+      users.push(...page.users);
+    }
+    return { ...page, users };
+  }
+
   return {
     /**
      * Checks the snapshot, records the campaign, quarantines bad lines of users.ndjson
@@ -231,20 +247,23 @@ export function campaignActivities(c: ControlCollections) {
       return { snapshotId: manifest.snapshotId, users, ...(scoped ? { scopeChunks: scoped.chunks } : {}), ...grown };
     },
 
+    /** One batch's users (listBatch). */
+    listUserPage: listBatch,
+
     /**
-     * The users of up to `pages` consecutive pages of users.ndjson from `from` (one when
-     * absent), as one page that ends where the last ends: a batch of several pages is listed
-     * by one activity, not one per page. Each page as listPage reads it; `maxUsers` counts
-     * over them all.
+     * Up to `batches` consecutive batches of `pages` pages each from `from`, each as
+     * listUserPage lists it, fewer where the file ends: a wave that has several places free
+     * (its first batches) starts them after one listing, not one listing each.
      */
-    async listUserPage(input: PageListing & { pages?: number }): Promise<UserPage> {
-      let page = await listPage(input);
-      const users = [...page.users];
-      for (let taken = 1; taken < (input.pages ?? 1) && !page.done && users.length < (input.maxUsers ?? Infinity); taken++) {
-        page = await listPage({ ...input, from: page.next, ...(input.maxUsers === undefined ? {} : { maxUsers: input.maxUsers - users.length }) });
-        users.push(...page.users);
+    async listUserBatches(input: Omit<PageListing, 'maxUsers'> & { pages?: number; batches: number }): Promise<UserPage[]> {
+      const listed: UserPage[] = [];
+      for (let from = input.from; listed.length < input.batches;) {
+        const batch = await listBatch({ ...input, from });
+        listed.push(batch);
+        if (batch.done) break;
+        from = batch.next;
       }
-      return { ...page, users };
+      return listed;
     },
 
     /**

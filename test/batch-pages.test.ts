@@ -2,7 +2,7 @@
  * Batches of several pages (domain/batch-pages.ts): a campaign started without a batch size
  * gives a wave of few records a user fewer, larger batches, and a wave of many records one
  * page a batch; a batch size given is kept in every wave. Either way every user-category is
- * restored once.
+ * restored once. A wave's first batches, as many as may run, are listed by one activity.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,23 @@ describe('batches of several pages', () => {
     return counts;
   }
 
+  /**
+   * The campaign's listings of users.ndjson, by activity, and the batches started by each of
+   * its workflow tasks that started any, in order.
+   */
+  async function listingsOf(campaignId: string) {
+    const history = await h.client.workflow.getHandle(campaignWorkflowId(campaignId)).fetchHistory();
+    const listings: Record<string, number> = {};
+    const startedPerTask: number[] = [0];
+    for (const event of history.events ?? []) {
+      const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (activity?.startsWith('listUser')) listings[activity] = (listings[activity] ?? 0) + 1;
+      if (event.startChildWorkflowExecutionInitiatedEventAttributes) startedPerTask[startedPerTask.length - 1] += 1;
+      if (event.workflowTaskCompletedEventAttributes && startedPerTask[startedPerTask.length - 1] > 0) startedPerTask.push(0);
+    }
+    return { listings, startedPerTask: startedPerTask.filter((n) => n > 0) };
+  }
+
   /** Restored user-categories per category, from the statuses, and the live documents of each. */
   async function restoredOf(campaignId: string) {
     const status = controlCollections(h.stores.control).status;
@@ -68,5 +85,7 @@ describe('batches of several pages', () => {
     expect(report.state).toBe('completed');
     expect(await batchesOf(report.campaignId)).toEqual({ contacts: 3, scores: 3 });
     expect((await restoredOf(report.campaignId)).scores.ended).toBe(USERS);
+    // Each wave's first two batches are listed together and start together; its third is listed while they run.
+    expect(await listingsOf(report.campaignId)).toEqual({ listings: { listUserBatches: 2, listUserPage: 2 }, startedPerTask: [2, 1, 2, 1] });
   });
 });

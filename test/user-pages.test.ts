@@ -176,5 +176,16 @@ describe('pages of users', () => {
     const capped = await list({ from: start, pages: 3, maxUsers: 2 });
     expect([capped.users.map((u) => u.userId), capped.done]).toEqual([['u1', 'u3'], false]);
     expect((await list({ from: capped.next })).users.map((u) => u.userId)).toEqual(['u4']);
+
+    // Several batches listed together are the batches listed one after the other, fewer where the file ends.
+    const batches = (from: LinePosition, n: number): Promise<UserPage[]> =>
+      activityEnv().run(activities.listUserBatches, { campaignId: 'paging-tagged', snapshotDir, from, limit: 2, categories: ['contacts' as const], pages: 2, batches: n });
+    expect(await batches(start, 2)).toEqual([two, await list({ from: two.next, pages: 2 })]);
+    const toTheEnd = await batches(start, 5);
+    expect(toTheEnd.map((b) => [b.users.map((u) => u.userId), b.done])).toEqual([
+      [['u1', 'u3', 'u4'], false],
+      [['u7', 'u8'], false],
+      [['u9'], true],
+    ]);
   });
 });

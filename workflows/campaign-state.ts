@@ -174,6 +174,11 @@ export class CampaignState {
     return this.pausedReason() === null && this.batches.size < this.pace.concurrency;
   }
 
+  /** Batches that may start now, by the pace's concurrency alone. */
+  freePlaces(): number {
+    return Math.max(0, this.pace.concurrency - this.batches.size);
+  }
+
   /** Milliseconds to wait before starting a batch of `records`, so that records start no faster than the pace's ceiling. */
   waitBeforeBatch(records: number): number {
     return this.pacer.admit(records, this.pace.maxRecordsPerSecond, Date.now());

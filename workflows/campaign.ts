@@ -20,7 +20,7 @@ import { CONTROL_ACTIVITY, SNAPSHOT_STEP, STAGING_ACTIVITY } from './retry';
 import { untilSnapshotReads } from './snapshot-wait';
 
 const { readSelectionBatch, closeCampaign } = proxyActivities<Activities>(CONTROL_ACTIVITY);
-const { openCampaign, listUserPage } = proxyActivities<Activities>(SNAPSHOT_STEP);
+const { openCampaign, listUserPage, listUserBatches } = proxyActivities<Activities>(SNAPSHOT_STEP);
 const { stageCategory } = proxyActivities<Activities>(STAGING_ACTIVITY);
 /** Staging ahead, beside batches: a campaign that ends meanwhile waits for it to stop, so it writes nothing after the close. */
 const { stageCategory: stageCategoryAhead } = proxyActivities<Activities>({ ...STAGING_ACTIVITY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
@@ -145,24 +145,24 @@ const PAGES_LISTED_AHEAD = 'pages-listed-ahead';
  * The next page of users from the cursor: of users.ndjson (a canary's at most), or of a
  * scoped campaign's chunks. Asked for more `pages` of users.ndjson, one listing reads them all.
  */
-function nextPage({ input, state, reading }: CampaignRun, from: LinePosition, pages = 1): Promise<UserPage> {
+function nextPage(run: CampaignRun, from: LinePosition, pages = 1): Promise<UserPage> {
+  const { cursor } = run.state;
+  if (cursor.scopeChunks !== undefined) return scopedPage(run.input.settings.campaignId, from.line, cursor.scopeChunks);
+  const listing = {
+    ...listingFrom(run, from),
+    ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
+    ...(pages > 1 ? { pages } : {}),
+  };
+  return run.reading(() => listUserPage(listing));
+}
+
+/** What every listing of users.ndjson from `from` asks. */
+function listingFrom({ input, state }: CampaignRun, from: LinePosition) {
   const { settings } = input;
   const { cursor } = state;
-  if (cursor.scopeChunks !== undefined) return scopedPage(settings.campaignId, from.line, cursor.scopeChunks);
-  const ahead = patched(PAGES_LISTED_AHEAD);
   // The first wave's entries note what the later waves expect; a later wave's users need only their own category's.
-  const categories = ahead && cursor.wave > 0 ? [settings.categories[cursor.wave]] : settings.categories;
-  return reading(() =>
-    listUserPage({
-      campaignId: settings.campaignId,
-      snapshotDir: settings.snapshotDir,
-      from,
-      limit: input.batchSize,
-      categories,
-      ...(cursor.canaryLeft === undefined ? {} : { maxUsers: cursor.canaryLeft }),
-      ...(pages > 1 ? { pages } : {}),
-    }),
-  );
+  const categories = patched(PAGES_LISTED_AHEAD) && cursor.wave > 0 ? [settings.categories[cursor.wave]] : settings.categories;
+  return { campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, from, limit: input.batchSize, categories };
 }
 
 /**
@@ -181,6 +181,33 @@ async function nextPages(run: CampaignRun, category: Category, from: LinePositio
     users.push(...page.users);
   }
   return { ...page, users };
+}
+
+/**
+ * Patch: where several places are free (a wave's first batches, or after several ended
+ * together), one listing gives the users of as many batches, and they start together: the
+ * first four batches of a small wave started over some 0.6 s, a listing each, while the
+ * machine had work for all of them.
+ */
+const BATCHES_LISTED_TOGETHER = 'batches-listed-together';
+
+/** Users one listing gives at most: its result is one payload in the campaign's history, which Temporal warns of above 512 KB. */
+const MAX_USERS_LISTED_AT_ONCE = 4000;
+
+/**
+ * The batches to start next from the cursor, in order: one (nextPages), or under
+ * {@link BATCHES_LISTED_TOGETHER} as many as places are free, listed together, each
+ * starting where the one before ends. Not for a canary, which counts its users batch by
+ * batch, nor a scoped campaign, whose batches are its chunks.
+ */
+async function nextBatches(run: CampaignRun, category: Category, from: LinePosition): Promise<UserPage[]> {
+  const { input, state } = run;
+  const { cursor } = state;
+  const pages = cursor.pagesPerBatch?.[category] ?? 1;
+  const batches = Math.min(state.freePlaces(), Math.floor(MAX_USERS_LISTED_AT_ONCE / (pages * input.batchSize)));
+  if (batches < 2 || cursor.canaryLeft !== undefined || cursor.scopeChunks !== undefined || !patched(BATCHES_LISTED_TOGETHER)) return [await nextPages(run, category, from)];
+  const listing = { ...listingFrom(run, from), pages, batches };
+  return run.reading(() => listUserBatches(listing));
 }
 
 /** Starts the batch child of a page's users, tracked by the campaign's window from the page's first line. */
@@ -226,13 +253,15 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
   const { input, state } = run;
   const { cursor } = state;
   state.phase = 'restoring';
+  // Batches listed and not yet started, in order, each from where the one before ends: the cursor moves as each starts.
+  const listed: UserPage[] = [];
   while (!cursor.pagesDone) {
     const from = cursor.next;
-    const listedAhead = state.pausedReason() === null && patched(PAGES_LISTED_AHEAD) ? await nextPages(run, category, from) : undefined;
+    if (listed.length === 0 && state.pausedReason() === null && patched(PAGES_LISTED_AHEAD)) listed.push(...(await nextBatches(run, category, from)));
     // A batch that failed as a workflow ends the campaign here.
     await condition(() => state.mayStartBatch() || state.batchFailed);
     state.throwIfBatchFailed();
-    const page = listedAhead ?? (await nextPages(run, category, from));
+    const page = listed.shift() ?? (await nextPages(run, category, from));
     if (page.users.length > 0) {
       const wait = state.waitBeforeBatch(recordsOf(page.users, category));
       if (wait > 0) await sleep(wait);
