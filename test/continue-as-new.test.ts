@@ -1,6 +1,7 @@
 /**
  * A campaign longer than one run: with one batch per run it continues as new after
  * every batch, and still restores every user once, closing the campaign only at the end.
+ * The next wave's file, staged ahead from a wave's start, is staged once across the runs.
  */
 import { campaignWorkflowId } from '../client/temporal';
 import { controlCollections } from '../store/control/control-collections';
@@ -45,5 +46,27 @@ describe('a campaign that continues as new', () => {
       }),
     );
     expect(closesPerRun.sort()).toEqual([0, 0, 0, 1]);
+  });
+
+  it('stages the next wave once, ahead, however many runs the wave before takes', async () => {
+    const snapshotDir = await writeSnapshot({
+      users: users.map((userId) => ({ userId, expected: { contacts: 1, notes: 1 } })),
+      lines: {
+        contacts: users.map((u) => recordLine(u, `c-${u}`, T, { displayName: `Contact of ${u}` })),
+        notes: users.map((u) => recordLine(u, `n-${u}`, T, { title: 'recovered', body: `of ${u}` })),
+      },
+    });
+    const report = await h.runCampaign({ snapshotDir, categories: ['contacts', 'notes'], batchSize: 2, concurrency: 2, batchesPerRun: 1 });
+    expect(report.state).toBe('completed');
+    expect(report.categories.notes!.users).toMatchObject({ restored: 7, pending: 0, partial: 0, failed: 0 });
+    expect(await h.stores.target.collection('notes').countDocuments({ 'restore.campaignId': report.campaignId })).toBe(7);
+    const stagings: number[] = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(report.campaignId)}'` })) {
+      const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      stagings.push(history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'stageCategory').length);
+    }
+    // Contacts in the first run, notes from that run's start: the runs after carry its summary.
+    expect(stagings.length).toBeGreaterThan(2);
+    expect(stagings.reduce((a, b) => a + b, 0)).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import type { BatchOutcome, CampaignSettings, LinePosition } from './contracts';
+import type { BatchOutcome, CampaignSettings, LinePosition, StagingSummary } from './contracts';
 import type { Category } from '../domain/categories';
 import {
   type CampaignProgress,
@@ -45,6 +45,8 @@ export interface CampaignCursor {
   scopeChunks?: number;
   /** Pages of users.ndjson each batch takes, per category; absent: one (a campaign started without recordsPerBatch, or before it existed). */
   pagesPerBatch?: Partial<Record<Category, number>>;
+  /** The next wave's file, staged by an earlier run while this wave restored: for the next wave to take, not stage again. */
+  stagedAhead?: { category: Category; summary: StagingSummary };
 }
 
 /** The cursor a new campaign starts from, at its pace, with its canary, if any. */
