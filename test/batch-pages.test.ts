@@ -2,7 +2,8 @@
  * Batches of several pages (domain/batch-pages.ts): a campaign started without a batch size
  * gives a wave of few records a user fewer, larger batches, and a wave of many records one
  * page a batch; a batch size given is kept in every wave. Either way every user-category is
- * restored once. A wave's first batches, as many as may run, are listed by one activity.
+ * restored once. A wave's first batches, as many as may run, are listed by one activity, while
+ * the wave before still runs.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -87,5 +88,12 @@ describe('batches of several pages', () => {
     expect((await restoredOf(report.campaignId)).scores.ended).toBe(USERS);
     // Each wave's first two batches are listed together and start together; its third is listed while they run.
     expect(await listingsOf(report.campaignId)).toEqual({ listings: { listUserBatches: 2, listUserPage: 2 }, startedPerTask: [2, 1, 2, 1] });
+    // The scores wave's first batches are listed while the contacts wave's last batches still run.
+    const events = (await h.client.workflow.getHandle(campaignWorkflowId(report.campaignId)).fetchHistory()).events ?? [];
+    const lastWhere = (pick: (e: (typeof events)[number]) => boolean) => events.map(pick).lastIndexOf(true);
+    const scoresListed = lastWhere((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'listUserBatches');
+    const contactsEnded = lastWhere((e) => /-contacts-\d+$/.test(e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId ?? ''));
+    expect(scoresListed).toBeGreaterThan(0);
+    expect(scoresListed).toBeLessThan(contactsEnded);
   });
 });

@@ -84,8 +84,10 @@ interface CampaignRun {
   state: CampaignState;
   /** Runs a campaign step that reads the snapshot, waiting out a snapshot it cannot read and saying so in the progress. */
   reading: <T>(step: () => Promise<T>) => Promise<T>;
-  /** The next wave's staging, started while the last batches of the wave before run, in a scope of its own. */
+  /** The next wave's staging, started while the wave before restores, in a scope of its own. */
   stagingAhead?: { category: Category; summary: Promise<StagingSummary>; scope: CancellationScope };
+  /** The next wave's first batches, listed while the last batches of the wave before run. */
+  firstBatchesAhead?: { wave: number; listed: Promise<UserPage[]> };
 }
 
 /** Patch: the next wave's category file is staged while the last batches of the wave before run. */
@@ -170,12 +172,11 @@ function nextPage(run: CampaignRun, from: LinePosition, pages = 1): Promise<User
   return run.reading(() => listUserPage(listing));
 }
 
-/** What every listing of users.ndjson from `from` asks. */
-function listingFrom({ input, state }: CampaignRun, from: LinePosition) {
+/** What every listing of users.ndjson from `from` asks, for wave `wave` (the current one unless said). */
+function listingFrom({ input, state }: CampaignRun, from: LinePosition, wave = state.cursor.wave) {
   const { settings } = input;
-  const { cursor } = state;
   // The first wave's entries note what the later waves expect; a later wave's users need only their own category's.
-  const categories = patched(PAGES_LISTED_AHEAD) && cursor.wave > 0 ? [settings.categories[cursor.wave]] : settings.categories;
+  const categories = patched(PAGES_LISTED_AHEAD) && wave > 0 ? [settings.categories[wave]] : settings.categories;
   return { campaignId: settings.campaignId, snapshotDir: settings.snapshotDir, from, limit: input.batchSize, categories };
 }
 
@@ -250,6 +251,34 @@ async function nextBatches(run: CampaignRun, category: Category, from: LinePosit
   return run.reading(() => listUserBatches(listing));
 }
 
+/**
+ * Patch: the next wave's first batches are listed while the last batches of the wave before
+ * run, so that they start as soon as it ends: they started 0.3–0.9 s after it, a listing and
+ * its workflow tasks later.
+ */
+const NEXT_WAVE_LISTED_AHEAD = 'next-wave-listed-ahead';
+
+/**
+ * Once a wave's pages are all started, lists the next wave's first batches, as many as may
+ * run at once, for that wave to start with. Not while paused (a paused campaign reads no more
+ * of the snapshot than it must), nor for a scoped campaign, whose batches are its chunks.
+ */
+function listNextWaveAhead(run: CampaignRun): void {
+  const { input, state } = run;
+  const { cursor } = state;
+  const wave = cursor.wave + 1;
+  const category = input.settings.categories[wave];
+  if (category === undefined || state.pausedReason() !== null || cursor.scopeChunks !== undefined || !patched(NEXT_WAVE_LISTED_AHEAD)) return;
+  const from = { byte: 0, line: 0 };
+  const pages = pagesOfBatch(run, category, from);
+  const batches = Math.max(1, Math.min(state.pace.concurrency, Math.floor(MAX_USERS_LISTED_AT_ONCE / (pages * input.batchSize))));
+  const listing = { ...listingFrom(run, from, wave), pages, batches };
+  const listed = run.reading(() => listUserBatches(listing));
+  // Awaited by the next wave; a campaign that ends before it does not leave it unhandled.
+  listed.catch(() => undefined);
+  run.firstBatchesAhead = { wave, listed };
+}
+
 /** Starts the batch child of a page's users, tracked by the campaign's window from the page's first line. */
 function startBatch({ input, state }: CampaignRun, category: Category, users: PagedUser[], from: LinePosition): void {
   const { settings } = input;
@@ -295,7 +324,9 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
   state.phase = 'restoring';
   if (cursor.canaryLeft === undefined && patched(STAGED_A_WAVE_AHEAD)) stageAhead(run);
   // Batches listed and not yet started, in order, each from where the one before ends: the cursor moves as each starts.
-  const listed: UserPage[] = [];
+  const ahead = run.firstBatchesAhead?.wave === cursor.wave ? run.firstBatchesAhead.listed : undefined;
+  delete run.firstBatchesAhead;
+  const listed: UserPage[] = ahead ? [...(await ahead)] : [];
   while (!cursor.pagesDone) {
     const from = cursor.next;
     if (listed.length === 0 && state.pausedReason() === null && patched(PAGES_LISTED_AHEAD)) listed.push(...(await nextBatches(run, category, from)));
@@ -319,6 +350,7 @@ async function restoreWave(run: CampaignRun, category: Category, startedThisRun:
     if (!cursor.pagesDone && (startedThisRun.n >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) return true;
   }
   stageAhead(run);
+  listNextWaveAhead(run);
   await Promise.all(state.running);
   return false;
 }
