@@ -234,6 +234,11 @@ const BATCHES_LISTED_TOGETHER = 'batches-listed-together';
  */
 const MAX_USERS_LISTED_AT_ONCE = 6000;
 
+/** Batches of `pages` pages one listing gives for `places` free places: no more users than {@link MAX_USERS_LISTED_AT_ONCE}. */
+function batchesListedFor(run: CampaignRun, pages: number, places: number): number {
+  return Math.min(places, Math.floor(MAX_USERS_LISTED_AT_ONCE / (pages * run.input.batchSize)));
+}
+
 /**
  * The batches to start next from the cursor, in order: one (nextPages), or under
  * {@link BATCHES_LISTED_TOGETHER} as many as places are free, listed together, each
@@ -241,11 +246,10 @@ const MAX_USERS_LISTED_AT_ONCE = 6000;
  * batch, nor a scoped campaign, whose batches are its chunks.
  */
 async function nextBatches(run: CampaignRun, category: Category, from: LinePosition): Promise<UserPage[]> {
-  const { input, state } = run;
-  const { cursor } = state;
+  const { cursor } = run.state;
   if (cursor.canaryLeft !== undefined || cursor.scopeChunks !== undefined) return [await nextPages(run, category, from)];
   const pages = pagesOfBatch(run, category, from);
-  const batches = Math.min(state.freePlaces(), Math.floor(MAX_USERS_LISTED_AT_ONCE / (pages * input.batchSize)));
+  const batches = batchesListedFor(run, pages, run.state.freePlaces());
   if (batches < 2 || !patched(BATCHES_LISTED_TOGETHER)) return [await nextPages(run, category, from)];
   const listing = { ...listingFrom(run, from), pages, batches };
   return run.reading(() => listUserBatches(listing));
@@ -271,7 +275,7 @@ function listNextWaveAhead(run: CampaignRun): void {
   if (category === undefined || state.pausedReason() !== null || cursor.scopeChunks !== undefined || !patched(NEXT_WAVE_LISTED_AHEAD)) return;
   const from = { byte: 0, line: 0 };
   const pages = pagesOfBatch(run, category, from);
-  const batches = Math.max(1, Math.min(state.pace.concurrency, Math.floor(MAX_USERS_LISTED_AT_ONCE / (pages * input.batchSize))));
+  const batches = Math.max(1, batchesListedFor(run, pages, state.pace.concurrency));
   const listing = { ...listingFrom(run, from, wave), pages, batches };
   const listed = run.reading(() => listUserBatches(listing));
   // Awaited by the next wave; a campaign that ends before it does not leave it unhandled.
