@@ -26,6 +26,17 @@ describe('checkBlob', () => {
     expect(await checkBlob(dir, photoBlobs, { ...data, bytes: bytes.length - 1 })).toMatchObject({ code: 'blob-mismatch', message: 'blob is larger than data.bytes' });
   });
 
+  it('hashes a blob read in several pieces, and tells one byte changed at its end', async () => {
+    const dir = await snapshotWithBlobs();
+    const large = Buffer.alloc(200_000, 7);
+    const named = { sha256: sha256Hex(large), bytes: large.length };
+    await writeFile(join(dir, 'blobs', named.sha256), large);
+    expect(await checkBlob(dir, photoBlobs, named)).toBeNull();
+    large[large.length - 1] = 8;
+    await writeFile(join(dir, 'blobs', named.sha256), large);
+    expect(await checkBlob(dir, photoBlobs, named)).toMatchObject({ code: 'blob-mismatch', message: 'blob bytes do not hash to data.sha256' });
+  });
+
   it('refuses a symbolic link, even to the right bytes', async () => {
     const dir = await snapshotWithBlobs();
     await writeFile(join(dir, 'elsewhere'), bytes);

@@ -41,9 +41,16 @@ export async function ensureBlobs(target: Db, trait: BlobTrait, snapshotDir: str
     const blob = await openBlob(snapshotDir, trait, sha256);
     if (!blob.ok) throw new SnapshotFileError(`blob ${sha256} can no longer be read: ${blob.reason.message}`);
     const hash = createHash('sha256');
-    blob.stream.on('data', (chunk) => hash.update(chunk));
     const id = uploadId(uploader, uploader.attempt, sha256);
-    await pipeline(blob.stream, bucket.openUploadStreamWithId(id, sha256));
+    await pipeline(
+      async function* () {
+        for await (const chunk of blob.bytes) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      bucket.openUploadStreamWithId(id, sha256),
+    );
     if (hash.digest('hex') !== sha256) {
       await bucket.delete(id);
       throw new SnapshotChangedError(`blob ${sha256} changed after staging checked it: its bytes no longer hash to its name`);
