@@ -7,7 +7,7 @@
  * physical limit. Then one campaign restores the categories through real workflows, with
  * `restorectl worker` in a process of its own as in production. A wave's time runs from the
  * end of the one before (its staging included) to the end of its last batch, as the
- * campaign's progress shows it. The worker counts the commands it sends to the store, by
+ * campaign's history records it. The worker counts the commands it sends to the store, by
  * database and kind. Prints the figures, or one JSON document with --json. Asserts nothing;
  * uses databases of its own and drops them after.
  *
@@ -37,7 +37,10 @@ import { snapshotFiles } from '../snapshot/layout';
 import { restoredDocument } from '../store/live/live-store';
 import type { Stores } from '../store/mongo/connection';
 import { withScratchCampaigns } from '../harness/scratch-campaigns';
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, startCampaign, waitForCampaign } from '../client/campaigns';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, startCampaign } from '../client/campaigns';
+import { campaignWorkflowId } from '../client/temporal';
+import type { campaignWorkflow } from '../workflows';
+import { waveEnds } from './wave-ends';
 import type { Env } from '../config/env';
 import { projectRoot } from '../stack/layout';
 import type { CampaignReport } from '../store/control/campaign-report';
@@ -220,16 +223,16 @@ async function measureSize(
       const worker = await startWorkerProcess(env, opts.workerLog);
       const receiver = opts.notifyDelayMs === undefined ? undefined : await slowReceiver(opts.notifyDelayMs);
       let report: CampaignReport;
-      /** Seconds from the start at which each wave was first seen past, by the campaign's progress. */
-      const waveEnds: number[] = [];
+      /** Seconds from the start at which each wave's last batch ended. */
+      let waveEnded: number[];
       let seconds: number;
       let before: ProcessUsage;
       let after: ProcessUsage;
       let counts: CommandCounts;
       try {
         before = await worker.usage();
+        const startedAt = Date.now();
         const started = process.hrtime.bigint();
-        const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
         const campaignId = await startCampaign(client, env, {
           snapshotDir,
           categories,
@@ -237,25 +240,19 @@ async function measureSize(
           concurrency: opts.concurrency,
           ...(receiver ? { notifyUrl: receiver.url } : {}),
         });
-        report = await waitForCampaign(
-          client,
-          campaignId,
-          (p) => {
-            while (waveEnds.length < Math.min(p.wave, categories.length)) waveEnds.push(elapsed());
-          },
-          100,
-        );
-        seconds = elapsed();
-        if (receiver) say(`${users} users: ${receiver.received()} events delivered when the campaign ended, each answered after ${opts.notifyDelayMs} ms`);
-        while (waveEnds.length < categories.length) waveEnds.push(seconds);
+        // Not polled meanwhile: the waves' ends are read from the history after (bench/wave-ends.ts).
+        report = await client.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId)).result();
+        seconds = Number(process.hrtime.bigint() - started) / 1e9;
         after = await worker.usage();
+        if (receiver) say(`${users} users: ${receiver.received()} events delivered when the campaign ended, each answered after ${opts.notifyDelayMs} ms`);
+        waveEnded = (await waveEnds(client, campaignId, categories, startedAt)).map((at) => (at - startedAt) / 1000);
       } finally {
         counts = await worker.stop();
         receiver?.close();
       }
       const waves = categories.map((category, i) => {
         const records = report.categories[category]!.records.valid;
-        return figuresOf(category, users, records, raw.get(category)!.seconds, waveEnds[i] - (i === 0 ? 0 : waveEnds[i - 1]));
+        return figuresOf(category, users, records, raw.get(category)!.seconds, waveEnded[i] - (i === 0 ? 0 : waveEnded[i - 1]));
       });
       const records = waves.reduce((n, w) => n + w.records, 0);
       const rawSeconds = [...raw.values()].reduce((s, r) => s + r.seconds, 0);
