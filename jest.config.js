@@ -2,7 +2,9 @@
  * Two projects. `unit`: the tests beside the code, of pure modules and single
  * functions; they need no stack (`npx jest --selectProjects unit` runs on a machine with
  * nothing but node_modules). `integration`: the tests in test/, against the real local
- * stack (Temporal dev server + FerretDB) that test/global-setup.ts finds or starts.
+ * stack (Temporal dev server + FerretDB) that test/global-setup.ts finds or starts. Both
+ * write their temporary files into one directory of the run, removed at its end
+ * (test/scratch-tmpdir.ts).
  */
 const common = {
   preset: 'ts-jest',
@@ -12,6 +14,8 @@ const common = {
 
 module.exports = {
   testTimeout: 120000,
+  globalSetup: '<rootDir>/test/scratch-tmpdir.ts',
+  globalTeardown: '<rootDir>/test/scratch-tmpdir-teardown.ts',
   projects: [
     {
       ...common,

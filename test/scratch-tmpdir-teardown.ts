@@ -1,0 +1,1 @@
+export { removeScratchTmpdir as default } from './scratch-tmpdir';
