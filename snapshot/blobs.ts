@@ -14,7 +14,7 @@ const READ_BYTES = 65_536;
 export type OpenedBlob = { ok: true; bytes: AsyncIterable<Buffer>; size: number } | { ok: false; reason: QuarantineReason };
 
 // The callback API, not FileHandles or streams: a photo is a few kilobytes, and per blob those
-// cost several times the read itself (measured: 80–150 µs of CPU a blob against 16–23 µs).
+// cost several times the read itself (a blob checked: 80–150 µs of CPU with them, 33–58 µs without).
 const openFile = promisify(open);
 const statFile = promisify(fstat);
 const closeFile = promisify(close);
