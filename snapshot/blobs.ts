@@ -18,8 +18,7 @@ export type OpenedBlob = { ok: true; bytes: AsyncIterable<Buffer>; size: number 
 const openFile = promisify(open);
 const statFile = promisify(fstat);
 const closeFile = promisify(close);
-const readAt = (fd: number, buffer: Buffer, position: number) =>
-  new Promise<number>((resolve, reject) => read(fd, buffer, 0, buffer.length, position, (err, n) => (err ? reject(err) : resolve(n))));
+const readBytes = promisify(read);
 
 /**
  * The first `size` bytes of an open blob, in pieces, then closes it: also when the reader
@@ -29,7 +28,7 @@ async function* bytesOf(fd: number, size: number): AsyncGenerator<Buffer> {
   try {
     for (let at = 0; at < Math.max(size, 1);) {
       const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(size - at, 1)));
-      const n = await readAt(fd, buffer, at);
+      const { bytesRead: n } = await readBytes(fd, buffer, 0, buffer.length, at);
       if (n === 0) return;
       yield n === buffer.length ? buffer : buffer.subarray(0, n);
       at += n;
