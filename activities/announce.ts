@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Category } from '../domain/categories';
 import { type Counts, COUNT_FIELDS, countsOf } from '../store/control/campaign-report';
 import { type ControlCollections, END_STATES, type EndState } from '../store/control/control-collections';
@@ -15,8 +16,21 @@ export interface BatchEnds {
   ends: UserEnd[];
   /** Lines of users.ndjson per page, as the campaign pages them; absent for a campaign that predates page ends. */
   pageLines?: number;
-  /** A retried attempt: what an earlier one wrote is filed again (store/control/outbox.ts). */
+  /** The activity announcing, as {@link eventWriter} names it. */
+  writer: EventWriter;
+}
+
+/** Who announces: the activity, keyed the same across its attempts, and whether this attempt is a retry. */
+export interface EventWriter {
+  key: string;
+  /** What an earlier attempt wrote is not written again, and is filed again (store/control/outbox.ts). */
   retried: boolean;
+}
+
+/** The running activity as the outbox's writer: its workflow, run and activity id name it across its attempts. */
+export function eventWriter(): EventWriter {
+  const { workflowExecution, activityId, attempt } = Context.current().info;
+  return { key: `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`, retried: attempt > 1 };
 }
 
 /** A user's state over all its categories: failed if any failed, else partial if any is, else restored. */
@@ -42,7 +56,8 @@ export async function announceEnds(c: ControlCollections, batch: BatchEnds): Pro
   if (placed.length) await recordPageEnds(c, campaignId, category, placed, batch.ends, batch.pageLines!);
   const events: EndEvent[] = batch.ends.map((e) => ({ campaignId, userId: e.userId, category, state: e.state, counts: e.counts }));
   if (replay || category === categories[categories.length - 1]) events.push(...(await userEvents(c, batch, placed)));
-  await writeEvents(c, events, { retried: batch.retried });
+  // A replay's ends may repeat ones announced before, by other writers: each is filed alone, under its transition's key.
+  await writeEvents(c, events, { retried: batch.writer.retried, ...(replay ? {} : { writer: batch.writer.key }) });
 }
 
 /** The per-user events of the batch's users whose every category has ended. */

@@ -11,7 +11,7 @@ import { readStagedOfUsers, stagedRecords, validCount } from '../store/control/s
 import { ensureBlobs } from '../store/live/live-blobs';
 import { finalState, userStatusWriter } from '../store/control/status-writer';
 import { countsOf } from '../store/control/campaign-report';
-import { announceEnds } from './announce';
+import { announceEnds, eventWriter } from './announce';
 import { keepReplaced } from '../store/control/replaced';
 import { ofEarlierRun, pageKey } from '../store/control/user-pages';
 import { batchOutcome, landRound, noteRefusals, outcomeOf, planRound, type Refusals, type Round } from './restore-round';
@@ -194,7 +194,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       // Events after statuses: an application never tells a user what support cannot see yet.
       if (!input.dryRun) {
         const ends = outcomes.map((o) => ({ userId: o.userId, state: finalState(o), counts: countsOf(o) }));
-        await announceEnds(c, { campaignId, category, categories: batch.categories, users, ends, pageLines: batch.userPageLines, retried: attempt > 1 });
+        await announceEnds(c, { campaignId, category, categories: batch.categories, users, ends, pageLines: batch.userPageLines, writer: eventWriter() });
         lap('events written');
       }
       const outcome = batchOutcome(outcomes);
@@ -236,7 +236,7 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       if (!campaign?.dryRun) {
         const ends = received.map(({ userId, ...counts }) => ({ userId, state: 'failed' as const, counts: countsOf({ restored: 0, keptLive: 0, duplicates: 0, ...counts }) }));
         const users = userIds.map((userId) => ({ userId, expected: {} }));
-        await announceEnds(c, { campaignId, category, categories: campaign?.categories ?? [category], users, ends, retried: Context.current().info.attempt > 1 });
+        await announceEnds(c, { campaignId, category, categories: campaign?.categories ?? [category], users, ends, writer: eventWriter() });
       }
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
       const quarantined = received.reduce((n, r) => n + r.quarantined, 0);

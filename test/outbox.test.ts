@@ -11,6 +11,7 @@ import { controlCollections, END_STATES } from '../store/control/control-collect
 import { campaignReport, categoryReport, countsOf } from '../store/control/campaign-report';
 import { eventKey, type EventsPage, readEvents, SETTLE_MS } from '../store/control/outbox';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
+import { storedEvents } from './helpers/outbox';
 import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
@@ -57,7 +58,7 @@ describe('the outbox', () => {
       await waitForCampaign(h.client, id, undefined, 200);
       return id;
     });
-    const afterCampaign = await c.outbox.find({ campaignId }).toArray();
+    const afterCampaign = await storedEvents(c, campaignId);
     // The report it closed with is stored, the same as its statuses say (a user failed: summed from them); its page ends are gone.
     const closed = (await c.campaigns.findOne({ _id: campaignId }))!;
     for (const category of ['contacts', 'photos'] as const) expect(closed.report!.categories[category]).toEqual(await categoryReport(c, campaignId, category, 4));
@@ -80,7 +81,7 @@ describe('the outbox', () => {
       'u-4 contacts restored',
       'u-4 photos restored',
     ]);
-    const events = await c.outbox.find({ campaignId }).toArray();
+    const events = await storedEvents(c, campaignId);
     const summary = (e: { userId: string; category: string | null; state: string }) => `${e.userId} ${e.category ?? 'all'} ${e.state}`;
     // The campaign's ends, then the replay's: u-1's photos and u-1 as a whole, failed then restored.
     expect(afterCampaign.map(summary).sort()).toEqual(

@@ -13,6 +13,7 @@ import { cli } from './helpers/cli';
 import { createHarness, type Harness } from './helpers/campaign-runner';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
+import { storedEvents } from './helpers/outbox';
 
 const T = '2009-09-30T18:02:11Z';
 const SECRET = 'a shared secret of the test receiver';
@@ -61,7 +62,7 @@ describe('webhook delivery', () => {
         await h.client.workflow.getHandle(deliveryWorkflowId(id)).terminate('the test has what it needs');
         return id;
       });
-      const events = await c.outbox.find({ campaignId }).toArray();
+      const events = await storedEvents(c, campaignId);
       expect(events).toHaveLength(12);
       const delivered = got.filter((r) => r.answered === 204);
       expect(got.slice(0, 3).map((r) => r.answered)).toEqual([503, 503, 503]);

@@ -4,7 +4,7 @@ import type { QuarantineReason } from '../../domain/line-check';
 import type { RecoveredRecord } from '../../domain/restore-plan';
 import type { PagedUser } from './user-pages';
 import type { ChunkEntry } from '../../snapshot/classify';
-import type { OutboxEventDoc, OutboxSlotDoc } from './outbox';
+import type { OutboxDoc, OutboxSlotDoc } from './outbox';
 import type { PageEndsDoc } from './page-ends';
 import type { UndeliveredDoc } from './undelivered';
 import type { ReplacedDoc } from './replaced';
@@ -239,7 +239,7 @@ export function controlCollections(control: Db) {
     selections: control.collection<SelectionChunkDoc>('selections'),
     audit: control.collection<AuditEntryDoc>('audit'),
     /** Events for the application to tell users what came back (store/control/outbox.ts), and the slots they are filed in. */
-    outbox: control.collection<OutboxEventDoc>('outbox'),
+    outbox: control.collection<OutboxDoc>('outbox'),
     outboxSlots: control.collection<OutboxSlotDoc>('outbox_slots'),
     /** How each user of a page ended in each category so far, for the last wave to tell when a user's every category has (store/control/page-ends.ts). */
     pageEnds: control.collection<PageEndsDoc>('page_ends'),
@@ -267,6 +267,7 @@ export async function ensureControlIndexes(c: ControlCollections): Promise<void>
   await c.status.createIndex({ page: 1 });
   await c.audit.createIndex({ campaignId: 1, at: -1 });
   await c.outbox.createIndex({ slot: 1 });
+  await c.outbox.createIndex({ writer: 1 });
   await c.outboxSlots.createIndex({ hour: 1 });
   await c.pageEnds.createIndex({ campaignId: 1 });
   await c.pageEnds.createIndex({ page: 1 });

@@ -1,4 +1,5 @@
 import type { Category } from '../../domain/categories';
+import { sha256Hex } from '../../domain/digest';
 import { InputError } from '../../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
 import type { Counts } from './campaign-report';
@@ -20,9 +21,14 @@ export type { EndState };
  * {@link LATE_WRITE_MS} files its events again in the slot of now, as a retried write
  * does with the events an earlier attempt wrote, so no event lands in a slot a reader
  * has passed. An event may then be read twice, always under the same id.
+ *
+ * A campaign's batches file their events a write at a time ({@link OutboxWriteDoc}); a
+ * replay's and an undo's are filed one document each ({@link OutboxEventDoc}), keyed by the
+ * transition, so that announcing an end already announced is a no-op.
  */
 
-export interface OutboxEventDoc {
+/** An event as readers get it. */
+export interface OutboxEvent {
   /**
    * Deterministic: campaign, category (`~` for the user's, which sorts after a category's: a
    * user's event follows its last category's in a slot), user and state; a repeated write of
@@ -36,9 +42,35 @@ export interface OutboxEventDoc {
   /** The status's counts; an undo's event adds what it did. */
   counts: Counts & Partial<UndoCounts>;
   at: Date;
+}
+
+/** An event filed on its own: a replay's or an undo's (and every event recorded before batches filed theirs by the write). */
+export interface OutboxEventDoc extends OutboxEvent {
   /** The slot it is filed in: readers page by it. */
   slot: string;
 }
+
+/** An event as a write's document packs it: userId, category, state, counts. */
+type PackedEvent = [string, Category | null, OutboxEvent['state'], OutboxEvent['counts']];
+
+/**
+ * Up to {@link MAX_EVENTS_PER_WRITE_DOC} events of one campaign, as one write of a batch files
+ * them: one document where an event each cost the stand-in about as much as a restored record
+ * (the last wave, with two events per user, wrote more events than records).
+ */
+export interface OutboxWriteDoc {
+  /** The writer's key and a digest of the events' ids: the same write repeated is a no-op. */
+  _id: string;
+  /** The activity that wrote it, the same across its attempts: a retry files only the events its earlier attempts did not. */
+  writer: string;
+  campaignId: string;
+  at: Date;
+  slot: string;
+  /** PackedEvent[], as JSON: one value to the store, however many events. */
+  events: string;
+}
+
+export type OutboxDoc = OutboxEventDoc | OutboxWriteDoc;
 
 export interface OutboxSlotDoc {
   _id: string;
@@ -46,7 +78,7 @@ export interface OutboxSlotDoc {
 }
 
 /** An event as it ends: what the writer knows; the outbox adds its key, time and slot. */
-export type EndEvent = Pick<OutboxEventDoc, 'campaignId' | 'userId' | 'category' | 'state' | 'counts'>;
+export type EndEvent = Pick<OutboxEvent, 'campaignId' | 'userId' | 'category' | 'state' | 'counts'>;
 
 /** Events are filed in slots of this many milliseconds. */
 export const SLOT_MS = 5_000;
@@ -56,9 +88,29 @@ export const SETTLE_MS = 15_000;
 export const LATE_WRITE_MS = 5_000;
 /** Events per page at most. */
 export const MAX_EVENTS_PAGE = 1000;
+/** Events a write's document holds at most: some 150 KB. */
+export const MAX_EVENTS_PER_WRITE_DOC = 1000;
 
 export function eventKey(e: Pick<EndEvent, 'campaignId' | 'userId' | 'category' | 'state'>): string {
   return `${e.campaignId}|${e.category ?? '~'}|${e.userId}|${e.state}`;
+}
+
+/** The events a document of the outbox files, whichever its kind. */
+export function filedEvents(doc: OutboxDoc): OutboxEvent[] {
+  if (!('events' in doc)) {
+    const { slot: _slot, ...event } = doc;
+    return [event];
+  }
+  const { campaignId, at } = doc;
+  return (JSON.parse(doc.events) as PackedEvent[]).map(([userId, category, state, counts]) => ({
+    _id: eventKey({ campaignId, userId, category, state }),
+    campaignId,
+    userId,
+    category,
+    state,
+    counts,
+    at,
+  }));
 }
 
 function slotOf(at: Date): string {
@@ -74,40 +126,71 @@ async function fileSlot(c: ControlCollections, slot: string): Promise<void> {
   await writeIdempotent(c.outboxSlots, [{ insertOne: { document: { _id: slot, hour: hourOf(slot) } } }], 1);
 }
 
-/** Files these events in the slot of now, one update each: only events whose first filing a reader may have passed. */
+/** Files these documents in the slot of now, one update each: only documents whose first filing a reader may have passed. */
 async function refile(c: ControlCollections, ids: string[]): Promise<void> {
   const slot = slotOf(new Date());
   await fileSlot(c, slot);
   for (const _id of ids) await c.outbox.updateOne({ _id }, { $set: { slot } });
 }
 
-/**
- * Writes events, each once: an event already there (an earlier attempt's, or the same
- * transition recorded again) is left as it is, or, when `retried`, filed again, since the
- * attempt that wrote it may have ended before knowing it was filed in time.
- */
-export async function writeEvents(c: ControlCollections, events: EndEvent[], { retried }: { retried: boolean }): Promise<void> {
-  if (!events.length) return;
-  const at = new Date();
-  const slot = slotOf(at);
-  // The slot is listed before its events exist: a reader that finds it early reads it only once it has settled.
-  await fileSlot(c, slot);
-  const docs = events.map((e) => ({ _id: eventKey(e), ...e, at, slot }));
+/** The documents a write filed, and those already there that it found (taken keys, or an earlier attempt's). */
+interface Filed {
+  written: string[];
+  found: string[];
+}
+
+/** One document per event, keyed by the transition: an event already there is found, not written again. */
+async function fileAlone(c: ControlCollections, events: EndEvent[], at: Date, slot: string): Promise<Filed> {
+  const docs: OutboxEventDoc[] = events.map((e) => ({ _id: eventKey(e), ...e, at, slot }));
   const { taken } = await writeIdempotent(
     c.outbox,
     docs.map((document) => ({ insertOne: { document } })),
     INSERT_BATCH,
   );
-  if (Date.now() - at.getTime() > LATE_WRITE_MS)
-    await refile(
-      c,
-      docs.map((d) => d._id),
-    );
-  else if (retried && taken.length)
-    await refile(
-      c,
-      taken.map((i) => docs[i]._id),
-    );
+  const found = new Set(taken.map((i) => docs[i]._id));
+  return { written: docs.map((d) => d._id).filter((id) => !found.has(id)), found: [...found] };
+}
+
+/** The events as a writer's documents, a campaign's at a time, leaving out those its earlier attempts filed. */
+async function fileByWrite(c: ControlCollections, events: EndEvent[], at: Date, slot: string, writer: string, retried: boolean): Promise<Filed> {
+  const earlier = retried ? await c.outbox.find({ writer }).toArray() : [];
+  const known = new Set(earlier.flatMap((doc) => filedEvents(doc).map((e) => e._id)));
+  const byCampaign = new Map<string, EndEvent[]>();
+  for (const e of events) if (!known.has(eventKey(e))) byCampaign.set(e.campaignId, [...(byCampaign.get(e.campaignId) ?? []), e]);
+  const docs: OutboxWriteDoc[] = [];
+  for (const [campaignId, fresh] of byCampaign)
+    for (let i = 0; i < fresh.length; i += MAX_EVENTS_PER_WRITE_DOC) {
+      const part = fresh.slice(i, i + MAX_EVENTS_PER_WRITE_DOC);
+      const packed: PackedEvent[] = part.map((e) => [e.userId, e.category, e.state, e.counts]);
+      const _id = `${writer}|${sha256Hex(part.map(eventKey).join('\n')).slice(0, 16)}`;
+      docs.push({ _id, writer, campaignId, at, slot, events: JSON.stringify(packed) });
+    }
+  const { taken } = await writeIdempotent(
+    c.outbox,
+    docs.map((document) => ({ insertOne: { document } })),
+    INSERT_BATCH,
+  );
+  const found = new Set([...earlier.map((d) => d._id), ...taken.map((i) => docs[i]._id)]);
+  return { written: docs.map((d) => d._id).filter((id) => !found.has(id)), found: [...found] };
+}
+
+/**
+ * Writes events, each once: an event already there (an earlier attempt's, or, filed alone,
+ * the same transition recorded again) is left as it is, or, when `retried`, filed again,
+ * since the attempt that wrote it may have ended before knowing it was filed in time. With
+ * a `writer`, the events are filed a write at a time ({@link OutboxWriteDoc}): a campaign's
+ * batches; without, one document each: a replay's and an undo's, whose ends may repeat ones
+ * announced by other writers.
+ */
+export async function writeEvents(c: ControlCollections, events: EndEvent[], { retried, writer }: { retried: boolean; writer?: string }): Promise<void> {
+  if (!events.length) return;
+  const at = new Date();
+  const slot = slotOf(at);
+  // The slot is listed before its events exist: a reader that finds it early reads it only once it has settled.
+  await fileSlot(c, slot);
+  const { written, found } = writer === undefined ? await fileAlone(c, events, at, slot) : await fileByWrite(c, events, at, slot, writer, retried);
+  if (Date.now() - at.getTime() > LATE_WRITE_MS) await refile(c, [...written, ...found]);
+  else if (retried && found.length) await refile(c, found);
 }
 
 /** Where a reader stands: the slot it read last and, within it, the last event's id. */
@@ -131,7 +214,7 @@ function decodeCursor(text: string): Cursor {
 }
 
 export interface EventsPage {
-  events: Omit<OutboxEventDoc, 'slot'>[];
+  events: OutboxEvent[];
   /** Where to read on from; absent when nothing has been recorded yet. Never an offset: events recorded meanwhile are not skipped. */
   next?: string;
 }
@@ -166,8 +249,10 @@ export async function readEvents(
     const slots = (await c.outboxSlots.find({ hour }).toArray()).map((s) => s._id).sort();
     for (const slot of slots) {
       if (slot > settled || (cursor && slot < cursor.slot)) continue;
-      const filed = await c.outbox.find(campaignId ? { slot, campaignId } : { slot }, { projection: { slot: 0 } }).toArray();
-      const unread = filed.filter((e) => !cursor || slot > cursor.slot || e._id > cursor.id).sort((a, b) => (a._id < b._id ? -1 : 1));
+      // An event filed twice in a slot (by writes that raced) is read once.
+      const filed = new Map<string, OutboxEvent>();
+      for (const doc of await c.outbox.find(campaignId ? { slot, campaignId } : { slot }).toArray()) for (const e of filedEvents(doc)) if (!filed.has(e._id)) filed.set(e._id, e);
+      const unread = [...filed.values()].filter((e) => !cursor || slot > cursor.slot || e._id > cursor.id).sort((a, b) => (a._id < b._id ? -1 : 1));
       for (const event of unread.slice(0, limit - events.length)) {
         events.push(event);
         cursor = { slot, id: event._id };
