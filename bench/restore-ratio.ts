@@ -4,7 +4,8 @@
  * For each size it generates a synthetic snapshot and times, per category, a raw
  * `insertMany` of the category's records into an empty collection of the same store
  * carrying the application's index (photos: plus a raw GridFS upload of their blobs): the
- * physical limit. Then one campaign restores the categories through real workflows, with
+ * physical limit, the median of `--raw-runs` such inserts (one run's time on the local stack
+ * varies by a third, as checkpoints fall). Then one campaign restores the categories through real workflows, with
  * `restorectl worker` in a process of its own as in production. A wave's time runs from the
  * end of the one before (its staging included) to the end of its last batch, as the
  * campaign's history records it. The worker counts the commands it sends to the store, by
@@ -15,7 +16,7 @@
  * receiver that takes N ms to answer each (`--notify-url`), to show that a slow receiver does
  * not hold the restore back; it prints how many events had arrived when the campaign ended.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--notify-delay-ms N] [--worker-log FILE] [--json]
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--raw-runs 3] [--notify-delay-ms N] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +168,12 @@ async function rawInsert(stores: Stores, snapshotDir: string, category: Category
   return { records, seconds: Number(nanos) / 1e9 };
 }
 
+/** The middle of sorted figures (the mean of the two middle ones for an even count). */
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** A wave's figures from its records, its raw time and its own. */
 function figuresOf(category: Category | null, userCategories: number, records: number, rawSeconds: number, seconds: number): WaveFigures {
   return {
@@ -205,7 +212,7 @@ async function slowReceiver(delayMs: number): Promise<{ url: string; received():
 async function measureSize(
   users: number,
   categories: Category[],
-  opts: { batchSize?: number; concurrency: number; workerLog?: string; notifyDelayMs?: number },
+  opts: { batchSize?: number; concurrency: number; rawRuns: number; workerLog?: string; notifyDelayMs?: number },
   say: (line: string) => void,
 ): Promise<SizeFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -216,8 +223,12 @@ async function measureSize(
     return await withScratchCampaigns('bench', async ({ env, client, stores }) => {
       const raw = new Map<Category, { records: number; seconds: number }>();
       for (const category of categories) {
-        raw.set(category, await rawInsert(stores, snapshotDir, category));
-        say(`${users} users: raw ${category} ${Math.round(raw.get(category)!.records / raw.get(category)!.seconds)} records/s`);
+        const runs: { records: number; seconds: number }[] = [];
+        for (let run = 0; run < opts.rawRuns; run++) runs.push(await rawInsert(stores, snapshotDir, category));
+        const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b);
+        raw.set(category, { records: runs[0].records, seconds: median(seconds) });
+        const spread = runs.length > 1 ? ` (median of ${runs.length}: ${seconds[0].toFixed(2)}–${seconds[seconds.length - 1].toFixed(2)} s)` : '';
+        say(`${users} users: raw ${category} ${Math.round(runs[0].records / median(seconds))} records/s${spread}`);
       }
       say(`${users} users: restoring ${categories.join(', ')}`);
       const worker = await startWorkerProcess(env, opts.workerLog);
@@ -285,6 +296,7 @@ async function main() {
       boundedIntArg(1, MAX_BATCH_SIZE),
     )
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
+    .option('--raw-runs <n>', "raw inserts per category, their median taken: one run's time varies by a third on this stack", boundedIntArg(1, 9), 3)
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--notify-delay-ms <n>', 'deliver the events to a local receiver answering each after N ms', boundedIntArg(0, 60_000))
     .option('--json', 'one JSON document on stdout')
@@ -299,7 +311,7 @@ async function main() {
     const figures = await measureSize(
       users,
       categories,
-      { batchSize: opts.batchSize, concurrency: opts.concurrency, workerLog: opts.workerLog, notifyDelayMs: opts.notifyDelayMs },
+      { batchSize: opts.batchSize, concurrency: opts.concurrency, rawRuns: opts.rawRuns, workerLog: opts.workerLog, notifyDelayMs: opts.notifyDelayMs },
       say,
     );
     sizes.push(figures);
