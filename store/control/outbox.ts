@@ -1,5 +1,6 @@
 import type { Category } from '../../domain/categories';
 import { sha256Hex } from '../../domain/digest';
+import { appendTo } from '../../domain/maps';
 import { InputError } from '../../domain/errors';
 import { INSERT_BATCH, writeIdempotent } from '../mongo/bulk';
 import type { Counts } from './campaign-report';
@@ -156,7 +157,7 @@ async function fileByWrite(c: ControlCollections, events: EndEvent[], at: Date, 
   const earlier = retried ? await c.outbox.find({ writer }).toArray() : [];
   const known = new Set(earlier.flatMap((doc) => filedEvents(doc).map((e) => e._id)));
   const byCampaign = new Map<string, EndEvent[]>();
-  for (const e of events) if (!known.has(eventKey(e))) byCampaign.set(e.campaignId, [...(byCampaign.get(e.campaignId) ?? []), e]);
+  for (const e of events) if (!known.has(eventKey(e))) appendTo(byCampaign, e.campaignId, [e]);
   const docs: OutboxWriteDoc[] = [];
   for (const [campaignId, fresh] of byCampaign)
     for (let i = 0; i < fresh.length; i += MAX_EVENTS_PER_WRITE_DOC) {
