@@ -6,8 +6,8 @@
 import { connectStores, type Stores } from '../store/mongo/connection';
 import { type ControlCollections, controlCollections, ensureControlIndexes } from '../store/control/control-collections';
 import { countsOf } from '../store/control/campaign-report';
-import { type EndEvent, eventKey, type EventsPage, MAX_EVENTS_PER_WRITE_DOC, readEvents, SETTLE_MS, writeEvents } from '../store/control/outbox';
-import { storedEvents } from './helpers/outbox';
+import { type EndEvent, eventKey, MAX_EVENTS_PER_WRITE_DOC, type OutboxEvent, SETTLE_MS, writeEvents } from '../store/control/outbox';
+import { followEvents, storedEvents } from './helpers/outbox';
 import { isolatedEnv } from './helpers/test-env';
 
 function ended(campaignId: string, userId: string, restored = 1): EndEvent {
@@ -15,7 +15,7 @@ function ended(campaignId: string, userId: string, restored = 1): EndEvent {
 }
 
 /** Every event of a campaign a follower reads, from the first, once all have settled. */
-async function followAll(c: ControlCollections, campaignId: string): Promise<EventsPage['events']> {
+async function followAll(c: ControlCollections, campaignId: string): Promise<OutboxEvent[]> {
   // A follower starts from the hour the campaign was created in.
   await c.campaigns.insertOne({
     _id: campaignId,
@@ -30,14 +30,7 @@ async function followAll(c: ControlCollections, campaignId: string): Promise<Eve
     createdAt: new Date(Date.now() - 60_000),
     finishedAt: new Date(),
   });
-  const later = new Date(Date.now() + SETTLE_MS + 10_000);
-  const read: EventsPage['events'] = [];
-  let page: EventsPage = { events: [] };
-  do {
-    page = await readEvents(c, { campaignId, after: page.next, limit: 700, now: later });
-    read.push(...page.events);
-  } while (page.events.length);
-  return read;
+  return (await followEvents(c, campaignId, 700, new Date(Date.now() + SETTLE_MS + 10_000))).read;
 }
 
 describe('outbox writes', () => {

@@ -9,9 +9,9 @@ import { startCampaign, waitForCampaign } from '../client/campaigns';
 import { sha256Hex } from '../domain/digest';
 import { controlCollections, END_STATES } from '../store/control/control-collections';
 import { campaignReport, categoryReport, countsOf } from '../store/control/campaign-report';
-import { eventKey, type EventsPage, readEvents, SETTLE_MS } from '../store/control/outbox';
+import { eventKey, readEvents, SETTLE_MS } from '../store/control/outbox';
 import { createHarness, type Harness, withActivities } from './helpers/campaign-runner';
-import { storedEvents } from './helpers/outbox';
+import { followEvents, storedEvents } from './helpers/outbox';
 import { cli } from './helpers/cli';
 import { recordLine, writeSnapshot } from './helpers/snapshot-builder';
 import { isolatedEnv } from './helpers/test-env';
@@ -106,18 +106,13 @@ describe('the outbox', () => {
 
     // A follower reading three at a time from the start gets every event once, in the order recorded.
     const later = new Date(Date.now() + SETTLE_MS + 10_000);
-    const read: EventsPage['events'] = [];
-    let page: EventsPage = { events: [] };
-    do {
-      page = await readEvents(c, { campaignId, after: page.next, limit: 3, now: later });
-      read.push(...page.events);
-    } while (page.events.length);
+    const { read, next } = await followEvents(c, campaignId, 3, later);
     expect(read.map((e) => e._id).sort()).toEqual(events.map((e) => e._id).sort());
     const slots = new Map(events.map((e) => [e._id, e.slot]));
     const order = read.map((e) => [slots.get(e._id)!, e._id]);
     expect(order).toEqual([...order].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1)));
     // Nothing new: the last cursor reads nothing, and events not yet settled are not read.
-    expect((await readEvents(c, { campaignId, after: page.next, limit: 3, now: later })).events).toEqual([]);
+    expect((await readEvents(c, { campaignId, after: next, limit: 3, now: later })).events).toEqual([]);
     expect((await readEvents(c, { campaignId, limit: 100, now: new Date(Date.now() - 3_600_000) })).events).toEqual([]);
 
     // The CLI lists them once they have settled, and says where to read on.
