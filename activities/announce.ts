@@ -22,7 +22,8 @@ export interface BatchEnds {
 
 /** Who announces: the activity, keyed the same across its attempts, and whether this attempt is a retry. */
 export interface EventWriter {
-  key: string;
+  /** Absent: each event is filed alone, under its transition's key. */
+  key?: string;
   /** What an earlier attempt wrote is not written again, and is filed again (store/control/outbox.ts). */
   retried: boolean;
 }
@@ -57,7 +58,8 @@ export async function announceEnds(c: ControlCollections, batch: BatchEnds): Pro
   const events: EndEvent[] = batch.ends.map((e) => ({ campaignId, userId: e.userId, category, state: e.state, counts: e.counts }));
   if (replay || category === categories[categories.length - 1]) events.push(...(await userEvents(c, batch, placed)));
   // A replay's ends may repeat ones announced before, by other writers: each is filed alone, under its transition's key.
-  await writeEvents(c, events, { retried: batch.writer.retried, ...(replay ? {} : { writer: batch.writer.key }) });
+  const { key, retried } = batch.writer;
+  await writeEvents(c, events, { retried, ...(replay || key === undefined ? {} : { writer: key }) });
 }
 
 /** The per-user events of the batch's users whose every category has ended. */

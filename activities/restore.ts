@@ -236,7 +236,8 @@ export function restoreActivities(target: Db, c: ControlCollections, hooks: Rest
       if (!campaign?.dryRun) {
         const ends = received.map(({ userId, ...counts }) => ({ userId, state: 'failed' as const, counts: countsOf({ restored: 0, keptLive: 0, duplicates: 0, ...counts }) }));
         const users = userIds.map((userId) => ({ userId, expected: {} }));
-        await announceEnds(c, { campaignId, category, categories: campaign?.categories ?? [category], users, ends, writer: eventWriter() });
+        // Filed alone: a replay's batch may fail users whose failure was announced before, and failures are few.
+        await announceEnds(c, { campaignId, category, categories: campaign?.categories ?? [category], users, ends, writer: { retried: eventWriter().retried } });
       }
       log.warn('batch failed', { campaignId: input.campaignId, category: input.category, users: input.userIds.length, error: input.error.class });
       const quarantined = received.reduce((n, r) => n + r.quarantined, 0);

@@ -23,9 +23,10 @@ export type { EndState };
  * does with the events an earlier attempt wrote, so no event lands in a slot a reader
  * has passed. An event may then be read twice, always under the same id.
  *
- * A campaign's batches file their events a write at a time ({@link OutboxWriteDoc}); a
- * replay's and an undo's are filed one document each ({@link OutboxEventDoc}), keyed by the
- * transition, so that announcing an end already announced is a no-op.
+ * A campaign's batches file their ends a write at a time ({@link OutboxWriteDoc}); a
+ * replay's, an undo's and a batch's failed users' are filed one document each
+ * ({@link OutboxEventDoc}), keyed by the transition, so that announcing an end already
+ * announced is a no-op.
  */
 
 /** An event as readers get it. */
@@ -180,8 +181,8 @@ async function fileByWrite(c: ControlCollections, events: EndEvent[], at: Date, 
  * the same transition recorded again) is left as it is, or, when `retried`, filed again,
  * since the attempt that wrote it may have ended before knowing it was filed in time. With
  * a `writer`, the events are filed a write at a time ({@link OutboxWriteDoc}): a campaign's
- * batches; without, one document each: a replay's and an undo's, whose ends may repeat ones
- * announced by other writers.
+ * batches' ends; without, one document each: a replay's, an undo's and failed users', whose
+ * ends may repeat ones announced by other writers.
  */
 export async function writeEvents(c: ControlCollections, events: EndEvent[], { retried, writer }: { retried: boolean; writer?: string }): Promise<void> {
   if (!events.length) return;
