@@ -141,16 +141,23 @@ interface Filed {
   found: string[];
 }
 
-/** One document per event, keyed by the transition: an event already there is found, not written again. */
-async function fileAlone(c: ControlCollections, events: EndEvent[], at: Date, slot: string): Promise<Filed> {
-  const docs: OutboxEventDoc[] = events.map((e) => ({ _id: eventKey(e), ...e, at, slot }));
+/** Inserts the documents; those whose key is taken are found, with `earlier`, the ids of documents already known to be there. */
+async function insertFiled(c: ControlCollections, docs: OutboxDoc[], earlier: string[] = []): Promise<Filed> {
   const { taken } = await writeIdempotent(
     c.outbox,
     docs.map((document) => ({ insertOne: { document } })),
     INSERT_BATCH,
   );
-  const found = new Set(taken.map((i) => docs[i]._id));
+  const found = new Set([...earlier, ...taken.map((i) => docs[i]._id)]);
   return { written: docs.map((d) => d._id).filter((id) => !found.has(id)), found: [...found] };
+}
+
+/** One document per event, keyed by the transition: an event already there is found, not written again. */
+function fileAlone(c: ControlCollections, events: EndEvent[], at: Date, slot: string): Promise<Filed> {
+  return insertFiled(
+    c,
+    events.map((e) => ({ _id: eventKey(e), ...e, at, slot })),
+  );
 }
 
 /** The events as a writer's documents, a campaign's at a time, leaving out those its earlier attempts filed. */
@@ -167,13 +174,11 @@ async function fileByWrite(c: ControlCollections, events: EndEvent[], at: Date, 
       const _id = `${writer}|${sha256Hex(part.map(eventKey).join('\n')).slice(0, 16)}`;
       docs.push({ _id, writer, campaignId, at, slot, events: JSON.stringify(packed) });
     }
-  const { taken } = await writeIdempotent(
-    c.outbox,
-    docs.map((document) => ({ insertOne: { document } })),
-    INSERT_BATCH,
+  return insertFiled(
+    c,
+    docs,
+    earlier.map((d) => d._id),
   );
-  const found = new Set([...earlier.map((d) => d._id), ...taken.map((i) => docs[i]._id)]);
-  return { written: docs.map((d) => d._id).filter((id) => !found.has(id)), found: [...found] };
 }
 
 /**
