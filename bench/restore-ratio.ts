@@ -226,9 +226,10 @@ async function measureSize(
         const runs: { records: number; seconds: number }[] = [];
         for (let run = 0; run < opts.rawRuns; run++) runs.push(await rawInsert(stores, snapshotDir, category));
         const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b);
-        raw.set(category, { records: runs[0].records, seconds: median(seconds) });
+        const middle = median(seconds);
+        raw.set(category, { records: runs[0].records, seconds: middle });
         const spread = runs.length > 1 ? ` (median of ${runs.length}: ${seconds[0].toFixed(2)}–${seconds[seconds.length - 1].toFixed(2)} s)` : '';
-        say(`${users} users: raw ${category} ${Math.round(runs[0].records / median(seconds))} records/s${spread}`);
+        say(`${users} users: raw ${category} ${Math.round(runs[0].records / middle)} records/s${spread}`);
       }
       say(`${users} users: restoring ${categories.join(', ')}`);
       const worker = await startWorkerProcess(env, opts.workerLog);
