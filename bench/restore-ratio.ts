@@ -4,8 +4,9 @@
  * For each size it generates a synthetic snapshot and times, per category, a raw
  * `insertMany` of the category's records into an empty collection of the same store
  * carrying the application's index (photos: plus a raw GridFS upload of their blobs): the
- * physical limit, the median of `--raw-runs` such inserts (one run's time on the local stack
- * varies by a third, as checkpoints fall). Then one campaign restores the categories through real workflows, with
+ * physical limit, the median of `--raw-runs` such inserts, half of them before the campaign
+ * and half after (one run's time on the local stack varies by a third, as checkpoints fall,
+ * and the machine's pace drifts over a bench). Then one campaign restores the categories through real workflows, with
  * `restorectl worker` in a process of its own as in production. A wave's time runs from the
  * end of the one before (its staging included) to the end of its last batch, as the
  * campaign's history records it. The worker counts the commands it sends to the store, by
@@ -16,7 +17,7 @@
  * receiver that takes N ms to answer each (`--notify-url`), to show that a slow receiver does
  * not hold the restore back; it prints how many events had arrived when the campaign ended.
  *
- *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--raw-runs 3] [--notify-delay-ms N] [--worker-log FILE] [--json]
+ *   node dist/bench/restore-ratio.js [--sizes 2000,20000] [--categories c1,c2] [--batch-size 250] [--concurrency 4] [--raw-runs 4] [--notify-delay-ms N] [--worker-log FILE] [--json]
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,23 @@ function median(sorted: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** A category's raw inserts: its records, and the seconds of each run before the campaign and after it. */
+interface RawRuns {
+  records: number;
+  before: number[];
+  after: number[];
+}
+
+/** The median of a category's raw runs, said with each run's time. */
+function rawMedian(users: number, category: Category, runs: RawRuns, say: (line: string) => void): number {
+  const all = [...runs.before, ...runs.after].sort((a, b) => a - b);
+  const middle = median(all);
+  const times = (side: number[]) => side.map((s) => s.toFixed(2)).join(', ');
+  const each = all.length > 1 ? ` (median of ${all.length}: before ${times(runs.before)} s${runs.after.length ? `, after ${times(runs.after)} s` : ''})` : '';
+  say(`${users} users: raw ${category} ${Math.round(runs.records / middle)} records/s${each}`);
+  return middle;
+}
+
 /** A wave's figures from its records, its raw time and its own. */
 function figuresOf(category: Category | null, userCategories: number, records: number, rawSeconds: number, seconds: number): WaveFigures {
   return {
@@ -221,16 +239,21 @@ async function measureSize(
     say(`${users} users: generating the snapshot`);
     await generateSnapshot(snapshotDir, { users, seed: 'bench', corruptRate: 0 });
     return await withScratchCampaigns('bench', async ({ env, client, stores }) => {
-      const raw = new Map<Category, { records: number; seconds: number }>();
-      for (const category of categories) {
-        const runs: { records: number; seconds: number }[] = [];
-        for (let run = 0; run < opts.rawRuns; run++) runs.push(await rawInsert(stores, snapshotDir, category));
-        const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b);
-        const middle = median(seconds);
-        raw.set(category, { records: runs[0].records, seconds: middle });
-        const spread = runs.length > 1 ? ` (median of ${runs.length}: ${seconds[0].toFixed(2)}–${seconds[seconds.length - 1].toFixed(2)} s)` : '';
-        say(`${users} users: raw ${category} ${Math.round(runs[0].records / middle)} records/s${spread}`);
-      }
+      const raw = new Map<Category, RawRuns>();
+      const measureRaw = async (side: 'before' | 'after', runs: number) => {
+        for (const category of categories) {
+          const runsOf = raw.get(category) ?? { records: 0, before: [], after: [] };
+          for (let run = 0; run < runs; run++) {
+            const { records, seconds } = await rawInsert(stores, snapshotDir, category);
+            runsOf.records = records;
+            runsOf[side].push(seconds);
+          }
+          raw.set(category, runsOf);
+        }
+      };
+      // Half the raw runs before the campaign and half after: the machine's pace drifts over a
+      // run, and runs on both sides measure the store at the pace the campaign met.
+      await measureRaw('before', Math.ceil(opts.rawRuns / 2));
       say(`${users} users: restoring ${categories.join(', ')}`);
       const worker = await startWorkerProcess(env, opts.workerLog);
       const receiver = opts.notifyDelayMs === undefined ? undefined : await slowReceiver(opts.notifyDelayMs);
@@ -262,13 +285,20 @@ async function measureSize(
         counts = await worker.stop();
         receiver?.close();
       }
+      await measureRaw('after', Math.floor(opts.rawRuns / 2));
+      const rawSeconds = new Map(categories.map((category) => [category, rawMedian(users, category, raw.get(category)!, say)]));
       const waves = categories.map((category, i) => {
         const records = report.categories[category]!.records.valid;
-        return figuresOf(category, users, records, raw.get(category)!.seconds, waveEnded[i] - (i === 0 ? 0 : waveEnded[i - 1]));
+        return figuresOf(category, users, records, rawSeconds.get(category)!, waveEnded[i] - (i === 0 ? 0 : waveEnded[i - 1]));
       });
       const records = waves.reduce((n, w) => n + w.records, 0);
-      const rawSeconds = [...raw.values()].reduce((s, r) => s + r.seconds, 0);
-      const all = figuresOf(null, users * categories.length, records, rawSeconds, seconds);
+      const all = figuresOf(
+        null,
+        users * categories.length,
+        records,
+        [...rawSeconds.values()].reduce((sum, s) => sum + s, 0),
+        seconds,
+      );
       return {
         users,
         waves,
@@ -297,7 +327,12 @@ async function main() {
       boundedIntArg(1, MAX_BATCH_SIZE),
     )
     .option('--concurrency <n>', 'batch workflows at once', boundedIntArg(1, MAX_CONCURRENCY), DEFAULT_CONCURRENCY)
-    .option('--raw-runs <n>', "raw inserts per category, their median taken: one run's time varies by a third on this stack", boundedIntArg(1, 9), 3)
+    .option(
+      '--raw-runs <n>',
+      "raw inserts per category, half before the campaign and half after, their median taken: one run's time varies by a third on this stack",
+      boundedIntArg(1, 9),
+      4,
+    )
     .option('--worker-log <file>', "append the worker's log lines to FILE (with LOG_LEVEL=debug, each batch's phases)")
     .option('--notify-delay-ms <n>', 'deliver the events to a local receiver answering each after N ms', boundedIntArg(0, 60_000))
     .option('--json', 'one JSON document on stdout')
