@@ -6,12 +6,12 @@
  * carrying the application's index (photos: plus a raw GridFS upload of their blobs): the
  * physical limit, the median of `--raw-runs` such inserts, half of them before the campaign
  * and half after (one run's time on the local stack varies by a third, as checkpoints fall,
- * and the machine's pace drifts over a bench). Then one campaign restores the categories through real workflows, with
- * `restorectl worker` in a process of its own as in production. A wave's time runs from the
- * end of the one before (its staging included) to the end of its last batch, as the
- * campaign's history records it. The worker counts the commands it sends to the store, by
- * database and kind. Prints the figures, or one JSON document with --json. Asserts nothing;
- * uses databases of its own and drops them after.
+ * and the machine's pace drifts over a bench). Then one campaign restores the categories
+ * through real workflows, with `restorectl worker` in a process of its own as in
+ * production. A wave's time runs from the end of the one before (its staging included) to
+ * the end of its last batch, as the campaign's history records it. The worker counts the
+ * commands it sends to the store, by database and kind. Prints the figures, or one JSON
+ * document with --json. Asserts nothing; uses databases of its own and drops them after.
  *
  * With `--notify-delay-ms N`, the campaign also delivers its events to a local webhook
  * receiver that takes N ms to answer each (`--notify-url`), to show that a slow receiver does
