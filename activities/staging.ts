@@ -295,6 +295,7 @@ async function openRun(c: ControlCollections, input: StageInput, progress: Stagi
   // Every line, or a selection's users' lines only.
   const keep = selected && ((userId: string) => selected.has(userId));
   const { pageLines } = progress;
+  const beat = () => context.heartbeat(progress);
   return {
     c,
     campaignId,
@@ -312,8 +313,8 @@ async function openRun(c: ControlCollections, input: StageInput, progress: Stagi
       return line === undefined || pageLines === undefined ? undefined : pageKey(campaignId, category, line, pageLines);
     },
     progress,
-    beat: () => context.heartbeat(progress),
-    beatWhileReading: atMostEvery(READING_BEAT_MS, () => context.heartbeat(progress)),
+    beat,
+    beatWhileReading: atMostEvery(READING_BEAT_MS, beat),
   };
 }
 
